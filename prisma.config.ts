@@ -1,0 +1,20 @@
+import { chmodSync } from "node:fs";
+import path from "node:path";
+import { defineConfig } from "prisma/config";
+
+// Offline: Prisma 7's CLI would download a native `schema-engine` binary, which cannot be fetched here.
+// Point it at the WASM-backed stand-in instead; an explicit env var still wins.
+const shim = path.join(__dirname, "scripts", "schema-engine-shim.mjs");
+try {
+  chmodSync(shim, 0o755);
+} catch {
+  /* read-only checkout: rely on the committed mode */
+}
+process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= shim;
+process.env.CHECKPOINT_DISABLE ??= "1";
+
+export default defineConfig({
+  schema: "prisma/schema.prisma",
+  migrations: { path: "prisma/migrations" },
+  datasource: { url: process.env.DATABASE_URL ?? "file:./data/bot.db" },
+});
