@@ -1,4 +1,4 @@
-import { chmodSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { defineConfig } from "prisma/config";
 
@@ -13,8 +13,13 @@ try {
 process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= shim;
 process.env.CHECKPOINT_DISABLE ??= "1";
 
+// The shim opens the SQLite file through better-sqlite3, which cannot create missing directories.
+const url = process.env.DATABASE_URL ?? "file:./data/bot.db";
+const file = url.replace(/^file:/, "").replace(/\?.*$/, "");
+if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(__dirname, file)), { recursive: true });
+
 export default defineConfig({
   schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations" },
-  datasource: { url: process.env.DATABASE_URL ?? "file:./data/bot.db" },
+  datasource: { url },
 });

@@ -1,0 +1,18 @@
+import * as lark from "@larksuiteoapi/node-sdk";
+import type { Config } from "../config";
+
+/**
+ * The one way the product talks to Feishu: the official SDK, pointed at LARK_DOMAIN (a private
+ * deployment or, in tests, the fake Open Platform). The SDK's default HTTP instance has no timeout,
+ * so a hung Feishu would hang the caller; give it one.
+ */
+export function createLarkClient(config: Pick<Config, "LARK_APP_ID" | "LARK_APP_SECRET" | "larkDomain">): lark.Client {
+  if (!config.LARK_APP_ID || !config.LARK_APP_SECRET) throw new Error("createLarkClient: no app credentials (sandbox mode)");
+  lark.defaultHttpInstance.defaults.timeout = 15_000;
+  return new lark.Client({
+    appId: config.LARK_APP_ID,
+    appSecret: config.LARK_APP_SECRET,
+    domain: config.larkDomain,
+    loggerLevel: lark.LoggerLevel.error,
+  });
+}
