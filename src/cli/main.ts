@@ -11,11 +11,11 @@ import type { Db } from "../store/db";
 
 // Heavy modules (exceljs alone takes ~0.4 s to load) are required by the commands that use them,
 // so `drbot verify` and `drbot help` start instantly.
-const workbook = () => require("../features/exports/workbook") as typeof import("../features/exports/workbook");
-const importer = () => require("../features/imports/importer") as typeof import("../features/imports/importer");
-const drawService = () => require("../features/draw/service") as typeof import("../features/draw/service");
-const stats = () => require("../features/stats/stats") as typeof import("../features/stats/stats");
-const store = () => require("../store/db") as typeof import("../store/db");
+const workbook = () => import("../features/exports/workbook.js");
+const importer = () => import("../features/imports/importer.js");
+const drawService = () => import("../features/draw/service.js");
+const stats = () => import("../features/stats/stats.js");
+const store = () => import("../store/db.js");
 
 /** What a command prints and returns; main() turns it into stdout/stderr and the exit code. */
 export interface Io {
@@ -102,20 +102,20 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
     if (command === "template") {
       const kind = parseKind(rest[0]);
       const out = stringOpt(opts, "out") ?? `${kind}-template.xlsx`;
-      writeFileSync(out, await workbook().templateWorkbook(kind));
+      writeFileSync(out, await (await workbook()).templateWorkbook(kind));
       io.out(`已生成「${KIND_SPECS[kind].title}」模板：${out}`);
       return 0;
     }
 
     const config = loadConfig(env);
-    db = store().openDatabase(config.DATABASE_URL);
+    db = (await store()).openDatabase(config.DATABASE_URL);
     switch (command) {
       case "import": {
         const kind = parseKind(rest[0]);
         const file = rest[1];
         if (!file) throw usageError("缺少要导入的文件");
         const directory = directoryFor ? directoryFor(config) : await defaultDirectory(config);
-        const report = await importer().importFile(db, readInput(file), path.basename(file), { kind, actor: "cli", at: io.now(), directory });
+        const report = await (await importer()).importFile(db, readInput(file), path.basename(file), { kind, actor: "cli", at: io.now(), directory });
         io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
         for (const w of report.warnings) io.err(`提示：${w}`);
         return 0;
@@ -126,7 +126,7 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         if (!opts.has("dry-run")) {
           throw new AppError("NOT_DRY_RUN", "正式抽取须在飞书群里公开进行（@机器人 抽取 任务编号，由见证人确认）；命令行只能试抽：drbot draw <任务编号> --dry-run");
         }
-        const { record, itemName } = await drawService().dryRun(db, task, io);
+        const { record, itemName } = await (await drawService()).dryRun(db, task, io);
         printDryRun(record, itemName, io);
         const out = stringOpt(opts, "out");
         if (out) {
@@ -139,7 +139,7 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         return await exportCommand(db, rest, opts, io, config);
       case "stats": {
         const year = yearOpt(opts, io, config);
-        const { computeStats, formatStats } = stats();
+        const { computeStats, formatStats } = await stats();
         io.out(formatStats(await computeStats(db, year, dateInZone(io.now(), config.TZ_BUREAU))));
         return 0;
       }
@@ -162,8 +162,7 @@ function parseKind(word: string | undefined): ImportKind {
 async function defaultDirectory(config: Config): Promise<ContactDirectory | null> {
   if (config.sandbox) return null;
   // Loaded only when needed: the SDK is large and most commands never talk to Feishu.
-  const { createLarkClient } = require("../lark/client") as typeof import("../lark/client");
-  const { larkContactDirectory } = require("../lark/contact") as typeof import("../lark/contact");
+  const [{ createLarkClient }, { larkContactDirectory }] = await Promise.all([import("../lark/client.js"), import("../lark/contact.js")]);
   return larkContactDirectory(createLarkClient(config));
 }
 
@@ -184,10 +183,10 @@ async function exportCommand(db: Db, rest: string[], opts: Map<string, string | 
   const [what, id] = rest;
   if (what === "draw") {
     if (!id) throw usageError("缺少抽取编号或任务编号");
-    const { publishedRecord, findDraw } = drawService();
+    const { publishedRecord, findDraw } = await drawService();
     const record = publishedRecord(await findDraw(db, id));
     const out = stringOpt(opts, "out") ?? `${record.drawId}.json`;
-    if (out.toLowerCase().endsWith(".xlsx")) writeFileSync(out, await workbook().drawWorkbook(db, record));
+    if (out.toLowerCase().endsWith(".xlsx")) writeFileSync(out, await (await workbook()).drawWorkbook(db, record));
     else if (out.toLowerCase().endsWith(".json")) writeFileSync(out, JSON.stringify(record, null, 2) + "\n");
     else throw usageError("--out 应以 .json 或 .xlsx 结尾");
     io.out(`已导出抽取 ${record.drawId}：${out}`);
@@ -196,7 +195,7 @@ async function exportCommand(db: Db, rest: string[], opts: Map<string, string | 
   if (what === "publicity") {
     const year = yearOpt(opts, io, config);
     const out = stringOpt(opts, "out") ?? `publicity-${year}.xlsx`;
-    const { publicityRows, publicityWorkbook } = workbook();
+    const { publicityRows, publicityWorkbook } = await workbook();
     const rows = await publicityRows(db, year);
     writeFileSync(out, await publicityWorkbook(rows));
     io.out(`已导出 ${year} 年度抽查结果 ${rows.length} 条：${out}`);
