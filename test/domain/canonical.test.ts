@@ -33,3 +33,20 @@ describe("canonical JSON", () => {
     expect([a, b].sort(compareCodePoints)).toEqual([b, a]); // code points: U+FF01 < U+1F60A
   });
 });
+
+describe("canonical JSON edge cases", () => {
+  it("orders integer-like keys as strings (Python) although JS objects put them first", () => {
+    const v = { b: 1, "10": 2, "9": 3, a: { "2": true, "1": false } };
+    expect(canonicalJson(v)).toBe('{"10":2,"9":3,"a":{"1":false,"2":true},"b":1}');
+    expect(canonicalJson(v)).toBe(python(v));
+  });
+
+  it("drops undefined object members like JSON.stringify, and refuses undefined in arrays", () => {
+    expect(canonicalJson({ b: 1, a: undefined })).toBe('{"b":1}');
+    expect(() => canonicalJson([1, undefined])).toThrow(/undefined/);
+  });
+
+  it("returns the same bytes for an object whatever its key insertion order", () => {
+    expect(canonicalJson({ z: [{ y: 1, x: 2 }], a: 0 })).toBe(canonicalJson({ a: 0, z: [{ x: 2, y: 1 }] }));
+  });
+});

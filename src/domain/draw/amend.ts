@@ -1,5 +1,6 @@
 import { AppError } from "../errors";
-import { RankedCandidates, StaffingRules } from "./staffing";
+import { pickReplacement } from "./assign";
+import { StaffingRules } from "./staffing";
 import type { Amendment, DrawRecord, TeamAssignment } from "./types";
 
 /** The teams after replaying every amendment in order (the replacement takes the recused member's place). */
@@ -17,7 +18,8 @@ export function currentTeams(record: DrawRecord): TeamAssignment[] {
 /**
  * The replacement for a recused inspector — a deterministic function of the record: the recusal
  * becomes a conflict (as do all earlier ones), and the replacement is the first eligible inspector,
- * ranked like stage 2 (previous pair last, current load, pair ticket), with whom the team still
+ * ranked like stage 2 (previous pair last, current load, random order from the stream
+ * sha256(seed|targetId|recusal-k|b), k = number of earlier amendments), with whom the team still
  * keeps every hard rule.
  */
 export function replacementFor(record: DrawRecord, inspectorId: string, targetId: string, priorAmendments: readonly Amendment[]): string {
@@ -29,20 +31,19 @@ export function replacementFor(record: DrawRecord, inspectorId: string, targetId
 
   const recusals: [string, string][] = [...priorAmendments, { inspectorId, targetId }].map((a) => [a.inspectorId, a.targetId]);
   const rules = new StaffingRules(record.pool, record.params, recusals);
-  const load = new Map<string, number>();
-  for (const t of currentTeams(upTo)) for (const id of t.inspectorIds) load.set(id, (load.get(id) ?? 0) + 1);
-
-  const candidates = rules.eligible(targetId).filter((i) => !team.inspectorIds.includes(i.id));
-  const ranked = new RankedCandidates(record.seed, targetId, candidates, (id) => load.get(id) ?? 0, (id) => rules.isPrevious(targetId, id));
-  const choice = ranked.find((c) => {
-    const next = [...team.inspectorIds];
-    next[slot] = c.id;
-    return rules.teamProblems(targetId, next).length === 0;
-  });
+  const load = new Int32Array(rules.inspectors.length);
+  for (const t of currentTeams(upTo)) {
+    for (const id of t.inspectorIds) {
+      const member = rules.inspector(id);
+      if (member) load[member.idx]!++;
+    }
+  }
+  // Its own stream per amendment, so a replacement never depends on how the draw consumed randomness.
+  const choice = pickReplacement(targetId, rules, `${record.seed}|${targetId}|recusal-${priorAmendments.length}`, team.inspectorIds, slot, load);
   if (!choice) {
     throw new AppError("NO_REPLACEMENT", `没有可替换 ${inspectorId} 的执法人员（${targetId}）：其余人员均须回避或不满足专业、单位要求`);
   }
-  return choice.id;
+  return choice;
 }
 
 /** Appends a recusal amendment; the record is otherwise unchanged. */

@@ -1,13 +1,14 @@
 import { AppError } from "../errors";
-import { pairTicket, RankedCandidates, type StaffingRules } from "./staffing";
-import type { PoolInspector, Relaxation, SelectedTarget, TeamAssignment } from "./types";
+import { pairTicket, RankedCandidates, type Staff, type StaffingRules } from "./staffing";
+import type { Relaxation, SelectedTarget, TeamAssignment } from "./types";
 
 /**
  * Inspector assignment — a deterministic function of the record (documented in README.md):
  *
  * 1. Order the selected targets most-constrained first: fewest eligible inspectors, then ticket, then id.
  * 2. For each target, rank its eligible inspectors by (pair from `previousAssignments` last,
- *    current load ascending, pairTicket ascending) and build the team from that ranking:
+ *    current load ascending), and within each such group in a uniformly random order drawn from
+ *    the stream sha256(seed|targetId|b) (see RankedCandidates); build the team from that ranking:
  *    the first specialist (if a specialty is required); then, for a joint task, the first
  *    inspector of each unit not yet in the team until enough units are spanned; then the first
  *    remaining inspectors until the team has m members. A previous pair that ends up in a team is
@@ -24,24 +25,23 @@ export function assignInspectors(
   rules: StaffingRules,
   seed: string,
 ): { assignments: TeamAssignment[]; relaxations: Relaxation[] } {
-  const load = new Map<string, number>(rules.inspectors.map((i) => [i.id, 0]));
-  const loadOf = (id: string) => load.get(id) ?? 0;
+  const load = new Int32Array(rules.inspectors.length);
 
   const order = targets
     .map((t) => ({ t, eligible: rules.eligibleCount(t.id) }))
     .sort((a, b) => a.eligible - b.eligible || (a.t.ticket < b.t.ticket ? -1 : a.t.ticket > b.t.ticket ? 1 : 0) || (a.t.id < b.t.id ? -1 : 1))
     .map((x) => x.t);
 
-  const teams = new Map<string, string[]>();
+  const teams = new Map<string, Staff[]>();
   for (const target of order) {
-    const team = buildTeam(target.id, rules, seed, loadOf);
-    for (const id of team) load.set(id, loadOf(id) + 1);
+    const team = buildTeam(target.id, rules, `${seed}|${target.id}`, rules.eligible(target.id), load);
+    for (const member of team) load[member.idx]!++;
     teams.set(target.id, team);
   }
 
   balance(order, teams, load, rules, seed);
 
-  const assignments = targets.map((t) => ({ targetId: t.id, inspectorIds: teams.get(t.id)! }));
+  const assignments = targets.map((t) => ({ targetId: t.id, inspectorIds: teams.get(t.id)!.map((i) => i.id) }));
   const relaxations: Relaxation[] = [];
   for (const a of assignments) {
     for (const id of a.inspectorIds) {
@@ -51,13 +51,16 @@ export function assignInspectors(
   return { assignments, relaxations };
 }
 
-/** Step 2 for one target; also used to pick a recusal replacement's ranking. */
-export function buildTeam(targetId: string, rules: StaffingRules, seed: string, loadOf: (id: string) => number): string[] {
-  const ranked = new RankedCandidates(seed, targetId, rules.eligible(targetId), loadOf, (id) => rules.isPrevious(targetId, id));
-  const team: PoolInspector[] = [];
-  const inTeam = (i: PoolInspector) => team.some((x) => x.id === i.id);
-  const take = (accept: (i: PoolInspector) => boolean): boolean => {
-    const c = ranked.find((i) => !inTeam(i) && accept(i));
+/**
+ * Step 2 for one target: the first specialist, then one per missing unit, then anyone — each the
+ * first in rank order among `candidates` (in pool order) that isn't in the team yet.
+ */
+function buildTeam(targetId: string, rules: StaffingRules, streamKey: string, candidates: readonly Staff[], load: Int32Array): Staff[] {
+  const previous = rules.previousOf(targetId);
+  const ranked = new RankedCandidates(streamKey, candidates, (c) => rules.groupKey(previous, c, load));
+  const team: Staff[] = [];
+  const take = (accept: (i: Staff) => boolean): boolean => {
+    const c = ranked.find((i) => !team.includes(i) && accept(i));
     if (c) team.push(c);
     return c !== undefined;
   };
@@ -73,60 +76,62 @@ export function buildTeam(targetId: string, rules: StaffingRules, seed: string, 
       targetId,
     });
   }
-  return team.map((i) => i.id);
+  return team;
 }
 
-function balance(
-  order: readonly SelectedTarget[],
-  teams: Map<string, string[]>,
-  load: Map<string, number>,
-  rules: StaffingRules,
-  seed: string,
-): void {
-  const ids = rules.inspectors.map((i) => i.id); // already in id order
-  for (;;) {
+function balance(order: readonly SelectedTarget[], teams: Map<string, Staff[]>, load: Int32Array, rules: StaffingRules, seed: string): void {
+  while (load.length > 0) {
     let max = -Infinity;
     let min = Infinity;
-    for (const id of ids) {
-      const l = load.get(id)!;
+    for (const l of load) {
       max = Math.max(max, l);
       min = Math.min(min, l);
     }
-    if (ids.length === 0 || max - min < 2) return;
-    if (!moveOneSlot(order, teams, load, rules, seed, max, min)) return;
+    if (max - min < 2 || !moveOneSlot(order, teams, load, rules, seed, max, min)) return;
   }
 }
 
-function moveOneSlot(
-  order: readonly SelectedTarget[],
-  teams: Map<string, string[]>,
-  load: Map<string, number>,
-  rules: StaffingRules,
-  seed: string,
-  max: number,
-  min: number,
-): boolean {
-  const lows = rules.inspectors.filter((i) => load.get(i.id) === min);
+function moveOneSlot(order: readonly SelectedTarget[], teams: Map<string, Staff[]>, load: Int32Array, rules: StaffingRules, seed: string, max: number, min: number): boolean {
+  const lows = rules.inspectors.filter((i) => load[i.idx] === min);
   for (const hi of rules.inspectors) {
-    if (load.get(hi.id) !== max) continue;
+    if (load[hi.idx] !== max) continue;
     for (const target of order) {
       const team = teams.get(target.id)!;
-      const slot = team.indexOf(hi.id);
+      const slot = team.indexOf(hi);
       if (slot < 0) continue;
       const candidates = lows
-        .filter((lo) => !team.includes(lo.id) && !rules.isConflicted(target.id, lo.id) && !rules.isPrevious(target.id, lo.id))
+        .filter((lo) => !team.includes(lo) && !rules.isConflicted(target.id, lo.id) && !rules.isPrevious(target.id, lo.id))
         .map((lo) => ({ lo, t: pairTicket(seed, target.id, lo.id) }))
         .sort((a, b) => (a.t < b.t ? -1 : 1));
       for (const { lo } of candidates) {
         const next = [...team];
-        next[slot] = lo.id;
-        if (rules.teamProblems(target.id, next).length > 0) continue;
+        next[slot] = lo;
+        if (rules.teamProblems(target.id, next.map((i) => i.id)).length > 0) continue;
         teams.set(target.id, next);
-        load.set(hi.id, max - 1);
-        load.set(lo.id, min + 1);
+        load[hi.idx]!--;
+        load[lo.idx]!++;
         return true;
       }
     }
   }
   return false;
+}
+
+/** A recusal's replacement: the first candidate in rank order with whom the team keeps every hard rule. */
+export function pickReplacement(
+  targetId: string,
+  rules: StaffingRules,
+  streamKey: string,
+  team: readonly string[],
+  slot: number,
+  load: Int32Array,
+): string | undefined {
+  const candidates = rules.eligible(targetId).filter((i) => !team.includes(i.id));
+  const previous = rules.previousOf(targetId);
+  const ranked = new RankedCandidates(streamKey, candidates, (c) => rules.groupKey(previous, c, load));
+  return ranked.find((c) => {
+    const next = [...team];
+    next[slot] = c.id;
+    return rules.teamProblems(targetId, next).length === 0;
+  })?.id;
 }

@@ -1,6 +1,6 @@
 import { canonicalJson, compareCodePoints, sha256Hex } from "../canonical";
 import { AppError } from "../errors";
-import { ticketOrder } from "../sampler";
+import { drawOrder } from "../sampler";
 import { assignInspectors } from "./assign";
 import { StaffingRules } from "./staffing";
 import {
@@ -147,12 +147,13 @@ export function runDraw(pool: Pool, params: DrawParams, seed: string): Selection
   for (const s of STRATA) {
     const n = params.perStratum[s];
     if (n === undefined) continue;
-    const ordered = ticketOrder(
+    const { selected, rest } = drawOrder(
       pool.targets.filter((t) => t.stratum === s).map((t) => t.id),
       seed,
+      n,
     );
-    for (const t of ordered.slice(0, n)) targets.push({ id: t.id, stratum: s, ticket: t.ticket });
-    alternates[s] = ordered.slice(n).map((t) => t.id);
+    for (const t of selected) targets.push({ id: t.id, stratum: s, ticket: t.ticket });
+    alternates[s] = rest;
   }
   const rules = new StaffingRules(pool, params);
   const { assignments, relaxations } = assignInspectors(targets, rules, seed);

@@ -7,11 +7,19 @@ import type { DrawParams, Pool, PoolInspector } from "./types";
  * units and they are not conflicted with it; a team has ≥ m distinct eligible members, at least one
  * with the required specialty (if any), spanning min(#jointUnits, m) units (joint task).
  */
+/** A pool inspector with its position in the pool, so loads can live in a typed array. */
+export interface Staff extends PoolInspector {
+  idx: number;
+}
+
+/** Group key offset that ranks every previous-draw pair after every fresh one. */
+export const PREVIOUS_PAIR_OFFSET = 1 << 20;
+
 export class StaffingRules {
   readonly m: number;
   readonly unitsToSpan: number;
-  readonly inspectors: readonly PoolInspector[];
-  private readonly byId = new Map<string, PoolInspector>();
+  readonly inspectors: readonly Staff[];
+  private readonly byId = new Map<string, Staff>();
   private readonly conflicted = new Map<string, Set<string>>(); // targetId → inspector ids
   private readonly previous = new Map<string, Set<string>>(); // targetId → inspector ids
   private readonly allUnits: Set<string>;
@@ -23,7 +31,7 @@ export class StaffingRules {
     extraConflicts: Iterable<[inspectorId: string, targetId: string]> = [],
   ) {
     const joint = new Set(params.jointUnits);
-    this.inspectors = pool.inspectors.filter((i) => joint.size === 0 || joint.has(i.unit));
+    this.inspectors = pool.inspectors.filter((i) => joint.size === 0 || joint.has(i.unit)).map((i, idx) => ({ ...i, idx }));
     for (const i of this.inspectors) this.byId.set(i.id, i);
     for (const [inspectorId, targetId] of [...pool.conflicts, ...extraConflicts]) addTo(this.conflicted, targetId, inspectorId);
     for (const [targetId, inspectorId] of pool.previousAssignments) addTo(this.previous, targetId, inspectorId);
@@ -33,8 +41,18 @@ export class StaffingRules {
     this.specialists = this.inspectors.filter((i) => this.hasSpecialty(i)).length;
   }
 
-  inspector(id: string): PoolInspector | undefined {
+  inspector(id: string): Staff | undefined {
     return this.byId.get(id);
+  }
+
+  /** Inspectors paired with this target in the previous draw of the item (soft rule), if any. */
+  previousOf(targetId: string): ReadonlySet<string> | undefined {
+    return this.previous.get(targetId);
+  }
+
+  /** Rank group of a candidate for a target: fresh pairs by load, then previous pairs by load. */
+  groupKey(previous: ReadonlySet<string> | undefined, c: Staff, load: Int32Array): number {
+    return (previous?.has(c.id) ? PREVIOUS_PAIR_OFFSET : 0) + load[c.idx]!;
   }
 
   hasSpecialty(i: PoolInspector): boolean {
@@ -50,7 +68,7 @@ export class StaffingRules {
   }
 
   /** Eligible inspectors for a target, in pool (id) order. */
-  eligible(targetId: string): PoolInspector[] {
+  eligible(targetId: string): Staff[] {
     const c = this.conflicted.get(targetId);
     return c ? this.inspectors.filter((i) => !c.has(i.id)) : [...this.inspectors];
   }
@@ -95,7 +113,7 @@ export class StaffingRules {
       if (!members[k]) problems.push(`${id} 不在可选人员中`);
       else if (this.isConflicted(targetId, id)) problems.push(`${id} 与该对象存在回避关系`);
     });
-    const known = members.filter((i): i is PoolInspector => i !== undefined);
+    const known = members.filter((i): i is Staff => i !== undefined);
     if (this.params.requiredSpecialty !== null && !known.some((i) => this.hasSpecialty(i))) {
       problems.push(`无「${this.params.requiredSpecialty}」专业人员`);
     }
@@ -118,27 +136,51 @@ export function pairTicket(seed: string, targetId: string, inspectorId: string):
 }
 
 /**
- * Candidates for one target ranked by (previous pair last, load ascending, pair ticket ascending).
- * Tickets are hashed lazily, one (previous, load) group at a time: with balanced loads the first
- * group or two hold every pick, so a draw need not hash every pair.
+ * Deterministic uniform integers: block b = SHA-256 of `${key}|${b}` (b = 0, 1, …), read as eight
+ * big-endian 32-bit words; `below(n)` takes the next word x, rejects it when x ≥ 2^32 − (2^32 mod n)
+ * (so every residue is equally likely) and returns x mod n.
+ */
+export class UniformStream {
+  private block = -1;
+  private words = new Uint32Array(0);
+  private pos = 0;
+
+  constructor(private readonly key: string) {}
+
+  below(n: number): number {
+    if (n <= 1) return 0;
+    const limit = 2 ** 32 - (2 ** 32 % n);
+    for (;;) {
+      if (this.pos === this.words.length) {
+        const hex = sha256Hex(`${this.key}|${++this.block}`);
+        this.words = Uint32Array.from({ length: 8 }, (_, k) => parseInt(hex.slice(k * 8, k * 8 + 8), 16));
+        this.pos = 0;
+      }
+      const x = this.words[this.pos++]!;
+      if (x < limit) return x % n;
+    }
+  }
+}
+
+/**
+ * Candidates for one target in rank order: groups by (pair from the previous draw last, load
+ * ascending); inside a group, a uniformly random order — a Fisher–Yates shuffle of the group's
+ * members in id order, driven by the stream and generated only as far as it is read. Reading the
+ * first few candidates therefore costs a hash or two, not one per inspector.
  */
 export class RankedCandidates {
-  private readonly groups: PoolInspector[][];
-  private readonly ranked: PoolInspector[] = [];
-  private nextGroup = 0;
+  private readonly groups: Staff[][];
+  private readonly ranked: Staff[] = [];
+  private readonly stream: UniformStream;
+  private group = 0;
+  private shuffled = 0; // members of groups[group] already placed in `ranked`
 
-  constructor(
-    private readonly seed: string,
-    private readonly targetId: string,
-    candidates: readonly PoolInspector[],
-    load: (id: string) => number,
-    isPrevious: (id: string) => boolean,
-  ) {
-    const byKey = new Map<number, PoolInspector[]>();
-    let maxLoad = 0;
-    for (const c of candidates) maxLoad = Math.max(maxLoad, load(c.id));
+  /** `candidates` must be in id order (pool order), so each group starts in id order too. */
+  constructor(streamKey: string, candidates: readonly Staff[], groupKey: (c: Staff) => number) {
+    this.stream = new UniformStream(streamKey);
+    const byKey = new Map<number, Staff[]>();
     for (const c of candidates) {
-      const key = (isPrevious(c.id) ? maxLoad + 1 : 0) + load(c.id);
+      const key = groupKey(c);
       let g = byKey.get(key);
       if (!g) byKey.set(key, (g = []));
       g.push(c);
@@ -147,20 +189,25 @@ export class RankedCandidates {
   }
 
   /** The first candidate (in rank order) that satisfies `accept`, or undefined. */
-  find(accept: (i: PoolInspector) => boolean): PoolInspector | undefined {
+  find(accept: (i: Staff) => boolean): Staff | undefined {
     for (let k = 0; ; k++) {
-      if (k === this.ranked.length && !this.expand()) return undefined;
+      if (k === this.ranked.length && !this.extend()) return undefined;
       const c = this.ranked[k]!;
       if (accept(c)) return c;
     }
   }
 
-  private expand(): boolean {
-    const group = this.groups[this.nextGroup++];
-    if (!group) return false;
-    const keyed = group.map((i) => ({ i, t: pairTicket(this.seed, this.targetId, i.id) }));
-    keyed.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : compareCodePoints(a.i.id, b.i.id)));
-    for (const k of keyed) this.ranked.push(k.i);
+  /** One more Fisher–Yates step: swap a uniformly chosen remaining member to the front. */
+  private extend(): boolean {
+    let g = this.groups[this.group];
+    while (g && this.shuffled === g.length) {
+      g = this.groups[++this.group];
+      this.shuffled = 0;
+    }
+    if (!g) return false;
+    const j = this.shuffled + this.stream.below(g.length - this.shuffled);
+    [g[this.shuffled], g[j]] = [g[j]!, g[this.shuffled]!];
+    this.ranked.push(g[this.shuffled++]!);
     return true;
   }
 }
