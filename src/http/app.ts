@@ -1,0 +1,64 @@
+import Router from "@koa/router";
+import Koa from "koa";
+import { publishedRecord } from "../features/draw/service";
+import { isAppError } from "../domain/errors";
+import type { Logger } from "../logger";
+import type { Db } from "../store/db";
+import { renderConsole } from "./console";
+
+export interface HttpDeps {
+  db: Db;
+  logger: Logger;
+  sandbox: boolean;
+}
+
+/** The HTTP surface: health, the console and published records. (Feishu's routes join here.) */
+export function createHttpApp(deps: HttpDeps): Koa {
+  const app = new Koa();
+  const router = new Router();
+
+  router.get("/healthz", async (ctx) => {
+    try {
+      await deps.db.$queryRaw`SELECT 1`;
+      ctx.body = { status: "ok" };
+    } catch (e) {
+      deps.logger.error({ err: (e as Error).message }, "health check: database unavailable");
+      ctx.status = 503;
+      ctx.body = { status: "unavailable" };
+    }
+  });
+
+  router.get("/", async (ctx) => {
+    ctx.type = "html";
+    ctx.body = await renderConsole(deps.db, { sandbox: deps.sandbox });
+  });
+
+  router.get("/draws/:id/record.json", async (ctx) => {
+    const draw = await deps.db.draw.findUnique({ where: { id: ctx.params.id } });
+    if (!draw) return ctx.throw(404, "找不到该抽取");
+    const record = publishedRecord(draw);
+    ctx.set("Content-Disposition", `attachment; filename="${encodeURIComponent(draw.id)}.json"`);
+    ctx.body = record;
+  });
+
+  // One error path: coded errors become a Chinese message with a 4xx; anything else is logged and 500.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (e) {
+      if (isAppError(e)) {
+        ctx.status = 409;
+        ctx.body = { error: e.code, message: e.message };
+      } else if ((e as { status?: number }).status && (e as { status: number }).status < 500) {
+        ctx.status = (e as { status: number }).status;
+        ctx.body = { error: "request", message: (e as Error).message };
+      } else {
+        deps.logger.error({ err: (e as Error).stack }, "unhandled request error");
+        ctx.status = 500;
+        ctx.body = { error: "internal", message: "服务器内部错误" };
+      }
+    }
+  });
+  app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}
