@@ -40,7 +40,7 @@ describe("npm start (sandbox)", () => {
     await revealDraw(db, { drawId: commitment.drawId, witnessOpenId: "ou_w", entropy: "1" }, clock);
     const r = await fetch(`${base}/draws/${commitment.drawId}/record.json`);
     expect(r.status).toBe(200);
-    expect((await r.json()).seed).toMatch(/^[0-9a-f]{64}$/);
+    expect(((await r.json()) as { seed: string }).seed).toMatch(/^[0-9a-f]{64}$/);
     expect((await fetch(`${base}/draws/nope/record.json`)).status).toBe(404);
     expect(await (await fetch(`${base}/`)).text()).toContain(`${commitment.drawId}：已揭示`);
   });
