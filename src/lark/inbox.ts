@@ -1,0 +1,95 @@
+import type { Logger } from "../logger";
+import type { Db, Prisma } from "../store/db";
+import type { Envelope } from "./receiver";
+
+type Tx = Prisma.TransactionClient;
+
+/** Feishu advises de-duplicating messages by message_id (re-pushes may carry a new event_id). */
+export function dedupKeyOf(envelope: Envelope): string {
+  const message = (envelope.event as { message?: { message_id?: string } } | undefined)?.message;
+  return message?.message_id ? `msg:${message.message_id}` : `evt:${envelope.header!.event_id}`;
+}
+
+const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === "P2002";
+
+/**
+ * Stores an accepted event before the HTTP 200 is sent. Returns false for a duplicate delivery,
+ * which is acknowledged and otherwise ignored — across restarts, since the key is in the database.
+ */
+export async function storeEvent(db: Db, envelope: Envelope, receivedAt: Date): Promise<boolean> {
+  try {
+    await db.inboxEvent.create({
+      data: { dedupKey: dedupKeyOf(envelope), eventId: envelope.header!.event_id!, eventType: envelope.header!.event_type!, payload: JSON.stringify(envelope), receivedAt },
+    });
+    return true;
+  } catch (e) {
+    if (isUniqueViolation(e)) return false;
+    throw e;
+  }
+}
+
+export type EventHandler = (tx: Tx, envelope: Envelope) => Promise<void>;
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Processes stored events in arrival order, one at a time. A handler's database changes and the
+ * messages it queues (outbox rows) commit in the same transaction as the "done" mark, so a crash
+ * mid-way re-runs the event from scratch on restart and nothing happens twice.
+ */
+export class InboxWorker {
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly handle: EventHandler,
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Start draining (after a response has been sent, or at start-up to resume). */
+  kick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        void this.kick();
+      }
+    });
+    return this.running;
+  }
+
+  /** Resolves once nothing is pending or running. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const row = await this.db.inboxEvent.findFirst({ where: { status: "pending" }, orderBy: { id: "asc" } });
+      if (!row) return;
+      try {
+        await this.db.$transaction(
+          async (tx) => {
+            await this.handle(tx, JSON.parse(row.payload) as Envelope);
+            await tx.inboxEvent.update({ where: { id: row.id }, data: { status: "done", attempts: row.attempts + 1, processedAt: this.now() } });
+          },
+          { timeout: 60_000 },
+        );
+      } catch (e) {
+        const attempts = row.attempts + 1;
+        this.logger.error({ inboxId: row.id, eventType: row.eventType, attempts, err: (e as Error).message }, "event handler failed");
+        await this.db.inboxEvent.update({
+          where: { id: row.id },
+          data: { attempts, error: String((e as Error).stack ?? e).slice(0, 4000), status: attempts >= MAX_ATTEMPTS ? "failed" : "pending" },
+        });
+        if (attempts < MAX_ATTEMPTS) return; // try again on the next kick rather than spinning
+      }
+    }
+  }
+}

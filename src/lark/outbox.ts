@@ -1,0 +1,233 @@
+import type * as lark from "@larksuiteoapi/node-sdk";
+import { createHash } from "node:crypto";
+import type { Logger } from "../logger";
+import { appendAudit } from "../store/audit";
+import type { Db, Prisma } from "../store/db";
+
+type Tx = Prisma.TransactionClient | Db;
+
+export interface OutgoingCreate {
+  key: string; // business idempotency key, e.g. "draw:T2026-01-1:commit"
+  to: { chatId: string } | { openId: string };
+  msgType: "interactive" | "text" | "file";
+  content: unknown; // serialized to the JSON string Feishu expects
+  onSent?: string;
+}
+
+export interface OutgoingPatch {
+  key: string;
+  messageId: string;
+  card: unknown;
+}
+
+/** Feishu's uuid is ≤ 50 characters; derive it from the business key so a re-send is recognised. */
+const uuidOf = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 40);
+
+/** Queue a message inside the caller's transaction: it is sent only if the change it belongs to commits. */
+export async function enqueueMessage(tx: Tx, m: OutgoingCreate, now: Date): Promise<void> {
+  const [receiveIdType, receiveId] = "chatId" in m.to ? ["chat_id", m.to.chatId] : ["open_id", m.to.openId];
+  await tx.outboxMessage.upsert({
+    where: { idemKey: m.key },
+    create: { idemKey: m.key, action: "create", receiveIdType, receiveId, msgType: m.msgType, content: JSON.stringify(m.content), onSent: m.onSent ?? null, nextAttemptAt: now },
+    update: {}, // the same business key twice (a double click) queues one message
+  });
+}
+
+export async function enqueuePatch(tx: Tx, p: OutgoingPatch, now: Date): Promise<void> {
+  await tx.outboxMessage.upsert({
+    where: { idemKey: p.key },
+    create: { idemKey: p.key, action: "patch", receiveId: p.messageId, msgType: "interactive", content: JSON.stringify(p.card), nextAttemptAt: now },
+    update: {},
+  });
+}
+
+/** A token bucket per key: `rate` sends per `perMs`, as a sliding window of send times. */
+export class Pacer {
+  private readonly windows = new Map<string, number[]>();
+  constructor(private readonly limits: { key: (r: { receiveId: string }) => string; rate: number; perMs: number }[]) {}
+
+  /** Milliseconds to wait before this recipient may be sent to (0 = now). */
+  delay(r: { receiveId: string }, now: number): number {
+    let wait = 0;
+    for (const l of this.limits) {
+      const w = this.window(l.key(r), now, l.perMs);
+      if (w.length >= l.rate) wait = Math.max(wait, w[w.length - l.rate]! + l.perMs - now);
+    }
+    return wait;
+  }
+
+  record(r: { receiveId: string }, now: number): void {
+    for (const l of this.limits) this.window(l.key(r), now, l.perMs).push(now);
+  }
+
+  private window(key: string, now: number, perMs: number): number[] {
+    let w = this.windows.get(key);
+    if (!w) this.windows.set(key, (w = []));
+    while (w.length > 0 && w[0]! <= now - perMs) w.shift();
+    return w;
+  }
+}
+
+/**
+ * Feishu's limits — 5/s per chat or user, 50/s and 1000/min per app — with a margin on the windows:
+ * we stamp a send when it starts, Feishu counts it when it arrives, and jitter in between would
+ * otherwise let six arrivals fall into one second.
+ */
+export const feishuPacer = () =>
+  new Pacer([
+    { key: (r) => `to:${r.receiveId}`, rate: 5, perMs: 1100 },
+    { key: () => "app:s", rate: 50, perMs: 1050 },
+    { key: () => "app:min", rate: 1000, perMs: 61_000 },
+  ]);
+
+/** Errors that will not get better by retrying: fail the message, audit it, tell the admins once. */
+const PERMANENT = new Set([230001, 230002, 230006, 230013, 230025, 230027, 230031, 230053, 230099, 232009, 99991672, 99991403]);
+const MAX_ATTEMPTS = 8;
+
+interface SendError {
+  code?: number;
+  status?: number;
+  retryAfterMs?: number;
+  message: string;
+}
+
+function describeError(e: unknown): SendError {
+  const err = e as { response?: { status?: number; data?: { code?: number; msg?: string }; headers?: Record<string, string> }; message?: string };
+  const reset = Number(err.response?.headers?.["x-ogw-ratelimit-reset"]);
+  return {
+    code: err.response?.data?.code,
+    status: err.response?.status,
+    retryAfterMs: Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined,
+    message: err.response?.data?.msg ?? err.message ?? String(e),
+  };
+}
+
+export type SentHook = (tx: Prisma.TransactionClient, onSent: string, messageId: string) => Promise<void>;
+
+/**
+ * Sends queued messages through the SDK, in order, paced to Feishu's limits. Rate limits and
+ * server errors are retried with backoff; permanent errors end the message as failed (audited,
+ * reported to admins once), never a retry storm.
+ */
+export class OutboxSender {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  private readonly pacer: Pacer;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly client: lark.Client,
+    private readonly logger: Logger,
+    private readonly opts: { pacer?: Pacer; onSent?: SentHook; adminOpenIds?: () => Promise<string[]>; now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
+  ) {
+    this.pacer = opts.pacer ?? feishuPacer();
+    this.now = opts.now ?? (() => Date.now());
+    this.sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  }
+
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        void this.kick();
+      }
+    });
+    return this.running;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      const now = this.now();
+      const due = await this.db.outboxMessage.findMany({ where: { status: "pending", nextAttemptAt: { lte: new Date(now) } }, orderBy: { id: "asc" }, take: 100 });
+      if (due.length === 0) {
+        const next = await this.db.outboxMessage.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
+        if (next) this.schedule(next.nextAttemptAt.getTime() - now);
+        return;
+      }
+      for (const m of due) {
+        if (this.stopped) return;
+        const wait = this.pacer.delay(m, this.now());
+        if (wait > 0) await this.sleep(wait);
+        this.pacer.record(m, this.now());
+        await this.sendOne(m);
+      }
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.kick(), Math.max(10, ms));
+    this.timer.unref();
+  }
+
+  private async sendOne(m: Prisma.OutboxMessageGetPayload<object>): Promise<void> {
+    try {
+      let messageId = m.receiveId;
+      if (m.action === "create") {
+        const res = await this.client.im.v1.message.create({
+          params: { receive_id_type: m.receiveIdType as "chat_id" | "open_id" },
+          data: { receive_id: m.receiveId, msg_type: m.msgType, content: m.content, uuid: uuidOf(m.idemKey) },
+        });
+        if (res.code !== 0) throw { response: { status: 200, data: { code: res.code, msg: res.msg } } };
+        messageId = res.data?.message_id ?? "";
+      } else {
+        const res = await this.client.im.v1.message.patch({ path: { message_id: m.receiveId }, data: { content: m.content } });
+        if (res.code !== 0) throw { response: { status: 200, data: { code: res.code, msg: res.msg } } };
+      }
+      await this.db.$transaction(async (tx) => {
+        await tx.outboxMessage.update({ where: { id: m.id }, data: { status: "sent", sentAt: new Date(this.now()), sentMessageId: messageId, attempts: m.attempts + 1 } });
+        if (m.onSent && this.opts.onSent) await this.opts.onSent(tx, m.onSent, messageId);
+      });
+    } catch (e) {
+      await this.failed(m, describeError(e));
+    }
+  }
+
+  private async failed(m: Prisma.OutboxMessageGetPayload<object>, err: SendError): Promise<void> {
+    const attempts = m.attempts + 1;
+    const permanent = (err.code !== undefined && PERMANENT.has(err.code)) || attempts >= MAX_ATTEMPTS;
+    const label = `${err.code ?? err.status ?? "network"}: ${err.message}`;
+    if (!permanent) {
+      // 429/99991400 says when to come back; otherwise exponential backoff from 1 s, capped at 5 min.
+      const backoff = err.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** (attempts - 1));
+      await this.db.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, nextAttemptAt: new Date(this.now() + backoff) } });
+      this.logger.warn({ outboxId: m.id, attempts, code: err.code, backoffMs: backoff }, "send failed, will retry");
+      return;
+    }
+    this.logger.error({ outboxId: m.id, code: err.code, attempts }, "send failed permanently");
+    await this.db.$transaction(async (tx) => {
+      await tx.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, status: "failed" } });
+      await appendAudit(tx, { at: new Date(this.now()), actor: "system", action: "outbox.failed", entity: "outbox", entityId: String(m.id), data: { key: m.idemKey, to: m.receiveId, error: label } });
+      // One notice per failed message, and never about a notice itself, so failures can't cascade.
+      if (!m.idemKey.startsWith("admin-notice:")) {
+        for (const admin of (await this.opts.adminOpenIds?.()) ?? []) {
+          await enqueueMessage(
+            tx,
+            { key: `admin-notice:${m.id}:${admin}`, to: { openId: admin }, msgType: "text", content: { text: `【双随机抽查助手】一条消息未能送达（${label}），接收方 ${m.receiveId}。请检查机器人是否在群内、对方是否在应用可用范围内。` } },
+            new Date(this.now()),
+          );
+        }
+      }
+    });
+  }
+}

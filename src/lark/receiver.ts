@@ -1,0 +1,81 @@
+import { decryptEvent, verifySignature } from "./crypto";
+
+/**
+ * Turns one HTTP request from Feishu into a verdict, in the contract's order: signature and
+ * timestamp (401), then decryption and JSON (400), then the verification token (401). Only an
+ * encrypted url_verification may come unsigned — decrypting it with the key is its proof.
+ * Nothing here touches the database: a refused request leaves no trace.
+ */
+
+export interface ReceiverConfig {
+  encryptKey?: string;
+  verificationToken?: string;
+  appId?: string;
+}
+
+export interface Envelope {
+  schema?: string;
+  header?: { event_id?: string; event_type?: string; create_time?: string; token?: string; app_id?: string; tenant_key?: string };
+  event?: Record<string, unknown>;
+  // legacy v1 bodies
+  token?: string;
+  type?: string;
+  uuid?: string;
+  challenge?: string;
+}
+
+export type Verdict =
+  | { kind: "reject"; status: 400 | 401; reason: string }
+  | { kind: "challenge"; challenge: string }
+  | { kind: "event"; envelope: Envelope };
+
+export interface RequestHeaders {
+  timestamp?: string;
+  nonce?: string;
+  signature?: string;
+}
+
+const reject = (status: 400 | 401, reason: string): Verdict => ({ kind: "reject", status, reason });
+
+function parseJson(text: string): Envelope | null {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Envelope) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function judgeRequest(rawBody: Buffer, headers: RequestHeaders, config: ReceiverConfig, nowMs: number): Verdict {
+  const unsigned = !headers.timestamp && !headers.nonce && !headers.signature;
+
+  if (config.encryptKey && !unsigned) {
+    const verdict = verifySignature(headers, rawBody, config.encryptKey, nowMs);
+    if (verdict !== "ok") return reject(401, `signature ${verdict}`);
+  }
+
+  let body = parseJson(rawBody.toString("utf8"));
+  if (!body) return reject(400, "body is not a JSON object");
+  const encrypted = typeof (body as { encrypt?: unknown }).encrypt === "string";
+  if (encrypted) {
+    if (!config.encryptKey) return reject(400, "encrypted body but LARK_ENCRYPT_KEY is not set");
+    try {
+      body = parseJson(decryptEvent((body as { encrypt: string }).encrypt, config.encryptKey));
+    } catch {
+      return reject(400, "cannot decrypt");
+    }
+    if (!body) return reject(400, "decrypted body is not a JSON object");
+  }
+
+  if (config.encryptKey && unsigned && !(encrypted && body.type === "url_verification")) return reject(401, "signature missing");
+
+  const token = body.header?.token ?? body.token;
+  if (config.verificationToken && token !== config.verificationToken) return reject(401, "verification token mismatch");
+
+  if (body.type === "url_verification") {
+    return typeof body.challenge === "string" ? { kind: "challenge", challenge: body.challenge } : reject(400, "challenge missing");
+  }
+  if (!body.header?.event_type || !body.header.event_id) return reject(400, "not a v2 event envelope");
+  if (config.appId && body.header.app_id && body.header.app_id !== config.appId) return reject(401, "event for another app");
+  return { kind: "event", envelope: body };
+}
