@@ -47,43 +47,48 @@ export async function commitDraw(
   clock: Clock,
   random = randomHex,
 ): Promise<{ commitment: Commitment; itemName: string }> {
-  return db.$transaction(
-    async (tx) => {
-      await assertNoActiveDraw(tx, args.taskCode);
-      const input = await readPool(tx, args.taskCode);
-      const attempt = (await tx.draw.count({ where: { taskCode: args.taskCode } })) + 1;
-      const drawId = `${args.taskCode}-${attempt}`;
-      const at = clock.now();
-      const serverSeed = random();
-      const commitment = freeze({ drawId, task: input.task, pool: input.pool, params: input.params, serverSeed, committedAt: at.toISOString() });
-      await tx.draw.create({
-        data: {
-          id: drawId,
-          taskCode: args.taskCode,
-          attempt,
-          status: "committed",
-          poolHash: commitment.poolHash,
-          paramsHash: commitment.paramsHash,
-          commitment: commitment.commitment,
-          serverSeed,
-          record: JSON.stringify(commitment),
-          orderedBy: args.orderedBy,
-          chatId: args.chatId ?? null,
-          committedAt: at,
-        },
-      });
-      await appendAudit(tx, {
-        at,
-        actor: args.orderedBy,
-        action: "draw.commit",
-        entity: "draw",
-        entityId: drawId,
-        data: { taskCode: args.taskCode, poolHash: commitment.poolHash, paramsHash: commitment.paramsHash, commitment: commitment.commitment, perStratum: commitment.params.perStratum },
-      });
-      return { commitment, itemName: input.itemName };
+  return db.$transaction((tx) => commitDrawIn(tx, args, clock, random), { timeout: 120_000 });
+}
+
+/** commitDraw inside the caller's transaction (the bot queues the commitment card in the same one). */
+export async function commitDrawIn(
+  tx: Tx,
+  args: { taskCode: string; orderedBy: string; chatId?: string | null },
+  clock: Clock,
+  random = randomHex,
+): Promise<{ commitment: Commitment; itemName: string }> {
+  await assertNoActiveDraw(tx, args.taskCode);
+  const input = await readPool(tx, args.taskCode);
+  const attempt = (await tx.draw.count({ where: { taskCode: args.taskCode } })) + 1;
+  const drawId = `${args.taskCode}-${attempt}`;
+  const at = clock.now();
+  const serverSeed = random();
+  const commitment = freeze({ drawId, task: input.task, pool: input.pool, params: input.params, serverSeed, committedAt: at.toISOString() });
+  await tx.draw.create({
+    data: {
+      id: drawId,
+      taskCode: args.taskCode,
+      attempt,
+      status: "committed",
+      poolHash: commitment.poolHash,
+      paramsHash: commitment.paramsHash,
+      commitment: commitment.commitment,
+      serverSeed,
+      record: JSON.stringify(commitment),
+      orderedBy: args.orderedBy,
+      chatId: args.chatId ?? null,
+      committedAt: at,
     },
-    { timeout: 120_000 },
-  );
+  });
+  await appendAudit(tx, {
+    at,
+    actor: args.orderedBy,
+    action: "draw.commit",
+    entity: "draw",
+    entityId: drawId,
+    data: { taskCode: args.taskCode, poolHash: commitment.poolHash, paramsHash: commitment.paramsHash, commitment: commitment.commitment, perStratum: commitment.params.perStratum },
+  });
+  return { commitment, itemName: input.itemName };
 }
 
 /**
@@ -95,54 +100,55 @@ export async function revealDraw(
   args: { drawId: string; witnessOpenId: string; entropy: string },
   clock: Clock,
 ): Promise<{ record: DrawRecord; alreadyRevealed: boolean }> {
-  return db.$transaction(
-    async (tx) => {
-      const draw = await tx.draw.findUnique({ where: { id: args.drawId } });
-      if (!draw) throw new AppError("DRAW_NOT_FOUND", `找不到抽取 ${args.drawId}`);
-      if (draw.status === "revealed") return { record: JSON.parse(draw.record) as DrawRecord, alreadyRevealed: true };
-      if (draw.status !== "committed") throw new AppError("DRAW_CANCELLED", `抽取 ${args.drawId} 已取消，不能再揭示`);
-      if (args.witnessOpenId === draw.orderedBy) throw new AppError("WITNESS_IS_ORDERER", "见证人不能是发起抽取的人，请由其他工作人员确认");
-      const at = clock.now();
-      const record = reveal(JSON.parse(draw.record) as Commitment, draw.serverSeed, { openId: args.witnessOpenId, entropy: args.entropy, at: at.toISOString() });
-      const recordHash = recordHashOf(record);
-      await tx.draw.update({
-        where: { id: draw.id, status: "committed" },
-        data: { status: "revealed", record: JSON.stringify(record), recordHash, witnessOpenId: args.witnessOpenId, revealedAt: at },
-      });
-      const versions = new Map(
-        (await tx.target.findMany({ where: { creditCode: { in: record.selection.targets.map((t) => t.id) } }, select: { creditCode: true, version: true } })).map((t) => [t.creditCode, t.version]),
-      );
-      await tx.assignment.createMany({
-        data: record.selection.assignments.flatMap((a) =>
-          a.inspectorIds.map((inspectorId) => ({ drawId: draw.id, targetId: a.targetId, targetVersion: versions.get(a.targetId) ?? 1, inspectorId })),
-        ),
-      });
-      await appendAudit(tx, {
-        at,
-        actor: args.witnessOpenId,
-        action: "draw.reveal",
-        entity: "draw",
-        entityId: draw.id,
-        data: { seed: record.seed, serverSeed: record.serverSeed, entropy: args.entropy, recordHash, targets: record.selection.targets.map((t) => t.id) },
-      });
-      return { record, alreadyRevealed: false };
-    },
-    { timeout: 120_000 },
+  return db.$transaction((tx) => revealDrawIn(tx, args, clock), { timeout: 120_000 });
+}
+
+export async function revealDrawIn(tx: Tx, args: { drawId: string; witnessOpenId: string; entropy: string }, clock: Clock): Promise<{ record: DrawRecord; alreadyRevealed: boolean }> {
+  const draw = await tx.draw.findUnique({ where: { id: args.drawId } });
+  if (!draw) throw new AppError("DRAW_NOT_FOUND", `找不到抽取 ${args.drawId}`);
+  if (draw.status === "revealed") return { record: JSON.parse(draw.record) as DrawRecord, alreadyRevealed: true };
+  if (draw.status !== "committed") throw new AppError("DRAW_CANCELLED", `抽取 ${args.drawId} 已取消，不能再揭示`);
+  if (args.witnessOpenId === draw.orderedBy) throw new AppError("WITNESS_IS_ORDERER", "见证人不能是发起抽取的人，请由其他工作人员确认");
+  const at = clock.now();
+  const record = reveal(JSON.parse(draw.record) as Commitment, draw.serverSeed, { openId: args.witnessOpenId, entropy: args.entropy, at: at.toISOString() });
+  const recordHash = recordHashOf(record);
+  await tx.draw.update({
+    where: { id: draw.id, status: "committed" },
+    data: { status: "revealed", record: JSON.stringify(record), recordHash, witnessOpenId: args.witnessOpenId, revealedAt: at },
+  });
+  const versions = new Map(
+    (await tx.target.findMany({ where: { creditCode: { in: record.selection.targets.map((t) => t.id) } }, select: { creditCode: true, version: true } })).map((t) => [t.creditCode, t.version]),
   );
+  await tx.assignment.createMany({
+    data: record.selection.assignments.flatMap((a) =>
+      a.inspectorIds.map((inspectorId) => ({ drawId: draw.id, targetId: a.targetId, targetVersion: versions.get(a.targetId) ?? 1, inspectorId })),
+    ),
+  });
+  await appendAudit(tx, {
+    at,
+    actor: args.witnessOpenId,
+    action: "draw.reveal",
+    entity: "draw",
+    entityId: draw.id,
+    data: { seed: record.seed, serverSeed: record.serverSeed, entropy: args.entropy, recordHash, targets: record.selection.targets.map((t) => t.id) },
+  });
+  return { record, alreadyRevealed: false };
 }
 
 /** The orderer withdraws a commitment before it is revealed; the attempt stays visible. */
 export async function cancelDraw(db: Db, args: { drawId: string; by: string; reason: string }, clock: Clock): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const draw = await tx.draw.findUnique({ where: { id: args.drawId } });
-    if (!draw) throw new AppError("DRAW_NOT_FOUND", `找不到抽取 ${args.drawId}`);
-    if (draw.status === "cancelled") return;
-    if (draw.status !== "committed") throw new AppError("DRAW_REVEALED", `抽取 ${args.drawId} 已揭示，不能取消`);
-    const at = clock.now();
-    await tx.draw.update({ where: { id: draw.id }, data: { status: "cancelled", cancelledAt: at, cancelReason: args.reason } });
-    // The server seed is published with the cancellation, so everyone can see the commitment was honest.
-    await appendAudit(tx, { at, actor: args.by, action: "draw.cancel", entity: "draw", entityId: draw.id, data: { reason: args.reason, serverSeed: draw.serverSeed } });
-  });
+  await db.$transaction((tx) => cancelDrawIn(tx, args, clock));
+}
+
+export async function cancelDrawIn(tx: Tx, args: { drawId: string; by: string; reason: string }, clock: Clock): Promise<void> {
+  const draw = await tx.draw.findUnique({ where: { id: args.drawId } });
+  if (!draw) throw new AppError("DRAW_NOT_FOUND", `找不到抽取 ${args.drawId}`);
+  if (draw.status === "cancelled") return;
+  if (draw.status !== "committed") throw new AppError("DRAW_REVEALED", `抽取 ${args.drawId} 已揭示，不能取消`);
+  const at = clock.now();
+  await tx.draw.update({ where: { id: draw.id }, data: { status: "cancelled", cancelledAt: at, cancelReason: args.reason } });
+  // The server seed is published with the cancellation, so everyone can see the commitment was honest.
+  await appendAudit(tx, { at, actor: args.by, action: "draw.cancel", entity: "draw", entityId: draw.id, data: { reason: args.reason, serverSeed: draw.serverSeed } });
 }
 
 /**
