@@ -4,7 +4,11 @@ import { DEMO_IMPORT_ORDER, demoCsv } from "./demo/data";
 import { isAppError } from "./domain/errors";
 import { importFile } from "./features/imports/importer";
 import { createHttpApp } from "./http/app";
+import { createLarkClient } from "./lark/client";
 import { createLogger } from "./logger";
+import { createRuntime, type Runtime } from "./runtime";
+import { DEMO_OPEN_IDS, DEMO_UNITS } from "./demo/data";
+import { FakeFeishu } from "./sandbox/fakeFeishu";
 import { openDatabase, type Db } from "./store/db";
 
 /** The sandbox starts with the demo bureau so there is something to look at and draw. */
@@ -17,15 +21,31 @@ async function loadDemoIfEmpty(db: Db): Promise<boolean> {
   return true;
 }
 
-export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; db: Db; stop: () => Promise<void> }> {
+/** The sandbox's simulated app (fake credentials; nothing leaves the machine). */
+export const SANDBOX_APP = { appId: "cli_5a4db0c0de000000", appSecret: "sandbox-secret", token: "sandbox-verification-token", groupChatId: "oc_5a4db0c0de0000000000000000000001" };
+
+export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; db: Db; stop: () => Promise<void>; runtime: Runtime }> {
   const config = loadConfig(env);
   assertServerConfig(config);
   const logger = createLogger(config.LOG_LEVEL);
   const db = openDatabase(config.DATABASE_URL); // migrates first
   if (config.sandbox && (await loadDemoIfEmpty(db))) logger.info("sandbox: demo registers and plan loaded");
-  if (!config.sandbox) logger.warn({ mode: config.LARK_MODE }, "Feishu credentials found, but the Feishu event intake is not part of this build yet; serving /healthz and the console only");
 
-  const app = createHttpApp({ db, logger, sandbox: config.sandbox });
+  // The sandbox runs the same pipeline against an embedded simulated Feishu Open Platform.
+  let fake: FakeFeishu | null = null;
+  let larkConfig = config;
+  if (config.sandbox) {
+    fake = new FakeFeishu({ appId: SANDBOX_APP.appId, appSecret: SANDBOX_APP.appSecret });
+    for (const [name, openId] of Object.entries(DEMO_OPEN_IDS)) fake.addUser(openId, name);
+    fake.addChat(SANDBOX_APP.groupChatId, `${DEMO_UNITS[0]}抽查工作群`, Object.values(DEMO_OPEN_IDS));
+    const domain = await fake.listen();
+    larkConfig = { ...config, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: SANDBOX_APP.token, larkDomain: domain };
+  }
+  const runtime = createRuntime({ db, config: larkConfig, logger, client: createLarkClient(larkConfig) });
+  void runtime.worker.kick(); // resume events stored before a restart
+  void runtime.outbox.kick(); // and messages not yet sent
+
+  const app = createHttpApp({ db, logger, sandbox: config.sandbox, feishu: runtime.router });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });
@@ -34,10 +54,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   logger.info({ port, sandbox: config.sandbox }, config.sandbox ? `沙盒已启动：http://localhost:${port}/` : "double-random-bot started");
 
   const stop = async () => {
+    runtime.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await runtime.idle();
+    await fake?.close();
     await db.$disconnect();
   };
-  return { server, db, stop };
+  return { server, db, stop, runtime };
 }
 
 if (require.main === module) {

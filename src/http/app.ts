@@ -10,6 +10,8 @@ export interface HttpDeps {
   db: Db;
   logger: Logger;
   sandbox: boolean;
+  /** Feishu's routes (/lark/events, /lark/cards), when the bot runs. */
+  feishu?: Router;
 }
 
 /** The HTTP surface: health, the console and published records. (Feishu's routes join here.) */
@@ -60,5 +62,6 @@ export function createHttpApp(deps: HttpDeps): Koa {
     }
   });
   app.use(router.routes()).use(router.allowedMethods());
+  if (deps.feishu) app.use(deps.feishu.routes());
   return app;
 }

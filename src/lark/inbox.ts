@@ -46,6 +46,8 @@ export class InboxWorker {
     private readonly handle: EventHandler,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
+    /** Called after each event's transaction commits (e.g. to start sending what it queued). */
+    private readonly afterCommit: () => void = () => {},
   ) {}
 
   /** Start draining (after a response has been sent, or at start-up to resume). */
@@ -81,6 +83,7 @@ export class InboxWorker {
           },
           { timeout: 60_000 },
         );
+        this.afterCommit();
       } catch (e) {
         const attempts = row.attempts + 1;
         this.logger.error({ inboxId: row.id, eventType: row.eventType, attempts, err: (e as Error).message }, "event handler failed");

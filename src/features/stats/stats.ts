@@ -1,7 +1,7 @@
 import { currentTeams } from "../../domain/draw/amend";
 import type { DrawRecord } from "../../domain/draw/types";
 import { formatBp, isProblem, rateBp } from "../../domain/results";
-import type { Db } from "../../store/db";
+import type { Db, Prisma } from "../../store/db";
 import { ACTIVE_STATUSES, splitList } from "../imports/kinds";
 
 /** Minimum share of targets checked per item (national target). */
@@ -33,7 +33,7 @@ export interface Stats {
 }
 
 /** The figures of `统计` / `drbot stats`: coverage per item, publicity, problems, follow-ups, load. */
-export async function computeStats(db: Db, year: number, today: string): Promise<Stats> {
+export async function computeStats(db: Db | Prisma.TransactionClient, year: number, today: string): Promise<Stats> {
   const tasks = await db.task.findMany({ where: { year }, include: { draws: { where: { status: "revealed" }, select: { id: true, record: true } } } });
   const items = await db.item.findMany({ orderBy: { code: "asc" } });
   const drawIds = tasks.flatMap((t) => t.draws.map((d) => d.id));

@@ -1,0 +1,156 @@
+import { card, esc, md, notice } from "../../../cards/kit";
+import type { Bot } from "../../bot/bot";
+import { dateInZone, WorkCalendar } from "../../domain/calendar";
+import type { DrawRecord } from "../../domain/draw/types";
+import { formatBp } from "../../domain/results";
+import type { Prisma } from "../../store/db";
+import { computeStats } from "../stats/stats";
+
+type Tx = Prisma.TransactionClient;
+
+const yearArg = (arg: string | undefined, today: string) => (arg && /^\d{4}$/.test(arg) ? Number(arg) : Number(today.slice(0, 4)));
+
+interface TaskProgress {
+  code: string;
+  name: string;
+  state: string;
+  drawn: number;
+  accepted: number;
+  submitted: number;
+  confirmed: number;
+  published: number;
+  overdue: number;
+}
+
+/** Per-task figures: drawn, accepted, submitted, confirmed, published, overdue publicity. */
+async function progressOf(tx: Tx, where: Prisma.TaskWhereInput, today: string): Promise<TaskProgress[]> {
+  const tasks = await tx.task.findMany({ where, orderBy: { code: "asc" }, include: { draws: { orderBy: { attempt: "desc" } } } });
+  const out: TaskProgress[] = [];
+  for (const t of tasks) {
+    const done = t.draws.find((d) => d.status === "revealed");
+    const pending = t.draws.find((d) => d.status === "committed");
+    const p: TaskProgress = { code: t.code, name: t.name, state: done ? "已抽取" : pending ? "待见证" : "未抽取", drawn: 0, accepted: 0, submitted: 0, confirmed: 0, published: 0, overdue: 0 };
+    if (done) {
+      p.drawn = (JSON.parse(done.record) as DrawRecord).selection.targets.length;
+      p.accepted = (await tx.assignment.groupBy({ by: ["targetId"], where: { drawId: done.id, status: "accepted" } })).length;
+      const results = await tx.result.findMany({ where: { drawId: done.id, current: true } });
+      p.submitted = results.length;
+      p.confirmed = results.filter((r) => r.confirmedAt).length;
+      p.published = results.filter((r) => r.publishedAt).length;
+      p.overdue = results.filter((r) => !r.publishedAt && r.publicityDue !== null && r.publicityDue < today).length;
+    }
+    out.push(p);
+  }
+  return out;
+}
+
+export function register(bot: Bot): void {
+  bot.command({
+    name: "help",
+    roles: [],
+    usage: "帮助",
+    summary: "可用命令",
+    async run({ sender, reply, message }) {
+      const lines = bot.available(sender).map((c) => `**${c.usage}**　${c.summary}`);
+      const how = message.chatType === "group" ? "在群里请先 @我 再写命令。" : "私聊时直接发送命令即可。";
+      const who = sender.registered ? `您的角色：${[...sender.roles].join("、") || "（无）"}` : "您尚未登记在执法检查人员名录库中，只能查看公开信息。";
+      await reply(notice("双随机抽查助手 · 命令", `${lines.join("\n")}\n\n${how}${who}`));
+    },
+  });
+
+  bot.command({
+    name: "plan",
+    roles: [],
+    usage: "计划 [年度]",
+    summary: "年度抽查计划及各任务状态",
+    async run({ tx, now, deps, args, reply }) {
+      const today = dateInZone(now, deps.config.TZ_BUREAU);
+      const year = yearArg(args[0], today);
+      const rows = await progressOf(tx, { year }, today);
+      if (rows.length === 0) return reply(`${year} 年度尚未导入抽查计划。`);
+      const body = rows.map((p) => `**${esc(p.code)}** ${esc(p.name)}　${p.state}${p.drawn ? `，抽中 ${p.drawn} 户，已检查 ${p.confirmed} 户，已公示 ${p.published} 户` : ""}`).join("\n");
+      await reply(notice(`${year} 年度抽查计划`, body));
+    },
+  });
+
+  bot.command({
+    name: "progress",
+    roles: [],
+    usage: "进度 [任务编号]",
+    summary: "抽中、接受、提交、确认、公示、逾期情况",
+    async run({ tx, now, deps, args, reply }) {
+      const today = dateInZone(now, deps.config.TZ_BUREAU);
+      const rows = await progressOf(tx, args[0] ? { code: args[0] } : { year: Number(today.slice(0, 4)) }, today);
+      if (rows.length === 0) return reply(args[0] ? `找不到任务编号「${args[0]}」。` : "本年度尚无抽查任务。");
+      const body = rows
+        .map((p) => `**${esc(p.code)}** ${esc(p.name)}（${p.state}）\n抽中 ${p.drawn}｜已接受 ${p.accepted}｜已提交 ${p.submitted}｜已确认 ${p.confirmed}｜已公示 ${p.published}｜公示逾期 ${p.overdue}`)
+        .join("\n");
+      await reply(notice("抽查进度", body));
+    },
+  });
+
+  bot.command({
+    name: "mytasks",
+    roles: ["执法人员"],
+    usage: "我的任务",
+    summary: "我被派到的检查对象",
+    async run({ tx, sender, reply }) {
+      const mine = await tx.assignment.findMany({ where: { inspectorId: sender.certNo ?? "", status: { not: "recused" }, draw: { status: "revealed" } }, include: { draw: true }, orderBy: { id: "asc" } });
+      const done = new Set((await tx.result.findMany({ where: { drawId: { in: mine.map((m) => m.drawId) }, current: true, confirmedAt: { not: null } } })).map((r) => `${r.drawId}|${r.targetId}`));
+      const open = mine.filter((m) => !done.has(`${m.drawId}|${m.targetId}`));
+      if (open.length === 0) return reply("您目前没有待完成的检查任务。");
+      const lines: string[] = [];
+      for (const a of open) {
+        const target = await tx.target.findUnique({ where: { creditCode: a.targetId } });
+        const partners = await tx.assignment.findMany({ where: { drawId: a.drawId, targetId: a.targetId, status: { not: "recused" }, inspectorId: { not: a.inspectorId } } });
+        const names = (await tx.inspector.findMany({ where: { certNo: { in: partners.map((p) => p.inspectorId) } } })).map((i) => i.name);
+        lines.push(`**${esc(target?.name ?? a.targetId)}**（${a.targetId}）\n任务 ${esc(a.draw.taskCode)}｜同组 ${esc(names.join("、"))}｜地址 ${esc(target?.address ?? "")}`);
+      }
+      await reply(card(`我的检查任务（${open.length}）`, "blue", [md(lines.join("\n\n"))]));
+    },
+  });
+
+  bot.command({
+    name: "stats",
+    roles: [],
+    usage: "统计 [年度]",
+    summary: "各事项覆盖率（≥3%）、公示率、问题发现率、执法人员任务量",
+    async run({ tx, now, deps, args, reply }) {
+      const today = dateInZone(now, deps.config.TZ_BUREAU);
+      const s = await computeStats(tx, yearArg(args[0], today), today);
+      const items = s.items.map((i) => `${i.meetsRatio && i.meetsMinimum ? "✅" : "⚠️"} **${esc(i.itemCode)}** ${esc(i.itemName)}：${i.drawn}/${i.poolSize} 户，${formatBp(i.coverageBp)}（要求 ${formatBp(i.ratioBp)}）`);
+      await reply(
+        notice(
+          `${s.year} 年度统计`,
+          [
+            ...(items.length ? items : ["（本年度计划中没有任务）"]),
+            "",
+            `**公示率** ${formatBp(s.publicityRateBp)}（${s.published}/${s.confirmed}，目标 100%），逾期未公示 ${s.overduePublicity} 条`,
+            `**问题发现率** ${formatBp(s.problemRateBp)}（${s.problems} 户）`,
+            `**逾期后续处置** ${s.overdueFollowUps} 件`,
+            `**执法人员任务量** ${s.load.inspectors} 人，共 ${s.load.total} 人次，最少 ${s.load.min}、最多 ${s.load.max}`,
+          ].join("\n"),
+        ),
+      );
+    },
+  });
+
+  bot.command({
+    name: "publicity",
+    roles: ["法制员", "领导"],
+    usage: "公示",
+    summary: "待公示结果及剩余工作日，逾期提醒",
+    async run({ tx, now, deps, reply }) {
+      const today = dateInZone(now, deps.config.TZ_BUREAU);
+      const due = await tx.result.findMany({ where: { current: true, confirmedAt: { not: null }, publishedAt: null }, orderBy: { publicityDue: "asc" } });
+      if (due.length === 0) return reply("目前没有待公示的检查结果。");
+      const calendar = new WorkCalendar((await tx.holiday.findMany()).map((h) => ({ date: h.date, kind: h.kind === "班" ? "班" : "休" })));
+      const lines = due.map((r) => {
+        const left = r.publicityDue ? calendar.workingDaysBetween(today, r.publicityDue) : null;
+        const when = left === null ? "未设期限" : left < 0 ? `**已逾期 ${-left} 个工作日**` : `剩余 ${left} 个工作日（${r.publicityDue}）`;
+        return `${esc(r.targetId)}（${esc(r.drawId)}）${esc(r.category)}：${when}`;
+      });
+      await reply(notice("待公示检查结果", lines.join("\n"), due.some((r) => r.publicityDue !== null && r.publicityDue < today) ? "red" : "blue"));
+    },
+  });
+}
