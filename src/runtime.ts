@@ -5,6 +5,7 @@ import type { Config } from "./config";
 import { register as registerAdmin } from "./features/admin/register";
 import { onCommitCardSent, register as registerDraw } from "./features/draw/register";
 import { register as registerInfo } from "./features/info/register";
+import { onTaskCardSent, register as registerTasks } from "./features/tasks/register";
 import { InboxWorker } from "./lark/inbox";
 import { OutboxSender } from "./lark/outbox";
 import type { Envelope } from "./lark/receiver";
@@ -26,13 +27,14 @@ export interface Runtime {
 async function onSent(tx: Prisma.TransactionClient, key: string, messageId: string): Promise<void> {
   const [kind, id] = key.split(/:(.*)/s) as [string, string];
   if (kind === "draw.commitCard") await onCommitCardSent(tx, id, messageId);
+  else if (kind === "assignment.card") await onTaskCardSent(tx, Number(id), messageId);
 }
 
 /** The Feishu side of the product: one pipeline for webhook (and, later, long-connection) events. */
 export function createRuntime(deps: { db: Db; config: Config; logger: Logger; client: lark.Client; now?: () => Date; botOpenId?: string | null }): Runtime {
   const now = deps.now ?? (() => new Date());
   const bot = new Bot({ config: deps.config, now, logger: deps.logger, botOpenId: deps.botOpenId ?? null });
-  for (const register of [registerInfo, registerDraw, registerAdmin]) register(bot);
+  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin]) register(bot);
 
   const adminOpenIds = async () => {
     const admins = (await deps.db.inspector.findMany({ where: { roles: { contains: "管理员" }, openId: { not: null } }, select: { openId: true } })).map((a) => a.openId!);

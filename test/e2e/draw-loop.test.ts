@@ -1,90 +1,31 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_OPEN_IDS } from "../../src/demo/data";
 import type { DrawRecord } from "../../src/domain/draw/types";
 import { verify } from "../../src/domain/draw/verify";
-import { start } from "../../src/main";
-import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
-import type { Runtime } from "../../src/runtime";
 import type { Db } from "../../src/store/db";
-import { loadDemo, tempDir } from "../helpers/db";
-import { encryptBody, FAKE, messageEvent, signedHeaders } from "../helpers/lark";
+import { startBotRig, STRANGER, type BotRig } from "../helpers/botRig";
+import { FAKE, messageEvent } from "../helpers/lark";
 
 const GROUP = FAKE.group;
 const LEADER = DEMO_OPEN_IDS.leader; // 领导;执法人员 in the demo roster
 const WITNESS = DEMO_OPEN_IDS.legal; // 法制员: registered staff, not the orderer
 const INSPECTOR = DEMO_OPEN_IDS.inspectorA; // 执法人员 only
-const STRANGER = "ou_57a4e457a4e457a4e457a4e457a4e457";
-const BOT = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
 
-let fake: FakeFeishu;
-let base: string;
+let rig: BotRig;
+let fake: BotRig["fake"];
 let db: Db;
-let runtime: Runtime;
-let stop: () => Promise<void>;
-let seq = 0;
-
-/** POST an event exactly as Feishu would: encrypted, signed over the raw body, with a fresh timestamp. */
-async function deliver(envelope: unknown, pathname = "/lark/events"): Promise<Response> {
-  const raw = encryptBody(envelope);
-  return fetch(`${base}${pathname}`, { method: "POST", body: raw, headers: signedHeaders(raw, Math.floor(Date.now() / 1000)) });
-}
-
-function say(sender: string, text: string, chat = GROUP, chatType: "group" | "p2p" = "group") {
-  seq++;
-  const mentions = chatType === "group" ? [{ key: "@_user_1", openId: BOT, name: "双随机助手", bot: true }] : [];
-  return messageEvent({ eventId: `ev-${seq}`, messageId: `om_msg_${seq}`, text: chatType === "group" ? `@_user_1 ${text}` : text, sender, chatId: chat, chatType, mentions });
-}
-
-function click(operator: string, value: Record<string, unknown>, formValue?: Record<string, unknown>, messageId = "om_card") {
-  seq++;
-  return {
-    schema: "2.0",
-    header: { event_id: `card-${seq}`, token: FAKE.token, create_time: String(Date.now() * 1000), event_type: "card.action.trigger", tenant_key: "t", app_id: FAKE.appId },
-    event: {
-      operator: { tenant_key: "t", open_id: operator, union_id: "on_x" },
-      token: "c-update-token",
-      action: { value, tag: "button", name: formValue ? "confirm_draw" : "cancel_draw", ...(formValue ? { form_value: formValue } : {}) },
-      host: "im_message",
-      context: { open_message_id: messageId, open_chat_id: GROUP },
-    },
-  };
-}
-
-const textOf = (m: { content: string; msg_type: string }) => (m.msg_type === "text" ? (JSON.parse(m.content) as { text: string }).text : JSON.stringify(JSON.parse(m.content)));
-const settle = () => runtime.idle();
+let deliver: BotRig["deliver"];
+let say: BotRig["say"];
+let click: BotRig["click"];
+let textOf: BotRig["textOf"];
+let settle: BotRig["settle"];
 
 beforeAll(async () => {
-  fake = new FakeFeishu({ appId: FAKE.appId, appSecret: FAKE.appSecret, botOpenId: BOT });
-  for (const [name, id] of Object.entries(DEMO_OPEN_IDS)) fake.addUser(id, name);
-  fake.addUser(STRANGER, "路人");
-  fake.addChat(GROUP, "抽查工作群", [...Object.values(DEMO_OPEN_IDS), STRANGER]);
-  const domain = await fake.listen();
-
-  const url = `file:${path.join(tempDir(), "e2e.db")}`;
-  const s = await start({
-    DATABASE_URL: url,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "silent",
-    LARK_APP_ID: FAKE.appId,
-    LARK_APP_SECRET: FAKE.appSecret,
-    LARK_ENCRYPT_KEY: FAKE.encryptKey,
-    LARK_VERIFICATION_TOKEN: FAKE.token,
-    LARK_DOMAIN: domain,
-  });
-  db = s.db;
-  runtime = s.runtime;
-  stop = s.stop;
-  await loadDemo(db);
-  const a = s.server.address();
-  base = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`;
+  rig = await startBotRig();
+  ({ fake, db, deliver, say, click, textOf, settle } = rig);
 });
 
-afterAll(async () => {
-  await stop();
-  await fake.close();
-});
+afterAll(async () => rig.stop());
 
 describe("the public draw, driven the way Feishu drives it", () => {
   let drawId = "";

@@ -6,6 +6,7 @@ import { AppError } from "../../domain/errors";
 import { enqueueMessage } from "../../lark/outbox";
 import type { Prisma } from "../../store/db";
 import { settingValue } from "../admin/register";
+import { sendTaskCards } from "../tasks/register";
 import { cancelDrawIn, commitDrawIn, revealDrawIn } from "./service";
 
 type Tx = Prisma.TransactionClient;
@@ -59,6 +60,7 @@ export function register(bot: Bot): void {
       if (!alreadyRevealed) {
         const teams = new Map(currentTeams(record).map((t) => [t.targetId, t.inspectorIds]));
         await enqueueMessage(tx, { key: `draw:${drawId}:announce`, to: { chatId: draw.chatId ?? action.chatId }, msgType: "interactive", content: announcementCard(record, names, teams) }, now);
+        await sendTaskCards(tx, drawId, now);
       }
       return {
         toast: alreadyRevealed ? { type: "info", content: "这次抽取已经揭示过了" } : { type: "success", content: `抽取完成：抽中 ${record.selection.targets.length} 户` },

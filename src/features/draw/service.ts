@@ -160,35 +160,41 @@ export async function recuse(
   args: { drawId: string; inspectorId: string; targetId: string; by: string; reason: string },
   clock: Clock,
 ): Promise<{ record: DrawRecord; replacementId: string }> {
-  return db.$transaction(async (tx) => {
-    const draw = await tx.draw.findUnique({ where: { id: args.drawId } });
-    if (!draw || draw.status !== "revealed") throw new AppError("DRAW_NOT_FOUND", `抽取 ${args.drawId} 不存在或尚未揭示`);
-    const at = clock.now();
-    const record = amend(JSON.parse(draw.record) as DrawRecord, { inspectorId: args.inspectorId, targetId: args.targetId, at: at.toISOString() });
-    const replacementId = record.amendments[record.amendments.length - 1]!.replacementId;
-    const recordHash = recordHashOf(record);
-    await tx.draw.update({ where: { id: draw.id }, data: { record: JSON.stringify(record), recordHash } });
-    await tx.assignment.update({
-      where: { drawId_targetId_inspectorId: { drawId: draw.id, targetId: args.targetId, inspectorId: args.inspectorId } },
-      data: { status: "recused" },
-    });
-    const target = await tx.target.findUnique({ where: { creditCode: args.targetId }, select: { version: true } });
-    await tx.assignment.create({ data: { drawId: draw.id, targetId: args.targetId, targetVersion: target?.version ?? 1, inspectorId: replacementId } });
-    await tx.conflict.upsert({
-      where: { certNo_creditCode: { certNo: args.inspectorId, creditCode: args.targetId } },
-      create: { certNo: args.inspectorId, creditCode: args.targetId, reason: args.reason, source: "recusal" },
-      update: {},
-    });
-    await appendAudit(tx, {
-      at,
-      actor: args.by,
-      action: "draw.recusal",
-      entity: "draw",
-      entityId: draw.id,
-      data: { inspectorId: args.inspectorId, targetId: args.targetId, replacementId, reason: args.reason, recordHash },
-    });
-    return { record, replacementId };
+  return db.$transaction((tx) => recuseIn(tx, args, clock));
+}
+
+export async function recuseIn(
+  tx: Tx,
+  args: { drawId: string; inspectorId: string; targetId: string; by: string; reason: string },
+  clock: Clock,
+): Promise<{ record: DrawRecord; replacementId: string }> {
+  const draw = await tx.draw.findUnique({ where: { id: args.drawId } });
+  if (!draw || draw.status !== "revealed") throw new AppError("DRAW_NOT_FOUND", `抽取 ${args.drawId} 不存在或尚未揭示`);
+  const at = clock.now();
+  const record = amend(JSON.parse(draw.record) as DrawRecord, { inspectorId: args.inspectorId, targetId: args.targetId, at: at.toISOString() });
+  const replacementId = record.amendments[record.amendments.length - 1]!.replacementId;
+  const recordHash = recordHashOf(record);
+  await tx.draw.update({ where: { id: draw.id }, data: { record: JSON.stringify(record), recordHash } });
+  await tx.assignment.update({
+    where: { drawId_targetId_inspectorId: { drawId: draw.id, targetId: args.targetId, inspectorId: args.inspectorId } },
+    data: { status: "recused" },
   });
+  const target = await tx.target.findUnique({ where: { creditCode: args.targetId }, select: { version: true } });
+  await tx.assignment.create({ data: { drawId: draw.id, targetId: args.targetId, targetVersion: target?.version ?? 1, inspectorId: replacementId } });
+  await tx.conflict.upsert({
+    where: { certNo_creditCode: { certNo: args.inspectorId, creditCode: args.targetId } },
+    create: { certNo: args.inspectorId, creditCode: args.targetId, reason: args.reason, source: "recusal" },
+    update: {},
+  });
+  await appendAudit(tx, {
+    at,
+    actor: args.by,
+    action: "draw.recusal",
+    entity: "draw",
+    entityId: draw.id,
+    data: { inspectorId: args.inspectorId, targetId: args.targetId, replacementId, reason: args.reason, recordHash },
+  });
+  return { record, replacementId };
 }
 
 /** A draw by id, or a task's final draw by task code. */

@@ -1,4 +1,4 @@
-import { card, esc, md, notice } from "../../../cards/kit";
+import { button, card, esc, md, notice } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
 import { dateInZone, WorkCalendar } from "../../domain/calendar";
 import type { DrawRecord } from "../../domain/draw/types";
@@ -99,14 +99,17 @@ export function register(bot: Bot): void {
       const done = new Set((await tx.result.findMany({ where: { drawId: { in: mine.map((m) => m.drawId) }, current: true, confirmedAt: { not: null } } })).map((r) => `${r.drawId}|${r.targetId}`));
       const open = mine.filter((m) => !done.has(`${m.drawId}|${m.targetId}`));
       if (open.length === 0) return reply("您目前没有待完成的检查任务。");
-      const lines: string[] = [];
-      for (const a of open) {
+      const elements = [];
+      for (const a of open.slice(0, 40)) {
         const target = await tx.target.findUnique({ where: { creditCode: a.targetId } });
         const partners = await tx.assignment.findMany({ where: { drawId: a.drawId, targetId: a.targetId, status: { not: "recused" }, inspectorId: { not: a.inspectorId } } });
         const names = (await tx.inspector.findMany({ where: { certNo: { in: partners.map((p) => p.inspectorId) } } })).map((i) => i.name);
-        lines.push(`**${esc(target?.name ?? a.targetId)}**（${a.targetId}）\n任务 ${esc(a.draw.taskCode)}｜同组 ${esc(names.join("、"))}｜地址 ${esc(target?.address ?? "")}`);
+        const state = a.status === "accepted" ? "已接受" : a.status === "recusal_requested" ? "回避审批中" : "待接受";
+        elements.push(md(`**${esc(target?.name ?? a.targetId)}**（${a.targetId}）${state}\n任务 ${esc(a.draw.taskCode)}｜同组 ${esc(names.join("、"))}｜地址 ${esc(target?.address ?? "")}`));
+        elements.push(button(`open_${a.id}`, "打开任务卡（接受 / 回避 / 填写结果）", { action: "task.open", assignmentId: a.id }));
       }
-      await reply(card(`我的检查任务（${open.length}）`, "blue", [md(lines.join("\n\n"))]));
+      if (open.length > 40) elements.push(md(`……另有 ${open.length - 40} 项`));
+      await reply(card(`我的检查任务（${open.length}）`, "blue", elements));
     },
   });
 

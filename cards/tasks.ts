@@ -1,0 +1,142 @@
+import { DISPOSALS, RESULT_CATEGORIES } from "../src/domain/results";
+import { at, button, card, esc, hr, md, type Card, type Element } from "./kit";
+
+export interface TaskView {
+  assignmentId: number;
+  taskCode: string;
+  taskName: string;
+  itemName: string;
+  basis: string;
+  content: string;
+  deadline: string;
+  target: { creditCode: string; name: string; address: string; legalRep: string; phone: string };
+  partners: string[];
+  state: "assigned" | "accepted" | "recusal_requested" | "recused";
+  result?: ResultView;
+}
+
+export interface ResultView {
+  id: number;
+  inspectionDate: string;
+  category: string;
+  problem: string;
+  disposal: string | null;
+  rectifyDeadline: string | null;
+  remark: string;
+  status: string; // submitted | confirmed | disputed
+  submittedByName: string;
+  publicityDue: string | null;
+  disputeReason: string | null;
+}
+
+const plain = (content: string) => ({ tag: "plain_text", content });
+const option = (v: string) => ({ text: plain(v), value: v });
+
+function details(v: TaskView): Element {
+  return md(
+    [
+      `**检查对象**：${esc(v.target.name)}（${v.target.creditCode}）`,
+      `**地址**：${esc(v.target.address || "—")}　**法定代表人**：${esc(v.target.legalRep || "—")}　**电话**：${esc(v.target.phone || "—")}`,
+      `**抽查事项**：${esc(v.itemName)}`,
+      v.basis ? `**检查依据**：${esc(v.basis)}` : "",
+      v.content ? `**检查内容**：${esc(v.content)}` : "",
+      `**完成期限**：${v.deadline}　**同组人员**：${esc(v.partners.join("、") || "—")}`,
+    ]
+      .filter(Boolean)
+      .join("\n"),
+  );
+}
+
+export function resultText(r: ResultView): string {
+  return [
+    `**检查日期**：${r.inspectionDate}　**检查结果**：${esc(r.category)}`,
+    r.problem ? `**问题描述**：${esc(r.problem)}` : "",
+    r.disposal ? `**后续处置**：${esc(r.disposal)}${r.rectifyDeadline ? `（整改期限 ${r.rectifyDeadline}）` : ""}` : "",
+    r.remark ? `**备注**：${esc(r.remark)}` : "",
+    `**提交人**：${esc(r.submittedByName)}　**状态**：${r.status === "confirmed" ? `已确认，公示期限 ${r.publicityDue ?? "—"}` : r.status === "disputed" ? `同组有异议：${esc(r.disputeReason ?? "")}` : "等待同组确认"}`,
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** The result form (Card JSON 2.0 form; the server validates every field again). */
+export function resultForm(assignmentId: number): Element {
+  return {
+    tag: "form",
+    name: "result_form",
+    elements: [
+      { tag: "date_picker", name: "inspection_date", required: true, placeholder: plain("检查日期") },
+      { tag: "select_static", name: "category", required: true, placeholder: plain("检查结果"), options: RESULT_CATEGORIES.map(option) },
+      { tag: "input", name: "problem", max_length: 1000, placeholder: plain("问题描述（发现问题时必填）") },
+      { tag: "select_static", name: "disposal", placeholder: plain("后续处置（发现问题待后续处理时必选）"), options: DISPOSALS.map(option) },
+      { tag: "date_picker", name: "rectify_deadline", placeholder: plain("整改期限（责令限期整改时必填）") },
+      { tag: "input", name: "remark", max_length: 500, placeholder: plain("备注") },
+      { tag: "button", name: "submit_result", text: plain("提交检查结果"), type: "primary_filled", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "result.submit", assignmentId } }] },
+    ],
+  };
+}
+
+export function taskCard(v: TaskView): Card {
+  const title = `检查任务 · ${v.taskCode}`;
+  if (v.state === "recused") return card(`${title}（已回避）`, "grey", [details(v), md("您的回避申请已批准，本户已改派他人。")]);
+  if (v.result && v.result.status !== "disputed") {
+    return card(`${title}（${v.result.status === "confirmed" ? "已确认" : "已提交"}）`, v.result.status === "confirmed" ? "green" : "turquoise", [details(v), hr(), md(resultText(v.result))]);
+  }
+  if (v.state === "recusal_requested") return card(`${title}（回避审批中）`, "orange", [details(v), md("回避申请已提交，等待领导审批。")]);
+  if (v.state === "accepted") {
+    const disputed = v.result?.status === "disputed" ? [md(`上次提交的结果同组有异议：${esc(v.result.disputeReason ?? "")}。请核实后重新提交。`)] : [];
+    return card(`${title}（已接受）`, "blue", [details(v), ...disputed, hr(), resultForm(v.assignmentId)]);
+  }
+  return card(title, "blue", [
+    details(v),
+    hr(),
+    button("accept_task", "接受任务", { action: "task.accept", assignmentId: v.assignmentId }, "primary_filled"),
+    {
+      tag: "form",
+      name: "recusal_form",
+      elements: [
+        { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain("如与该对象存在利害关系，请写明回避理由") },
+        { tag: "button", name: "request_recusal", text: plain("申请回避"), type: "default", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "task.recuse", assignmentId: v.assignmentId } }] },
+      ],
+    },
+  ]);
+}
+
+/** To the leaders: one inspector asks to be recused from one target. */
+export function recusalApprovalCard(o: { requestId: number; taskCode: string; targetName: string; creditCode: string; inspectorName: string; inspectorOpenId: string | null; reason: string; decided?: { approved: boolean; by: string; note: string } }): Card {
+  const head = md(
+    `**任务**：${esc(o.taskCode)}\n**检查对象**：${esc(o.targetName)}（${o.creditCode}）\n**申请人**：${o.inspectorOpenId ? at(o.inspectorOpenId) : esc(o.inspectorName)}\n**理由**：${esc(o.reason)}`,
+  );
+  if (o.decided) return card(`回避申请 · ${o.decided.approved ? "已批准" : "已驳回"}`, o.decided.approved ? "green" : "grey", [head, md(`${at(o.decided.by)} ${o.decided.note}`)]);
+  return card("回避申请 · 待审批", "orange", [
+    head,
+    md("批准后将记录回避关系，并按抽取记录确定性地选派替换人员（任何人可复核）。"),
+    button("approve_recusal", "批准回避", { action: "recusal.approve", requestId: o.requestId }, "primary_filled"),
+    {
+      tag: "form",
+      name: "reject_form",
+      elements: [
+        { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain("驳回理由") },
+        { tag: "button", name: "reject_recusal", text: plain("驳回"), type: "danger", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "recusal.reject", requestId: o.requestId } }] },
+      ],
+    },
+  ]);
+}
+
+/** To the partner: confirm the submitted result, or object with a reason. */
+export function confirmationCard(o: { resultId: number; taskCode: string; targetName: string; creditCode: string; result: ResultView; done?: string }): Card {
+  const head = md(`**任务**：${esc(o.taskCode)}　**检查对象**：${esc(o.targetName)}（${o.creditCode}）\n${resultText(o.result)}`);
+  if (o.done) return card(`检查结果 · ${o.done}`, o.done === "已确认" ? "green" : "grey", [head]);
+  return card("检查结果 · 请同组确认", "turquoise", [
+    head,
+    button("confirm_result", "确认无误", { action: "result.confirm", resultId: o.resultId }, "primary_filled"),
+    {
+      tag: "form",
+      name: "dispute_form",
+      elements: [
+        { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain("如有异议，请写明理由") },
+        { tag: "button", name: "dispute_result", text: plain("有异议"), type: "danger", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "result.dispute", resultId: o.resultId } }] },
+      ],
+    },
+  ]);
+}

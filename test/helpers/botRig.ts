@@ -1,0 +1,103 @@
+import path from "node:path";
+import { DEMO_OPEN_IDS } from "../../src/demo/data";
+import { start } from "../../src/main";
+import type { Runtime } from "../../src/runtime";
+import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
+import type { Db } from "../../src/store/db";
+import { loadDemo, tempDir } from "./db";
+import { encryptBody, FAKE, messageEvent, signedHeaders } from "./lark";
+
+export const BOT = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
+export const STRANGER = "ou_57a4e457a4e457a4e457a4e457a4e457";
+
+/** The real bot (npm start's code) over HTTP, the simulated Feishu behind the real SDK, the demo bureau loaded. */
+export async function startBotRig() {
+  const fake = new FakeFeishu({ appId: FAKE.appId, appSecret: FAKE.appSecret, botOpenId: BOT });
+  const domain = await fake.listen();
+  const s = await start({
+    DATABASE_URL: `file:${path.join(tempDir(), "bot.db")}`,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    LARK_APP_ID: FAKE.appId,
+    LARK_APP_SECRET: FAKE.appSecret,
+    LARK_ENCRYPT_KEY: FAKE.encryptKey,
+    LARK_VERIFICATION_TOKEN: FAKE.token,
+    LARK_DOMAIN: domain,
+  });
+  const db: Db = s.db;
+  const runtime: Runtime = s.runtime;
+  await loadDemo(db);
+  // Everyone in the roster can receive private messages; the group has the bot and the staff.
+  for (const i of await db.inspector.findMany()) if (i.openId) fake.addUser(i.openId, i.name);
+  fake.addUser(STRANGER, "路人");
+  fake.addChat(FAKE.group, "抽查工作群", [...Object.values(DEMO_OPEN_IDS), STRANGER]);
+  const a = s.server.address();
+  const base = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`;
+  let seq = 0;
+
+  /** POST an event exactly as Feishu would: encrypted, signed over the raw body, with a fresh timestamp. */
+  const deliver = async (envelope: unknown, pathname = "/lark/events"): Promise<Response> => {
+    const raw = encryptBody(envelope);
+    return fetch(`${base}${pathname}`, { method: "POST", body: raw, headers: signedHeaders(raw, Math.floor(Date.now() / 1000)) });
+  };
+
+  const say = (sender: string, text: string, chat = FAKE.group, chatType: "group" | "p2p" = "group") => {
+    seq++;
+    const mentions = chatType === "group" ? [{ key: "@_user_1", openId: BOT, name: "双随机助手", bot: true }] : [];
+    return messageEvent({ eventId: `ev-${seq}`, messageId: `om_msg_${seq}`, text: chatType === "group" ? `@_user_1 ${text}` : text, sender, chatId: chat, chatType, mentions });
+  };
+
+  const click = (operator: string, value: Record<string, unknown>, formValue?: Record<string, unknown>, messageId = "om_card") => {
+    seq++;
+    return {
+      schema: "2.0",
+      header: { event_id: `card-${seq}`, token: FAKE.token, create_time: String(Date.now() * 1000), event_type: "card.action.trigger", tenant_key: "t", app_id: FAKE.appId },
+      event: {
+        operator: { tenant_key: "t", open_id: operator, union_id: "on_x" },
+        token: "c-update-token",
+        action: { value, tag: "button", name: "btn", ...(formValue ? { form_value: formValue } : {}) },
+        host: "im_message",
+        context: { open_message_id: messageId, open_chat_id: FAKE.group },
+      },
+    };
+  };
+
+  /** Click and read the synchronous answer. */
+  const press = async <T = { toast?: { type: string; content: string }; card?: { type: string; data: { header: { title: { content: string } } } } }>(
+    operator: string,
+    value: Record<string, unknown>,
+    formValue?: Record<string, unknown>,
+  ): Promise<T> => (await (await deliver(click(operator, value, formValue), "/lark/cards")).json()) as T;
+
+  const textOf = (m: { content: string; msg_type: string }) => (m.msg_type === "text" ? (JSON.parse(m.content) as { text: string }).text : JSON.stringify(JSON.parse(m.content)));
+
+  return {
+    fake,
+    db,
+    runtime,
+    base,
+    deliver,
+    say,
+    click,
+    press,
+    textOf,
+    /** Until nothing is being processed and nothing waits to be sent (retries included; bounded). */
+    settle: async () => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        await runtime.idle();
+        const next = await db.outboxMessage.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
+        if (!next || Date.now() > deadline) return;
+        await new Promise((r) => setTimeout(r, Math.max(20, next.nextAttemptAt.getTime() - Date.now() + 20)));
+        await runtime.outbox.kick();
+      }
+    },
+    stop: async () => {
+      await s.stop();
+      await fake.close();
+    },
+  };
+}
+
+export type BotRig = Awaited<ReturnType<typeof startBotRig>>;
