@@ -4,7 +4,6 @@ import { DEMO_IMPORT_ORDER, demoCsv } from "./demo/data";
 import { isAppError } from "./domain/errors";
 import { importFile } from "./features/imports/importer";
 import { createHttpApp } from "./http/app";
-import { createLarkClient } from "./lark/client";
 import { createLogger } from "./logger";
 import { createRuntime, type Runtime } from "./runtime";
 import { DEMO_OPEN_IDS, DEMO_UNITS } from "./demo/data";
@@ -41,9 +40,10 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
     const domain = await fake.listen();
     larkConfig = { ...config, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: SANDBOX_APP.token, larkDomain: domain };
   }
-  const runtime = createRuntime({ db, config: larkConfig, logger, client: createLarkClient(larkConfig) });
-  void runtime.worker.kick(); // resume events stored before a restart
-  void runtime.outbox.kick(); // and messages not yet sent
+  const threadEnv = config.sandbox
+    ? { ...env, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: SANDBOX_APP.token, LARK_DOMAIN: larkConfig.larkDomain }
+    : env;
+  const runtime = await createRuntime({ db, config: larkConfig, logger, threadEnv }); // the thread resumes stored events and unsent messages
 
   const app = createHttpApp({ db, logger, sandbox: config.sandbox, feishu: runtime.router });
   const server = await new Promise<Server>((resolve) => {
@@ -54,9 +54,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   logger.info({ port, sandbox: config.sandbox }, config.sandbox ? `沙盒已启动：http://localhost:${port}/` : "double-random-bot started");
 
   const stop = async () => {
-    runtime.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await runtime.idle();
+    await runtime.stop();
     await fake?.close();
     await db.$disconnect();
   };

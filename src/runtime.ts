@@ -6,22 +6,14 @@ import { register as registerAdmin } from "./features/admin/register";
 import { onCommitCardSent, register as registerDraw } from "./features/draw/register";
 import { register as registerInfo } from "./features/info/register";
 import { onTaskCardSent, register as registerTasks } from "./features/tasks/register";
+import { BackgroundThread } from "./lark/background";
 import { InboxWorker } from "./lark/inbox";
+import { IntakeSignal } from "./lark/intakeSignal";
 import { OutboxSender } from "./lark/outbox";
 import type { Envelope } from "./lark/receiver";
 import { registerWebhook } from "./lark/webhook";
 import type { Logger } from "./logger";
 import type { Db, Prisma } from "./store/db";
-
-export interface Runtime {
-  bot: Bot;
-  worker: InboxWorker;
-  outbox: OutboxSender;
-  router: Router;
-  /** Resolves when no event is being processed and nothing is being sent. */
-  idle(): Promise<void>;
-  stop(): void;
-}
 
 /** What the outbox does once a message is out, by the key the sender of the message chose. */
 async function onSent(tx: Prisma.TransactionClient, key: string, messageId: string): Promise<void> {
@@ -30,22 +22,53 @@ async function onSent(tx: Prisma.TransactionClient, key: string, messageId: stri
   else if (kind === "assignment.card") await onTaskCardSent(tx, Number(id), messageId);
 }
 
-/** The Feishu side of the product: one pipeline for webhook (and, later, long-connection) events. */
-export function createRuntime(deps: { db: Db; config: Config; logger: Logger; client: lark.Client; now?: () => Date; botOpenId?: string | null }): Runtime {
-  const now = deps.now ?? (() => new Date());
-  const bot = new Bot({ config: deps.config, now, logger: deps.logger, botOpenId: deps.botOpenId ?? null });
-  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin]) register(bot);
+interface Deps {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  now?: () => Date;
+}
 
+/** The bot with every feature registered. */
+export function createBot(deps: Deps): Bot {
+  const bot = new Bot({ config: deps.config, now: deps.now ?? (() => new Date()), logger: deps.logger, botOpenId: null });
+  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin]) register(bot);
+  return bot;
+}
+
+/** Event processing and sending: what the background thread runs. */
+export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?: () => Promise<void> }): { bot: Bot; worker: InboxWorker; outbox: OutboxSender } {
+  const bot = createBot(deps);
   const adminOpenIds = async () => {
     const admins = (await deps.db.inspector.findMany({ where: { roles: { contains: "管理员" }, openId: { not: null } }, select: { openId: true } })).map((a) => a.openId!);
     return [...new Set([...deps.config.BOT_ADMIN_OPEN_IDS, ...admins])];
   };
-  const outbox = new OutboxSender(deps.db, deps.client, deps.logger, { onSent, adminOpenIds });
-  const worker = new InboxWorker(deps.db, (tx, e) => bot.onEvent(tx, e), deps.logger, now, () => void outbox.kick());
+  const outbox = new OutboxSender(deps.db, deps.client, deps.logger, { onSent, adminOpenIds, beforeEach: deps.beforeEach });
+  const worker = new InboxWorker(deps.db, (tx, e) => bot.onEvent(tx, e), deps.logger, deps.now ?? (() => new Date()), () => void outbox.kick(), deps.beforeEach);
+  return { bot, worker, outbox };
+}
+
+export interface Runtime {
+  router: Router;
+  /** Resolves when no stored event is waiting and nothing is being sent right now. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Feishu side in the serving process: the webhook routes and the synchronous card callbacks
+ * here; processing and sending in a background thread (its own core and database connection).
+ * `threadEnv` is the environment the thread reads its configuration from.
+ */
+export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv }): Promise<Runtime> {
+  const bot = createBot(deps);
+  const intake = new IntakeSignal();
+  const background = new BackgroundThread(deps.threadEnv, intake.buffer);
+  await background.ready;
 
   const onCard = async (envelope: Envelope) => {
     const answer = await bot.onCard(deps.db, envelope);
-    setImmediate(() => void outbox.kick()); // messages the click caused to other people
+    background.outbox(); // messages the click caused to other people
     return { ...(answer.toast ? { toast: answer.toast } : {}), ...(answer.card ? { card: { type: "raw", data: answer.card } } : {}) };
   };
 
@@ -53,23 +76,19 @@ export function createRuntime(deps: { db: Db; config: Config; logger: Logger; cl
   registerWebhook(router, {
     db: deps.db,
     config: { encryptKey: deps.config.LARK_ENCRYPT_KEY, verificationToken: deps.config.LARK_VERIFICATION_TOKEN, appId: deps.config.LARK_APP_ID },
-    now,
-    worker,
+    now: deps.now ?? (() => new Date()),
+    worker: { kick: () => background.events() },
     onCard,
     logger: deps.logger,
+    intake,
   });
 
   return {
-    bot,
-    worker,
-    outbox,
     router,
     async idle() {
-      do {
-        await worker.idle();
-        await outbox.idle();
-      } while ((await deps.db.inboxEvent.count({ where: { status: "pending", attempts: 0 } })) > 0);
+      do await background.idle();
+      while ((await deps.db.inboxEvent.count({ where: { status: "pending", attempts: 0 } })) > 0);
     },
-    stop: () => outbox.stop(),
+    stop: () => background.stop(),
   };
 }

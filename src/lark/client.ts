@@ -1,12 +1,19 @@
 import * as lark from "@larksuiteoapi/node-sdk";
 import type { Config } from "../config";
+import type { Logger } from "../logger";
+
+/** The SDK logs every failed request itself; send that to our JSON log at debug level (we log outcomes). */
+export function sdkLogger(logger?: Logger) {
+  const to = (level: "debug" | "trace") => (...msg: unknown[]) => logger?.[level]({ sdk: msg.map((m) => (m instanceof Error ? m.message : m)) }, "lark sdk");
+  return { error: to("debug"), warn: to("debug"), info: to("trace"), debug: to("trace"), trace: to("trace") };
+}
 
 /**
  * The one way the product talks to Feishu: the official SDK, pointed at LARK_DOMAIN (a private
  * deployment or, in tests, the fake Open Platform). The SDK's default HTTP instance has no timeout,
  * so a hung Feishu would hang the caller; give it one.
  */
-export function createLarkClient(config: Pick<Config, "LARK_APP_ID" | "LARK_APP_SECRET" | "larkDomain">): lark.Client {
+export function createLarkClient(config: Pick<Config, "LARK_APP_ID" | "LARK_APP_SECRET" | "larkDomain">, logger?: Logger): lark.Client {
   if (!config.LARK_APP_ID || !config.LARK_APP_SECRET) throw new Error("createLarkClient: no app credentials (sandbox mode)");
   lark.defaultHttpInstance.defaults.timeout = 15_000;
   return new lark.Client({
@@ -14,5 +21,6 @@ export function createLarkClient(config: Pick<Config, "LARK_APP_ID" | "LARK_APP_
     appSecret: config.LARK_APP_SECRET,
     domain: config.larkDomain,
     loggerLevel: lark.LoggerLevel.error,
+    logger: sdkLogger(logger),
   });
 }

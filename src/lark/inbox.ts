@@ -10,22 +10,15 @@ export function dedupKeyOf(envelope: Envelope): string {
   return message?.message_id ? `msg:${message.message_id}` : `evt:${envelope.header!.event_id}`;
 }
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === "P2002";
-
 /**
  * Stores an accepted event before the HTTP 200 is sent. Returns false for a duplicate delivery,
  * which is acknowledged and otherwise ignored — across restarts, since the key is in the database.
+ * (INSERT OR IGNORE through $executeRaw: the intake's hot path, half the cost of a model create.)
  */
 export async function storeEvent(db: Db, envelope: Envelope, receivedAt: Date): Promise<boolean> {
-  try {
-    await db.inboxEvent.create({
-      data: { dedupKey: dedupKeyOf(envelope), eventId: envelope.header!.event_id!, eventType: envelope.header!.event_type!, payload: JSON.stringify(envelope), receivedAt },
-    });
-    return true;
-  } catch (e) {
-    if (isUniqueViolation(e)) return false;
-    throw e;
-  }
+  const inserted = await db.$executeRaw`INSERT OR IGNORE INTO "InboxEvent" ("dedupKey", "eventId", "eventType", "payload", "receivedAt")
+    VALUES (${dedupKeyOf(envelope)}, ${envelope.header!.event_id!}, ${envelope.header!.event_type!}, ${JSON.stringify(envelope)}, ${receivedAt})`;
+  return inserted === 1;
 }
 
 export type EventHandler = (tx: Tx, envelope: Envelope) => Promise<void>;
@@ -48,6 +41,8 @@ export class InboxWorker {
     private readonly now: () => Date = () => new Date(),
     /** Called after each event's transaction commits (e.g. to start sending what it queued). */
     private readonly afterCommit: () => void = () => {},
+    /** Awaited before each event (the processing thread yields to the intake here). */
+    private readonly beforeEach: () => Promise<void> = async () => {},
   ) {}
 
   /** Start draining (after a response has been sent, or at start-up to resume). */
@@ -73,6 +68,7 @@ export class InboxWorker {
 
   private async drain(): Promise<void> {
     for (;;) {
+      await this.beforeEach();
       const row = await this.db.inboxEvent.findFirst({ where: { status: "pending" }, orderBy: { id: "asc" } });
       if (!row) return;
       try {

@@ -68,16 +68,12 @@ export class Pacer {
   }
 }
 
-/**
- * Feishu's limits — 5/s per chat or user, 50/s and 1000/min per app — with a margin on the windows:
- * we stamp a send when it starts, Feishu counts it when it arrives, and jitter in between would
- * otherwise let six arrivals fall into one second.
- */
+/** Feishu's limits: 5/s per chat or user, 50/s and 1000/min per app (a few ms of slack for clock granularity). */
 export const feishuPacer = () =>
   new Pacer([
-    { key: (r) => `to:${r.receiveId}`, rate: 5, perMs: 1100 },
-    { key: () => "app:s", rate: 50, perMs: 1050 },
-    { key: () => "app:min", rate: 1000, perMs: 61_000 },
+    { key: (r) => `to:${r.receiveId}`, rate: 5, perMs: 1010 },
+    { key: () => "app:s", rate: 50, perMs: 1010 },
+    { key: () => "app:min", rate: 1000, perMs: 60_100 },
   ]);
 
 /** Errors that will not get better by retrying: fail the message, audit it, tell the admins once. */
@@ -123,7 +119,7 @@ export class OutboxSender {
     private readonly db: Db,
     private readonly client: lark.Client,
     private readonly logger: Logger,
-    private readonly opts: { pacer?: Pacer; onSent?: SentHook; adminOpenIds?: () => Promise<string[]>; now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
+    private readonly opts: { pacer?: Pacer; onSent?: SentHook; adminOpenIds?: () => Promise<string[]>; now?: () => number; sleep?: (ms: number) => Promise<void>; beforeEach?: () => Promise<void> } = {},
   ) {
     this.pacer = opts.pacer ?? feishuPacer();
     this.now = opts.now ?? (() => Date.now());
@@ -166,10 +162,13 @@ export class OutboxSender {
       }
       for (const m of due) {
         if (this.stopped) return;
+        await this.opts.beforeEach?.();
         const wait = this.pacer.delay(m, this.now());
         if (wait > 0) await this.sleep(wait);
-        this.pacer.record(m, this.now());
         await this.sendOne(m);
+        // Stamped when the answer is back: Feishu saw the request before that, so whatever the
+        // latency, no later send can land inside a window Feishu is still counting.
+        this.pacer.record(m, this.now());
       }
     }
   }

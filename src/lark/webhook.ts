@@ -3,17 +3,21 @@ import type { RouterMiddleware } from "@koa/router";
 import type { IncomingMessage } from "node:http";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
-import { storeEvent, type InboxWorker } from "./inbox";
+import { storeEvent } from "./inbox";
+import type { IntakeSignal } from "./intakeSignal";
 import { judgeRequest, type Envelope, type ReceiverConfig } from "./receiver";
 
 export interface WebhookDeps {
   db: Db;
   config: ReceiverConfig;
   now: () => Date;
-  worker: InboxWorker;
+  /** Told after a new event is stored (the inbox worker, possibly in another thread). */
+  worker: { kick(): unknown };
   /** card.action.trigger: validated, applied and answered synchronously (toast and/or card). */
   onCard: (envelope: Envelope) => Promise<Record<string, unknown>>;
   logger: Logger;
+  /** Counts requests in flight, so background processing can yield to them. */
+  intake?: IntakeSignal;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -37,6 +41,8 @@ const header = (req: IncomingMessage, name: string) => {
 /** POST /lark/events and /lark/cards: the same handler, since either URL may be configured. */
 export function registerWebhook(router: Router, deps: WebhookDeps): void {
   const handle: RouterMiddleware = async (ctx) => {
+    deps.intake?.enter();
+    ctx.res.once("close", () => deps.intake?.leave());
     const raw = await readRaw(ctx.req);
     if (!raw) {
       ctx.status = 413;

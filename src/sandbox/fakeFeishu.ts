@@ -56,6 +56,7 @@ export class FakeFeishu {
   private readonly tokens = new Set<string>();
   private readonly perTarget = new Map<string, number[]>();
   private readonly appWindow: number[] = [];
+  private readonly minuteWindow: number[] = [];
   private server: Server | null = null;
   private seq = 0;
   readonly botOpenId: string;
@@ -211,11 +212,14 @@ export class FakeFeishu {
     return true;
   }
 
+  /** 50 per second and 1000 per minute per app (message create/reply share these). */
   private allowApp(): boolean {
     const now = this.now();
     while (this.appWindow.length && this.appWindow[0]! <= now - 1000) this.appWindow.shift();
-    if (this.appWindow.length >= (this.opts.appQps ?? 50)) return false;
+    while (this.minuteWindow.length && this.minuteWindow[0]! <= now - 60_000) this.minuteWindow.shift();
+    if (this.appWindow.length >= (this.opts.appQps ?? 50) || this.minuteWindow.length >= 1000) return false;
     this.appWindow.push(now);
+    this.minuteWindow.push(now);
     return true;
   }
 }

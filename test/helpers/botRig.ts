@@ -90,7 +90,6 @@ export async function startBotRig() {
         const next = await db.outboxMessage.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
         if (!next || Date.now() > deadline) return;
         await new Promise((r) => setTimeout(r, Math.max(20, next.nextAttemptAt.getTime() - Date.now() + 20)));
-        await runtime.outbox.kick();
       }
     },
     stop: async () => {
