@@ -30,8 +30,8 @@ interface Deps {
 }
 
 /** The bot with every feature registered. */
-export function createBot(deps: Deps): Bot {
-  const bot = new Bot({ config: deps.config, now: deps.now ?? (() => new Date()), logger: deps.logger, botOpenId: null });
+export function createBot(deps: Deps & { client?: lark.Client }): Bot {
+  const bot = new Bot({ config: deps.config, now: deps.now ?? (() => new Date()), logger: deps.logger, botOpenId: null, client: deps.client });
   for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin]) register(bot);
   return bot;
 }
@@ -44,7 +44,15 @@ export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?
     return [...new Set([...deps.config.BOT_ADMIN_OPEN_IDS, ...admins])];
   };
   const outbox = new OutboxSender(deps.db, deps.client, deps.logger, { onSent, adminOpenIds, beforeEach: deps.beforeEach });
-  const worker = new InboxWorker(deps.db, (tx, e) => bot.onEvent(tx, e), deps.logger, deps.now ?? (() => new Date()), () => void outbox.kick(), deps.beforeEach);
+  const worker = new InboxWorker(
+    deps.db,
+    (tx, e, prepared) => bot.onEvent(tx, e, prepared),
+    deps.logger,
+    deps.now ?? (() => new Date()),
+    () => void outbox.kick(),
+    deps.beforeEach,
+    (e) => bot.prepare(deps.db, e),
+  );
   return { bot, worker, outbox };
 }
 

@@ -1,6 +1,8 @@
 import { notice, type Card } from "../../cards/kit";
+import type * as lark from "@larksuiteoapi/node-sdk";
 import type { Config } from "../config";
 import { isAppError } from "../domain/errors";
+import { importFromChat } from "../features/imports/chat";
 import type { Role } from "../features/imports/kinds";
 import { enqueueMessage } from "../lark/outbox";
 import type { Envelope } from "../lark/receiver";
@@ -17,6 +19,8 @@ export interface BotDeps {
   now: () => Date;
   logger: Logger;
   botOpenId: string | null;
+  /** The SDK client, where the bot downloads files (the processing side). */
+  client?: lark.Client;
 }
 
 export type Reply = string | Card;
@@ -90,8 +94,16 @@ export class Bot {
     return [...this.commands.values()].filter((c) => c.roles.length === 0 || hasAnyRole(person, c.roles));
   }
 
+  /** Before the event's transaction: a file sent to the bot is downloaded and imported here. */
+  async prepare(db: Db, envelope: Envelope): Promise<Reply | undefined> {
+    if (envelope.header?.event_type !== "im.message.receive_v1" || !this.deps.client) return undefined;
+    const message = toIncomingMessage(envelope, this.deps.botOpenId);
+    if (!message?.file || !message.senderIsUser) return undefined;
+    return importFromChat(db, this.deps.client, message, this.deps.config.BOT_ADMIN_OPEN_IDS, this.deps.now());
+  }
+
   /** The inbox handler for im.message.receive_v1 (runs inside the worker's transaction). */
-  async onEvent(tx: Tx, envelope: Envelope): Promise<void> {
+  async onEvent(tx: Tx, envelope: Envelope, prepared?: unknown): Promise<void> {
     if (envelope.header?.event_type !== "im.message.receive_v1") return; // other subscriptions: acknowledged, nothing to do
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message || !message.senderIsUser) return;
@@ -104,8 +116,12 @@ export class Bot {
     };
     const sender = await whoIs(tx, message.senderOpenId, this.deps.config.BOT_ADMIN_OPEN_IDS);
 
+    if (prepared !== undefined) {
+      await reply(prepared as Reply);
+      return;
+    }
     if (message.messageType !== "text") {
-      await reply(message.messageType === "file" ? "收到文件。通过聊天导入名录的功能尚未开放，请管理员使用命令行：npx drbot import <种类> <文件>" : "我只看得懂文字命令。发送「帮助」查看可用命令。");
+      await reply(message.messageType === "file" ? "收到文件，但无法读取。请重新发送 .xlsx 或 UTF-8 .csv 文件。" : "我只看得懂文字命令。发送「帮助」查看可用命令。");
       return;
     }
     const parsed = parseCommand(message.text);

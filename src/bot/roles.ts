@@ -1,7 +1,7 @@
 import { ROLES, splitList, type Role } from "../features/imports/kinds";
-import type { Prisma } from "../store/db";
+import type { Db, Prisma } from "../store/db";
 
-type Tx = Prisma.TransactionClient;
+type Tx = Prisma.TransactionClient | Db;
 
 export interface Person {
   openId: string;

@@ -21,7 +21,14 @@ export async function storeEvent(db: Db, envelope: Envelope, receivedAt: Date): 
   return inserted === 1;
 }
 
-export type EventHandler = (tx: Tx, envelope: Envelope) => Promise<void>;
+export type EventHandler = (tx: Tx, envelope: Envelope, prepared: unknown) => Promise<void>;
+
+/**
+ * Work that can't run inside the event's transaction (downloading a file and importing it in its
+ * own all-or-nothing transaction); its outcome is handed to the handler. It must be idempotent: a
+ * crash before the handler commits runs it again (a re-import of the same file changes nothing).
+ */
+export type EventPreparer = (envelope: Envelope) => Promise<unknown>;
 
 const MAX_ATTEMPTS = 5;
 
@@ -43,6 +50,7 @@ export class InboxWorker {
     private readonly afterCommit: () => void = () => {},
     /** Awaited before each event (the processing thread yields to the intake here). */
     private readonly beforeEach: () => Promise<void> = async () => {},
+    private readonly prepare: EventPreparer = async () => undefined,
   ) {}
 
   /** Start draining (after a response has been sent, or at start-up to resume). */
@@ -72,9 +80,11 @@ export class InboxWorker {
       const row = await this.db.inboxEvent.findFirst({ where: { status: "pending" }, orderBy: { id: "asc" } });
       if (!row) return;
       try {
+        const envelope = JSON.parse(row.payload) as Envelope;
+        const prepared = await this.prepare(envelope);
         await this.db.$transaction(
           async (tx) => {
-            await this.handle(tx, JSON.parse(row.payload) as Envelope);
+            await this.handle(tx, envelope, prepared);
             await tx.inboxEvent.update({ where: { id: row.id }, data: { status: "done", attempts: row.attempts + 1, processedAt: this.now() } });
           },
           { timeout: 60_000 },

@@ -53,6 +53,8 @@ export class FakeFeishu {
   readonly chats = new Map<string, { name: string; members: Set<string>; botIn: boolean }>();
   /** Codes to answer the next matching calls with, e.g. queued 230002 for one chat. */
   readonly failures: { match: (path: string, body: Record<string, unknown>) => boolean; status: number; code: number; msg: string; times: number }[] = [];
+  /** Files attached to messages users "sent", downloadable by the bot: "<message_id>/<file_key>". */
+  readonly files = new Map<string, Buffer>();
   private readonly tokens = new Set<string>();
   private readonly perTarget = new Map<string, number[]>();
   private readonly appWindow: number[] = [];
@@ -133,6 +135,16 @@ export class FakeFeishu {
     }
 
     if (req.method === "POST" && path === "/open-apis/im/v1/messages") return this.create(url, body, send);
+
+    const resource = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(path);
+    if (req.method === "GET" && resource) {
+      const file = this.files.get(`${resource[1]}/${resource[2]}`);
+      if (!file) return send(400, { code: 234003, msg: "File not in msg." });
+      this.calls.push({ method: "GET", path, status: 200, code: 0, at: this.now() });
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": file.length });
+      res.end(file);
+      return;
+    }
 
     const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(path);
     if (req.method === "PATCH" && patch) {

@@ -1,0 +1,46 @@
+import type * as lark from "@larksuiteoapi/node-sdk";
+import { notice, type Card } from "../../../cards/kit";
+import type { IncomingMessage } from "../../bot/message";
+import { whoIs } from "../../bot/roles";
+import { isAppError } from "../../domain/errors";
+import { larkContactDirectory } from "../../lark/contact";
+import type { Db } from "../../store/db";
+import { importFile } from "./importer";
+import { WRONG_FORMAT } from "./table";
+
+const MAX_ERRORS_SHOWN = 30;
+
+/**
+ * An .xlsx/.csv sent to the bot privately by an administrator: downloaded through the SDK and
+ * imported with the same code as `drbot import` (kind detected from the header row; all or nothing).
+ * Returns the summary card to send back. Runs outside the event's transaction (see EventPreparer).
+ */
+export async function importFromChat(db: Db, client: lark.Client, message: IncomingMessage, adminOpenIds: readonly string[], now: Date): Promise<Card | string> {
+  const file = message.file!;
+  if (message.chatType !== "p2p") return "导入名录请私聊发送文件给我。";
+  const sender = await whoIs(db, message.senderOpenId, adminOpenIds);
+  if (!sender.roles.has("管理员")) return "抱歉，导入名录仅限管理员使用。";
+  if (!/\.(xlsx|csv)$/i.test(file.fileName)) return `「${file.fileName}」的格式无法导入。${WRONG_FORMAT}`;
+
+  let buffer: Buffer;
+  try {
+    const res = await client.im.v1.messageResource.get({ path: { message_id: message.messageId, file_key: file.fileKey }, params: { type: "file" } });
+    const chunks: Buffer[] = [];
+    for await (const chunk of res.getReadableStream()) chunks.push(chunk as Buffer);
+    buffer = Buffer.concat(chunks);
+  } catch {
+    return "文件下载失败，请稍后重新发送。";
+  }
+  try {
+    const r = await importFile(db, buffer, file.fileName, { actor: sender.openId, at: now, directory: larkContactDirectory(client) });
+    const warnings = r.warnings.length ? `\n\n提示：\n${r.warnings.join("\n")}` : "";
+    return notice(`${r.title}导入完成`, `文件：${file.fileName}\n共 ${r.rows} 行：新增 ${r.created}，更新 ${r.updated}，未变 ${r.unchanged}。${warnings}`, "green");
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    const errors = (e.details["errors"] as string[] | undefined) ?? [];
+    if (errors.length === 0) return notice("未导入", e.message, "red");
+    const shown = errors.slice(0, MAX_ERRORS_SHOWN).join("\n");
+    const more = errors.length > MAX_ERRORS_SHOWN ? `\n……共 ${errors.length} 处问题` : "";
+    return notice("未导入：请修改后重新发送", `文件：${file.fileName}\n以下问题全部改正后才会写入（本次未写入任何数据）：\n${shown}${more}`, "red");
+  }
+}
