@@ -12,6 +12,7 @@ import { IntakeSignal } from "./lark/intakeSignal";
 import { OutboxSender } from "./lark/outbox";
 import type { Envelope } from "./lark/receiver";
 import { registerWebhook } from "./lark/webhook";
+import { startWsClient } from "./lark/wsReceiver";
 import type { Logger } from "./logger";
 import type { Db, Prisma } from "./store/db";
 
@@ -80,11 +81,18 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv 
     return { ...(answer.toast ? { toast: answer.toast } : {}), ...(answer.card ? { card: { type: "raw", data: answer.card } } : {}) };
   };
 
+  const now = deps.now ?? (() => new Date());
+  const ws =
+    deps.config.LARK_MODE === "ws" && deps.config.LARK_APP_ID && deps.config.LARK_APP_SECRET
+      ? startWsClient({ appId: deps.config.LARK_APP_ID, appSecret: deps.config.LARK_APP_SECRET, domain: deps.config.larkDomain }, { db: deps.db, now, worker: { kick: () => background.events() }, onCard, logger: deps.logger })
+      : null;
+
+  // The webhook routes are served in both modes (a console may point either way); they verify every request.
   const router = new Router();
   registerWebhook(router, {
     db: deps.db,
     config: { encryptKey: deps.config.LARK_ENCRYPT_KEY, verificationToken: deps.config.LARK_VERIFICATION_TOKEN, appId: deps.config.LARK_APP_ID },
-    now: deps.now ?? (() => new Date()),
+    now,
     worker: { kick: () => background.events() },
     onCard,
     logger: deps.logger,
@@ -97,6 +105,9 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv 
       do await background.idle();
       while ((await deps.db.inboxEvent.count({ where: { status: "pending", attempts: 0 } })) > 0);
     },
-    stop: () => background.stop(),
+    async stop() {
+      ws?.close({ force: true });
+      await background.stop();
+    },
   };
 }
