@@ -9,7 +9,9 @@ import { onTaskCardSent, register as registerTasks } from "./features/tasks/regi
 import { BackgroundThread } from "./lark/background";
 import { InboxWorker } from "./lark/inbox";
 import { IntakeSignal } from "./lark/intakeSignal";
-import { OutboxSender } from "./lark/outbox";
+import { OutboxSender, type FileSource } from "./lark/outbox";
+import { publishedRecord } from "./features/draw/service";
+import { drawWorkbook } from "./features/exports/workbook";
 import type { Envelope } from "./lark/receiver";
 import { registerWebhook } from "./lark/webhook";
 import { startWsClient } from "./lark/wsReceiver";
@@ -44,7 +46,14 @@ export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?
     const admins = (await deps.db.inspector.findMany({ where: { roles: { contains: "管理员" }, openId: { not: null } }, select: { openId: true } })).map((a) => a.openId!);
     return [...new Set([...deps.config.BOT_ADMIN_OPEN_IDS, ...admins])];
   };
-  const outbox = new OutboxSender(deps.db, deps.client, deps.logger, { onSent, adminOpenIds, beforeEach: deps.beforeEach });
+  const files: FileSource = async (source) => {
+    const [kind, drawId] = source.split(/:(.*)/s) as [string, string];
+    const record = publishedRecord(await deps.db.draw.findUniqueOrThrow({ where: { id: drawId } }));
+    if (kind === "draw.json") return { bytes: Buffer.from(JSON.stringify(record, null, 2) + "\n"), fileType: "stream" };
+    if (kind === "draw.xlsx") return { bytes: await drawWorkbook(deps.db, record), fileType: "xls" };
+    throw new Error(`unknown file source ${source}`);
+  };
+  const outbox = new OutboxSender(deps.db, deps.client, deps.logger, { onSent, adminOpenIds, beforeEach: deps.beforeEach, files });
   const worker = new InboxWorker(
     deps.db,
     (tx, e, prepared) => bot.onEvent(tx, e, prepared),

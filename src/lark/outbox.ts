@@ -33,6 +33,25 @@ export async function enqueueMessage(tx: Tx, m: OutgoingCreate, now: Date): Prom
   });
 }
 
+/** A file message whose bytes are built when it is sent (e.g. a draw's record), named by `source`. */
+export interface OutgoingFile {
+  key: string;
+  to: { chatId: string };
+  fileName: string;
+  source: string; // e.g. "draw.json:T2026-01-1"
+}
+
+export async function enqueueFile(tx: Tx, f: OutgoingFile, now: Date): Promise<void> {
+  await tx.outboxMessage.upsert({
+    where: { idemKey: f.key },
+    create: { idemKey: f.key, action: "file", receiveIdType: "chat_id", receiveId: f.to.chatId, msgType: "file", content: JSON.stringify({ fileName: f.fileName, source: f.source }), nextAttemptAt: now },
+    update: {},
+  });
+}
+
+/** Builds a queued file's bytes at send time; the sender uploads them, then posts the file message. */
+export type FileSource = (source: string) => Promise<{ bytes: Buffer; fileType: "stream" | "xls" | "pdf" | "doc" }>;
+
 export async function enqueuePatch(tx: Tx, p: OutgoingPatch, now: Date): Promise<void> {
   await tx.outboxMessage.upsert({
     where: { idemKey: p.key },
@@ -119,7 +138,7 @@ export class OutboxSender {
     private readonly db: Db,
     private readonly client: lark.Client,
     private readonly logger: Logger,
-    private readonly opts: { pacer?: Pacer; onSent?: SentHook; adminOpenIds?: () => Promise<string[]>; now?: () => number; sleep?: (ms: number) => Promise<void>; beforeEach?: () => Promise<void> } = {},
+    private readonly opts: { pacer?: Pacer; onSent?: SentHook; adminOpenIds?: () => Promise<string[]>; now?: () => number; sleep?: (ms: number) => Promise<void>; beforeEach?: () => Promise<void>; files?: FileSource } = {},
   ) {
     this.pacer = opts.pacer ?? feishuPacer();
     this.now = opts.now ?? (() => Date.now());
@@ -182,7 +201,20 @@ export class OutboxSender {
   private async sendOne(m: Prisma.OutboxMessageGetPayload<object>): Promise<void> {
     try {
       let messageId = m.receiveId;
-      if (m.action === "create") {
+      if (m.action === "file") {
+        const { fileName, source } = JSON.parse(m.content) as { fileName: string; source: string };
+        if (!this.opts.files) throw new Error("no file source configured");
+        const { bytes, fileType } = await this.opts.files(source);
+        // A crash between upload and post uploads again (harmless); the post itself is idempotent by uuid.
+        const uploaded = await this.client.im.v1.file.create({ data: { file_type: fileType, file_name: fileName, file: bytes } });
+        if (!uploaded?.file_key) throw { response: { status: 200, data: { code: -1, msg: "upload returned no file_key" } } };
+        const res = await this.client.im.v1.message.create({
+          params: { receive_id_type: "chat_id" },
+          data: { receive_id: m.receiveId, msg_type: "file", content: JSON.stringify({ file_key: uploaded.file_key }), uuid: uuidOf(m.idemKey) },
+        });
+        if (res.code !== 0) throw { response: { status: 200, data: { code: res.code, msg: res.msg } } };
+        messageId = res.data?.message_id ?? "";
+      } else if (m.action === "create") {
         const res = await this.client.im.v1.message.create({
           params: { receive_id_type: m.receiveIdType as "chat_id" | "open_id" },
           data: { receive_id: m.receiveId, msg_type: m.msgType, content: m.content, uuid: uuidOf(m.idemKey) },

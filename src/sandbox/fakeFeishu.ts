@@ -55,6 +55,8 @@ export class FakeFeishu {
   readonly failures: { match: (path: string, body: Record<string, unknown>) => boolean; status: number; code: number; msg: string; times: number }[] = [];
   /** Files attached to messages users "sent", downloadable by the bot: "<message_id>/<file_key>". */
   readonly files = new Map<string, Buffer>();
+  /** Files the bot uploaded (im/v1/files), by file_key. */
+  readonly uploads = new Map<string, { fileName: string; fileType: string; bytes: Buffer }>();
   private readonly tokens = new Set<string>();
   private readonly perTarget = new Map<string, number[]>();
   private readonly appWindow: number[] = [];
@@ -136,6 +138,16 @@ export class FakeFeishu {
 
     if (req.method === "POST" && path === "/open-apis/im/v1/messages") return this.create(url, body, send);
 
+    if (req.method === "POST" && path === "/open-apis/im/v1/files") {
+      const parts = parseMultipart(Buffer.concat(chunks), String(req.headers["content-type"] ?? ""));
+      const file = parts.get("file");
+      if (!file || !parts.get("file_name")) return send(400, { code: 234001, msg: "invalid file upload" });
+      if (file.length > 30 * 1024 * 1024) return send(400, { code: 234006, msg: "file too large" });
+      const fileKey = `file_v3_${randomBytes(8).toString("hex")}`;
+      this.uploads.set(fileKey, { fileName: parts.get("file_name")!.toString("utf8"), fileType: parts.get("file_type")?.toString("utf8") ?? "", bytes: file });
+      return send(200, { code: 0, msg: "success", data: { file_key: fileKey } });
+    }
+
     const resource = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(path);
     if (req.method === "GET" && resource) {
       const file = this.files.get(`${resource[1]}/${resource[2]}`);
@@ -203,6 +215,10 @@ export class FakeFeishu {
       chatId = `oc_p2p_${receiveId.slice(3)}`;
     } else return send(400, { code: 230001, msg: "invalid receive_id_type" });
     if (!["text", "interactive", "file", "post"].includes(msgType)) return send(400, { code: 230001, msg: "invalid msg_type" });
+    if (msgType === "file") {
+      const key = (JSON.parse(content || "{}") as { file_key?: string }).file_key;
+      if (!key || !this.uploads.has(key)) return send(400, { code: 230001, msg: "file_key not found" });
+    }
     if (msgType === "interactive") {
       const problem = cardProblem(content);
       if (problem) return send(400, problem);
@@ -234,6 +250,25 @@ export class FakeFeishu {
     this.minuteWindow.push(now);
     return true;
   }
+}
+
+/** Just enough multipart/form-data for the SDK's uploads: field name → bytes. */
+function parseMultipart(body: Buffer, contentType: string): Map<string, Buffer> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const out = new Map<string, Buffer>();
+  if (!boundary) return out;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  let at = body.indexOf(delimiter);
+  while (at >= 0) {
+    const next = body.indexOf(delimiter, at + delimiter.length);
+    if (next < 0) break;
+    const part = body.subarray(at + delimiter.length + 2, next - 2); // skip CRLF after the delimiter and before the next
+    const split = part.indexOf("\r\n\r\n");
+    const name = /name="([^"]+)"/.exec(part.subarray(0, split).toString("utf8"))?.[1];
+    if (name) out.set(name, part.subarray(split + 4));
+    at = next;
+  }
+  return out;
 }
 
 /** Card JSON 2.0 rules the platform enforces: valid JSON, schema 2.0, update_multi true, ≤ 30 KB, ≤ 200 elements. */

@@ -1,3 +1,4 @@
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_OPEN_IDS } from "../../src/demo/data";
 import type { DrawRecord } from "../../src/domain/draw/types";
@@ -138,5 +139,21 @@ describe("chat commands", () => {
     expect(after).toHaveLength(1);
     expect(textOf(after[0]!)).toContain("双随机抽查助手 · 命令");
     expect(await db.draw.count({ where: { taskCode: "T2026-02" } })).toBe(0);
+  });
+});
+
+describe("the published files", () => {
+  it("the record JSON and the drawn list (.xlsx) follow the announcement as file messages; the record verifies", async () => {
+    const files = fake.sentTo(FAKE.group).filter((m) => m.msg_type === "file");
+    expect(files).toHaveLength(2);
+    const uploads = files.map((m) => fake.uploads.get((JSON.parse(m.content) as { file_key: string }).file_key)!);
+    expect(uploads.map((u) => u.fileName)).toEqual(["抽取记录-T2026-01-1.json", "抽取记录-T2026-01-1.json".replace("记录", "名单").replace(".json", ".xlsx")]);
+    const record = JSON.parse(uploads[0]!.bytes.toString("utf8")) as DrawRecord;
+    expect(verify(record).ok).toBe(true);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(uploads[1]!.bytes as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet("抽取结果")!;
+    expect(sheet.rowCount).toBe(record.selection.targets.length + 1);
+    expect(record.selection.targets.map((t, k) => sheet.getRow(k + 2).getCell(3).value)).toEqual(record.selection.targets.map((t) => t.id));
   });
 });

@@ -3,7 +3,7 @@ import type { Bot } from "../../bot/bot";
 import { currentTeams } from "../../domain/draw/amend";
 import type { Commitment, DrawRecord } from "../../domain/draw/types";
 import { AppError } from "../../domain/errors";
-import { enqueueMessage } from "../../lark/outbox";
+import { enqueueFile, enqueueMessage } from "../../lark/outbox";
 import type { Prisma } from "../../store/db";
 import { settingValue } from "../admin/register";
 import { sendTaskCards } from "../tasks/register";
@@ -59,7 +59,11 @@ export function register(bot: Bot): void {
       const names = await namesFor(tx, record);
       if (!alreadyRevealed) {
         const teams = new Map(currentTeams(record).map((t) => [t.targetId, t.inspectorIds]));
-        await enqueueMessage(tx, { key: `draw:${drawId}:announce`, to: { chatId: draw.chatId ?? action.chatId }, msgType: "interactive", content: announcementCard(record, names, teams) }, now);
+        const chatId = draw.chatId ?? action.chatId;
+        await enqueueMessage(tx, { key: `draw:${drawId}:announce`, to: { chatId }, msgType: "interactive", content: announcementCard(record, names, teams) }, now);
+        // The full record (for drbot verify) and the drawn list (for filing and 公示), as files.
+        await enqueueFile(tx, { key: `draw:${drawId}:record`, to: { chatId }, fileName: `抽取记录-${drawId}.json`, source: `draw.json:${drawId}` }, now);
+        await enqueueFile(tx, { key: `draw:${drawId}:list`, to: { chatId }, fileName: `抽取名单-${drawId}.xlsx`, source: `draw.xlsx:${drawId}` }, now);
         await sendTaskCards(tx, drawId, now);
       }
       return {
