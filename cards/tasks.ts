@@ -25,6 +25,9 @@ export interface ResultView {
   remark: string;
   status: string; // submitted | confirmed | disputed
   submittedByName: string;
+  version?: number;
+  correctionReason?: string | null;
+  correctedByName?: string | null;
   publicityDue: string | null;
   disputeReason: string | null;
 }
@@ -53,6 +56,7 @@ export function resultText(r: ResultView): string {
     r.problem ? `**问题描述**：${esc(r.problem)}` : "",
     r.disposal ? `**后续处置**：${esc(r.disposal)}${r.rectifyDeadline ? `（整改期限 ${r.rectifyDeadline}）` : ""}` : "",
     r.remark ? `**备注**：${esc(r.remark)}` : "",
+    r.correctionReason ? `**已更正**（第 ${r.version ?? 2} 版，${esc(r.correctedByName ?? "")}）：${esc(r.correctionReason)}` : "",
     `**提交人**：${esc(r.submittedByName)}　**状态**：${r.status === "confirmed" ? `已确认，公示期限 ${r.publicityDue ?? "—"}` : r.status === "disputed" ? `同组有异议：${esc(r.disputeReason ?? "")}` : "等待同组确认"}`,
   ]
     .filter(Boolean)
@@ -136,6 +140,28 @@ export function confirmationCard(o: { resultId: number; taskCode: string; target
       elements: [
         { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain("如有异议，请写明理由") },
         { tag: "button", name: "dispute_result", text: plain("有异议"), type: "danger", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "result.dispute", resultId: o.resultId } }] },
+      ],
+    },
+  ]);
+}
+
+/** For 法制员/领导: the confirmed result, prefilled, plus the mandatory reason. */
+export function correctionCard(o: { resultId: number; taskCode: string; targetName: string; creditCode: string; result: ResultView }): Card {
+  const r = o.result;
+  return card(`更正检查结果 · ${o.taskCode}`, "orange", [
+    md(`**检查对象**：${esc(o.targetName)}（${o.creditCode}）\n**现结果**：\n${resultText(r)}\n\n更正后原结果保留为历史版本，更正人与理由记入留痕。`),
+    {
+      tag: "form",
+      name: "correction_form",
+      elements: [
+        { tag: "date_picker", name: "inspection_date", required: true, initial_date: r.inspectionDate, placeholder: plain("检查日期") },
+        { tag: "select_static", name: "category", required: true, initial_option: r.category, placeholder: plain("检查结果"), options: RESULT_CATEGORIES.map(option) },
+        { tag: "input", name: "problem", max_length: 1000, default_value: r.problem, placeholder: plain("问题描述") },
+        { tag: "select_static", name: "disposal", ...(r.disposal ? { initial_option: r.disposal } : {}), placeholder: plain("后续处置"), options: DISPOSALS.map(option) },
+        { tag: "date_picker", name: "rectify_deadline", ...(r.rectifyDeadline ? { initial_date: r.rectifyDeadline } : {}), placeholder: plain("整改期限") },
+        { tag: "input", name: "remark", max_length: 500, default_value: r.remark, placeholder: plain("备注") },
+        { tag: "input", name: "correction_reason", required: true, max_length: 300, placeholder: plain("更正理由（必填）") },
+        { tag: "button", name: "submit_correction", text: plain("提交更正"), type: "primary_filled", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "result.correct", resultId: o.resultId } }] },
       ],
     },
   ]);

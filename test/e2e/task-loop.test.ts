@@ -122,4 +122,35 @@ describe("inspectors' task loop, through cards", () => {
     expect(rig.textOf(rig.fake.sentTo(FAKE.group).at(-1)!)).toMatch(/已提交 1｜已确认 1｜已公示 0/);
     expect(await verifyAuditChain(rig.db)).toMatchObject({ ok: true });
   });
+
+  it("a 法制员 corrects a confirmed result with a reason; the old version stays; inspectors can't", async () => {
+    const legalChat = "oc_p2p_legal";
+    rig.fake.addChat(legalChat, "私聊", [DEMO_OPEN_IDS.legal]);
+    await rig.deliver(rig.say(DEMO_OPEN_IDS.legal, "公示", legalChat, "p2p"));
+    await rig.settle();
+    const list = rig.fake.sentTo(legalChat).at(-1)!;
+    expect(cardTitle(list)).toBe("待公示检查结果");
+    const original = await rig.db.result.findFirstOrThrow({ where: { current: true } });
+    expect(JSON.stringify(list.card)).toContain(`"resultId":${original.id}`);
+
+    const inspector = await openIdOf(original.submittedBy);
+    expect((await rig.press(inspector, { action: "result.correct.open", resultId: original.id })).toast?.content).toBe("仅限法制员、领导操作");
+    const form = await rig.press(DEMO_OPEN_IDS.legal, { action: "result.correct.open", resultId: original.id });
+    expect(form.card?.data.header.title.content).toBe("更正检查结果 · T2026-03");
+
+    const values = { inspection_date: `${original.inspectionDate} +0800`, category: "发现问题经责令已改正", problem: original.problem };
+    expect((await rig.press(DEMO_OPEN_IDS.legal, { action: "result.correct", resultId: original.id }, values)).toast?.content).toBe("更正理由：必填");
+    const done = await rig.press(DEMO_OPEN_IDS.legal, { action: "result.correct", resultId: original.id }, { ...values, correction_reason: "复核时企业已提交整改材料" });
+    expect(done.toast?.content).toBe("已更正（第 2 版），原结果已保留");
+
+    const versions = await rig.db.result.findMany({ where: { drawId, targetId: original.targetId }, orderBy: { version: "asc" } });
+    expect(versions.map((v) => [v.version, v.current, v.category])).toEqual([
+      [1, false, "发现问题待后续处理"],
+      [2, true, "发现问题经责令已改正"],
+    ]);
+    expect(versions[1]).toMatchObject({ correctionReason: "复核时企业已提交整改材料", status: "confirmed", publicityDue: original.publicityDue });
+    expect(await rig.db.auditLog.count({ where: { action: "result.correct" } })).toBe(1);
+    // The superseded version can't be corrected again.
+    expect((await rig.press(DEMO_OPEN_IDS.legal, { action: "result.correct", resultId: original.id }, { ...values, correction_reason: "x" })).toast?.type).toBe("error");
+  });
 });

@@ -148,12 +148,13 @@ export function register(bot: Bot): void {
       const due = await tx.result.findMany({ where: { current: true, confirmedAt: { not: null }, publishedAt: null }, orderBy: { publicityDue: "asc" } });
       if (due.length === 0) return reply("目前没有待公示的检查结果。");
       const calendar = new WorkCalendar((await tx.holiday.findMany()).map((h) => ({ date: h.date, kind: h.kind === "班" ? "班" : "休" })));
-      const lines = due.map((r) => {
+      const elements = due.slice(0, 40).flatMap((r) => {
         const left = r.publicityDue ? calendar.workingDaysBetween(today, r.publicityDue) : null;
         const when = left === null ? "未设期限" : left < 0 ? `**已逾期 ${-left} 个工作日**` : `剩余 ${left} 个工作日（${r.publicityDue}）`;
-        return `${esc(r.targetId)}（${esc(r.drawId)}）${esc(r.category)}：${when}`;
+        return [md(`${esc(r.targetId)}（${esc(r.drawId)}）${esc(r.category)}${r.correctionReason ? "（已更正）" : ""}：${when}`), button(`correct_${r.id}`, "更正结果", { action: "result.correct.open", resultId: r.id })];
       });
-      await reply(notice("待公示检查结果", lines.join("\n"), due.some((r) => r.publicityDue !== null && r.publicityDue < today) ? "red" : "blue"));
+      if (due.length > 40) elements.push(md(`……共 ${due.length} 条，完整名单：drbot export publicity`));
+      await reply(card("待公示检查结果", due.some((r) => r.publicityDue !== null && r.publicityDue < today) ? "red" : "blue", elements));
     },
   });
 }

@@ -1,4 +1,4 @@
-import { confirmationCard, recusalApprovalCard, taskCard, type ResultView, type TaskView } from "../../../cards/tasks";
+import { confirmationCard, correctionCard, recusalApprovalCard, taskCard, type ResultView, type TaskView } from "../../../cards/tasks";
 import type { Bot, CardAnswer } from "../../bot/bot";
 import type { Person } from "../../bot/roles";
 import { dateInZone, WorkCalendar } from "../../domain/calendar";
@@ -16,7 +16,7 @@ type ResultRow = Prisma.ResultGetPayload<object>;
 const nameOf = async (tx: Tx, certNo: string) => (await tx.inspector.findUnique({ where: { certNo } }))?.name ?? certNo;
 
 async function resultView(tx: Tx, r: ResultRow): Promise<ResultView> {
-  return { ...r, submittedByName: await nameOf(tx, r.submittedBy) };
+  return { ...r, submittedByName: await nameOf(tx, r.submittedBy), correctedByName: r.correctedBy ? await nameOf(tx, r.correctedBy) : null };
 }
 
 async function currentResult(tx: Tx, drawId: string, targetId: string): Promise<ResultRow | null> {
@@ -228,4 +228,55 @@ export function register(bot: Bot): void {
     };
   bot.cardAction({ action: "result.confirm", roles: [], run: review(true) });
   bot.cardAction({ action: "result.dispute", roles: [], run: review(false) });
+
+  const confirmedResult = async (tx: Tx, id: unknown) => {
+    const r = await tx.result.findUnique({ where: { id: Number(id) || -1 } });
+    if (!r || !r.current || r.status !== "confirmed") throw new AppError("NOT_CORRECTABLE", "只能更正已确认的现行结果（该结果可能已被更正）");
+    const draw = await tx.draw.findUniqueOrThrow({ where: { id: r.drawId } });
+    const target = await tx.target.findUnique({ where: { creditCode: r.targetId } });
+    return { r, draw, target };
+  };
+
+  bot.cardAction({
+    action: "result.correct.open",
+    roles: ["法制员", "领导"],
+    async run({ tx, action }) {
+      const { r, draw, target } = await confirmedResult(tx, action.value["resultId"]);
+      return { card: correctionCard({ resultId: r.id, taskCode: draw.taskCode, targetName: target?.name ?? "", creditCode: r.targetId, result: await resultView(tx, r) }) };
+    },
+  });
+
+  /** A correction is a new version; the old one stays (current = false) and the change is audited. */
+  bot.cardAction({
+    action: "result.correct",
+    roles: ["法制员", "领导"],
+    async run({ tx, now, deps, operator, action }) {
+      const { r, draw, target } = await confirmedResult(tx, action.value["resultId"]);
+      const reason = String(action.formValue["correction_reason"] ?? "").trim();
+      if (reason === "") return { toast: { type: "error", content: "更正理由：必填" } };
+      const parsed = parseResultForm(action.formValue, dateInZone(now, deps.config.TZ_BUREAU));
+      if (!parsed.ok) return { toast: { type: "error", content: parsed.message } };
+      await tx.result.update({ where: { id: r.id }, data: { current: false } });
+      const corrected = await tx.result.create({
+        data: {
+          drawId: r.drawId,
+          targetId: r.targetId,
+          version: r.version + 1,
+          ...parsed.value,
+          submittedBy: r.submittedBy,
+          status: "confirmed",
+          confirmedBy: r.confirmedBy,
+          confirmedAt: r.confirmedAt,
+          publicityDue: r.publicityDue,
+          publishedAt: r.publishedAt,
+          correctionReason: reason,
+          correctedBy: operator.certNo ?? operator.openId,
+        },
+      });
+      await appendAudit(tx, { at: now, actor: operator.openId, action: "result.correct", entity: "result", entityId: String(corrected.id), data: { replaces: r.id, version: corrected.version, reason, ...parsed.value } });
+      for (const member of await tx.assignment.findMany({ where: { drawId: r.drawId, targetId: r.targetId, status: { not: "recused" } } })) await refreshTaskCard(tx, member.id, now, `corrected-${corrected.id}`);
+      const view = await resultView(tx, corrected);
+      return { toast: { type: "success", content: `已更正（第 ${corrected.version} 版），原结果已保留` }, card: confirmationCard({ resultId: corrected.id, taskCode: draw.taskCode, targetName: target?.name ?? "", creditCode: r.targetId, result: view, done: "已更正" }) };
+    },
+  });
 }
