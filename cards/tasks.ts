@@ -33,6 +33,18 @@ export interface ResultView {
 }
 
 const plain = (content: string) => ({ tag: "plain_text", content });
+
+/** A form with one required reason and its submit button (回避, 驳回, 有异议). */
+function reasonForm(name: string, placeholder: string, buttonName: string, buttonText: string, value: Record<string, unknown>, type: "default" | "danger"): Element {
+  return {
+    tag: "form",
+    name,
+    elements: [
+      { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain(placeholder) },
+      { tag: "button", name: buttonName, text: plain(buttonText), type, form_action_type: "submit", behaviors: [{ type: "callback", value }] },
+    ],
+  };
+}
 const option = (v: string) => ({ text: plain(v), value: v });
 
 function details(v: TaskView): Element {
@@ -95,14 +107,7 @@ export function taskCard(v: TaskView): Card {
     details(v),
     hr(),
     button("accept_task", "接受任务", { action: "task.accept", assignmentId: v.assignmentId }, "primary_filled"),
-    {
-      tag: "form",
-      name: "recusal_form",
-      elements: [
-        { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain("如与该对象存在利害关系，请写明回避理由") },
-        { tag: "button", name: "request_recusal", text: plain("申请回避"), type: "default", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "task.recuse", assignmentId: v.assignmentId } }] },
-      ],
-    },
+    reasonForm("recusal_form", "如与该对象存在利害关系，请写明回避理由", "request_recusal", "申请回避", { action: "task.recuse", assignmentId: v.assignmentId }, "default"),
   ]);
 }
 
@@ -116,14 +121,7 @@ export function recusalApprovalCard(o: { requestId: number; taskCode: string; ta
     head,
     md("批准后将记录回避关系，并按抽取记录确定性地选派替换人员（任何人可复核）。"),
     button("approve_recusal", "批准回避", { action: "recusal.approve", requestId: o.requestId }, "primary_filled"),
-    {
-      tag: "form",
-      name: "reject_form",
-      elements: [
-        { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain("驳回理由") },
-        { tag: "button", name: "reject_recusal", text: plain("驳回"), type: "danger", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "recusal.reject", requestId: o.requestId } }] },
-      ],
-    },
+    reasonForm("reject_form", "驳回理由", "reject_recusal", "驳回", { action: "recusal.reject", requestId: o.requestId }, "danger"),
   ]);
 }
 
@@ -134,14 +132,7 @@ export function confirmationCard(o: { resultId: number; taskCode: string; target
   return card("检查结果 · 请同组确认", "turquoise", [
     head,
     button("confirm_result", "确认无误", { action: "result.confirm", resultId: o.resultId }, "primary_filled"),
-    {
-      tag: "form",
-      name: "dispute_form",
-      elements: [
-        { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain("如有异议，请写明理由") },
-        { tag: "button", name: "dispute_result", text: plain("有异议"), type: "danger", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "result.dispute", resultId: o.resultId } }] },
-      ],
-    },
+    reasonForm("dispute_form", "如有异议，请写明理由", "dispute_result", "有异议", { action: "result.dispute", resultId: o.resultId }, "danger"),
   ]);
 }
 

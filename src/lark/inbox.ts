@@ -1,5 +1,6 @@
 import type { Logger } from "../logger";
 import type { Db, Prisma } from "../store/db";
+import { Drainer } from "./drainer";
 import type { Envelope } from "./receiver";
 
 type Tx = Prisma.TransactionClient;
@@ -38,8 +39,7 @@ const MAX_ATTEMPTS = 5;
  * mid-way re-runs the event from scratch on restart and nothing happens twice.
  */
 export class InboxWorker {
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly drainer = new Drainer(() => this.drain());
 
   constructor(
     private readonly db: Db,
@@ -55,23 +55,12 @@ export class InboxWorker {
 
   /** Start draining (after a response has been sent, or at start-up to resume). */
   kick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        void this.kick();
-      }
-    });
-    return this.running;
+    return this.drainer.kick();
   }
 
-  /** Resolves once nothing is pending or running. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  /** Resolves once nothing is running. */
+  idle(): Promise<void> {
+    return this.drainer.idle();
   }
 
   private async drain(): Promise<void> {

@@ -2,6 +2,7 @@ import type * as lark from "@larksuiteoapi/node-sdk";
 import { createHash } from "node:crypto";
 import type { Logger } from "../logger";
 import { appendAudit } from "../store/audit";
+import { Drainer } from "./drainer";
 import type { Db, Prisma } from "../store/db";
 
 type Tx = Prisma.TransactionClient | Db;
@@ -125,8 +126,7 @@ export type SentHook = (tx: Prisma.TransactionClient, onSent: string, messageId:
  * reported to admins once), never a retry storm.
  */
 export class OutboxSender {
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly drainer = new Drainer(() => this.drain());
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -146,23 +146,11 @@ export class OutboxSender {
   }
 
   kick(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        void this.kick();
-      }
-    });
-    return this.running;
+    return this.stopped ? Promise.resolve() : this.drainer.kick();
   }
 
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.drainer.idle();
   }
 
   stop(): void {
