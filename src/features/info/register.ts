@@ -1,8 +1,9 @@
 import { button, card, esc, md, notice } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
-import { dateInZone, WorkCalendar } from "../../domain/calendar";
+import { dateInZone } from "../../domain/calendar";
 import type { DrawRecord } from "../../domain/draw/types";
 import { formatBp } from "../../domain/results";
+import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { computeStats } from "../stats/stats";
 
@@ -147,7 +148,7 @@ export function register(bot: Bot): void {
       const today = dateInZone(now, deps.config.TZ_BUREAU);
       const due = await tx.result.findMany({ where: { current: true, confirmedAt: { not: null }, publishedAt: null }, orderBy: { publicityDue: "asc" } });
       if (due.length === 0) return reply("目前没有待公示的检查结果。");
-      const calendar = new WorkCalendar((await tx.holiday.findMany()).map((h) => ({ date: h.date, kind: h.kind === "班" ? "班" : "休" })));
+      const calendar = await loadCalendar(tx);
       const elements = due.slice(0, 40).flatMap((r) => {
         const left = r.publicityDue ? calendar.workingDaysBetween(today, r.publicityDue) : null;
         const when = left === null ? "未设期限" : left < 0 ? `**已逾期 ${-left} 个工作日**` : `剩余 ${left} 个工作日（${r.publicityDue}）`;

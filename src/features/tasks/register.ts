@@ -1,11 +1,12 @@
 import { confirmationCard, correctionCard, recusalApprovalCard, taskCard, type ResultView, type TaskView } from "../../../cards/tasks";
 import type { Bot, CardAnswer } from "../../bot/bot";
 import type { Person } from "../../bot/roles";
-import { dateInZone, WorkCalendar } from "../../domain/calendar";
+import { dateInZone } from "../../domain/calendar";
 import { AppError } from "../../domain/errors";
 import { parseResultForm } from "../../domain/results";
 import { enqueueMessage, enqueuePatch } from "../../lark/outbox";
 import { appendAudit } from "../../store/audit";
+import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { recuseIn } from "../draw/service";
 
@@ -214,7 +215,7 @@ export function register(bot: Bot): void {
         return { toast: { type: "success", content: "已提出异议" }, card: await view(updated, "有异议") };
       }
       const today = dateInZone(now, deps.config.TZ_BUREAU);
-      const calendar = new WorkCalendar((await tx.holiday.findMany()).map((h) => ({ date: h.date, kind: h.kind === "班" ? ("班" as const) : ("休" as const) })));
+      const calendar = await loadCalendar(tx);
       const due = calendar.addWorkingDays(today, deps.config.PUBLICITY_WORKING_DAYS);
       const updated = await tx.result.update({ where: { id: r.id }, data: { status: "confirmed", confirmedBy: operator.certNo, confirmedAt: now, publicityDue: due.date } });
       if (r.disposal) {
