@@ -56,4 +56,18 @@ describe("importing a register by sending the file to the bot", () => {
     expect(lastReply()).toBe("抱歉，导入名录仅限管理员使用。");
     expect(rig.fake.calls.filter((c) => c.path.includes("/resources/"))).toHaveLength(2); // the two earlier files only: nothing downloaded for these
   });
+
+  it("resolves a 手机号-only roster row to an open_id through the contact API", async () => {
+    rig.fake.addUser("ou_ne0c0e7ne0c0e7ne0c0e7ne0c0e7ne0c", "新同事", "13912345678");
+    const csv = "执法证号,姓名,所属单位,角色,手机号\n33012299001,新同事,县道路运输管理所,执法人员,13912345678\n33012299002,查无此人,县道路运输管理所,执法人员,13900000000\n";
+    await sendFile(DEMO_OPEN_IDS.admin, "人员.csv", Buffer.from(csv));
+    await rig.settle();
+    expect(lastReply()).toContain("第3行 手机号: 飞书通讯录中找不到手机号 13900000000");
+    expect(await rig.db.inspector.findUnique({ where: { certNo: "33012299001" } })).toBeNull(); // all or nothing
+
+    await sendFile(DEMO_OPEN_IDS.admin, "人员.csv", Buffer.from(csv.split("\n").slice(0, 2).join("\n") + "\n"));
+    await rig.settle();
+    expect(lastReply()).toMatch(/执法检查人员名录库导入完成.*新增 1/);
+    expect(await rig.db.inspector.findUnique({ where: { certNo: "33012299001" } })).toMatchObject({ openId: "ou_ne0c0e7ne0c0e7ne0c0e7ne0c0e7ne0c", mobile: "13912345678" });
+  });
 });
