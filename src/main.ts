@@ -7,6 +7,7 @@ import { createHttpApp } from "./http/app";
 import { createLogger } from "./logger";
 import { createRuntime, type Runtime } from "./runtime";
 import { DEMO_OPEN_IDS, DEMO_UNITS } from "./demo/data";
+import { chatConsoleRouter } from "./sandbox/chatConsole";
 import { FakeFeishu } from "./sandbox/fakeFeishu";
 import { openDatabase, type Db } from "./store/db";
 
@@ -45,12 +46,17 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
     : env;
   const runtime = await createRuntime({ db, config: larkConfig, logger, threadEnv }); // the thread resumes stored events and unsent messages
 
-  const app = createHttpApp({ db, logger, sandbox: config.sandbox, feishu: runtime.router });
+  let selfUrl = "";
+  const sandboxChat = fake
+    ? chatConsoleRouter({ fake, db, selfUrl: () => selfUrl, token: SANDBOX_APP.token, appId: SANDBOX_APP.appId, groupChatId: SANDBOX_APP.groupChatId, settle: () => runtime.idle() })
+    : undefined;
+  const app = createHttpApp({ db, logger, sandbox: config.sandbox, feishu: runtime.router, sandboxChat });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
+  selfUrl = `http://127.0.0.1:${port}`;
   logger.info({ port, sandbox: config.sandbox }, config.sandbox ? `沙盒已启动：http://localhost:${port}/` : "double-random-bot started");
 
   const stop = async () => {

@@ -12,6 +12,8 @@ export interface HttpDeps {
   sandbox: boolean;
   /** Feishu's routes (/lark/events, /lark/cards), when the bot runs. */
   feishu?: Router;
+  /** The sandbox's simulated chat. */
+  sandboxChat?: Router;
 }
 
 /** The HTTP surface: health, the console and published records. (Feishu's routes join here.) */
@@ -63,5 +65,6 @@ export function createHttpApp(deps: HttpDeps): Koa {
   });
   app.use(router.routes()).use(router.allowedMethods());
   if (deps.feishu) app.use(deps.feishu.routes());
+  if (deps.sandboxChat) app.use(deps.sandboxChat.routes());
   return app;
 }
