@@ -10,11 +10,12 @@ import type { FakeFeishu } from "./fakeFeishu";
  */
 
 const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+let names = new Map<string, string>(); // open_id → name, for @mentions in cards
 const mdToHtml = (md: string) =>
   esc(md)
     .replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")
     .replace(/`([^`]+)`/g, "<code>$1</code>")
-    .replace(/&lt;at id=(ou_[0-9a-z_]+)&gt;&lt;\/at&gt;/g, "@$1")
+    .replace(/&lt;at id=(ou_[0-9a-z_]+)&gt;&lt;\/at&gt;/g, (_m, id: string) => `@${esc(names.get(id) ?? id)}`)
     .replace(/\\([\\*_~`[\]<>#|])/g, "$1")
     .replace(/\n/g, "<br>");
 
@@ -78,7 +79,9 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
   };
 
   router.get("/sandbox", async (ctx) => {
-    const people = (await deps.db.inspector.findMany({ where: { openId: { not: null } }, orderBy: { certNo: "asc" } })).map((p) => ({ openId: p.openId!, label: `${p.name}（${p.roles.replace(/;/g, "、")}）` }));
+    const roster = await deps.db.inspector.findMany({ where: { openId: { not: null } }, orderBy: { certNo: "asc" } });
+    const people = roster.map((p) => ({ openId: p.openId!, label: `${p.name}（${p.roles.replace(/;/g, "、")}）` }));
+    names = new Map(roster.map((p) => [p.openId!, p.name]));
     const as = String(ctx.query["as"] ?? people[0]?.openId ?? "");
     for (const p of people) {
       deps.fake.addUser(p.openId, p.label);
@@ -89,7 +92,14 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
         .flatMap((r) => deps.fake.sentTo(r))
         .sort((a, b) => a.create_time - b.create_time || (a.message_id < b.message_id ? -1 : 1))
         .slice(-25)
-        .map((m) => (m.card ? renderCard(m.message_id, m.card, as) : `<div class="text">${mdToHtml(m.msg_type === "text" ? String((JSON.parse(m.content) as { text?: string }).text ?? "") : `[${m.msg_type}]`)}</div>`))
+        .map((m) => {
+          if (m.card) return renderCard(m.message_id, m.card, as);
+          if (m.msg_type === "file") {
+            const key = (JSON.parse(m.content) as { file_key: string }).file_key;
+            return `<div class="text">📎 <a href="/sandbox/file/${esc(key)}">${esc(deps.fake.uploads.get(key)?.fileName ?? key)}</a></div>`;
+          }
+          return `<div class="text">${mdToHtml(String((JSON.parse(m.content) as { text?: string }).text ?? ""))}</div>`;
+        })
         .join("") || '<p class="note">（暂无消息）</p>';
     const options = people.map((p) => `<option value="${esc(p.openId)}"${p.openId === as ? " selected" : ""}>${esc(p.label)}</option>`).join("");
     const toast = ctx.query["toast"] ? `<p class="toast">${esc(ctx.query["toast"])}</p>` : "";
@@ -106,6 +116,13 @@ body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:1.5
 <input name="text" placeholder="例如：抽取 T2026-01、我的任务、帮助" size="36"> <button>发送</button></form>
 <div class="cols"><div class="col"><h2>抽查工作群</h2>${log(deps.groupChatId)}</div>
 <div class="col"><h2>与机器人的私聊</h2>${log(as, p2pChatOf(as))}</div></div></body></html>`;
+  });
+
+  router.get("/sandbox/file/:key", (ctx) => {
+    const file = deps.fake.uploads.get(ctx.params.key ?? "");
+    if (!file) return ctx.throw(404, "没有这个文件");
+    ctx.set("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
+    ctx.body = file.bytes;
   });
 
   router.post("/sandbox/say", async (ctx) => {

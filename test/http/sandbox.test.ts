@@ -38,6 +38,11 @@ describe("npm start sandbox: the simulated Feishu chat", () => {
     expect(afterClick).toContain("双随机抽查结果公告 · T2026-01");
     expect(afterClick).toMatch(/抽取完成：抽中 6 户/); // the toast
     expect((await db.draw.findUniqueOrThrow({ where: { id: draw.id } })).status).toBe("revealed");
+    // The record arrives as a file in the chat, and downloads from the console.
+    const link = /href="(\/sandbox\/file\/[^"]+)">抽取记录-T2026-01-1\.json/.exec(afterClick);
+    expect(link).not.toBeNull();
+    const record = (await (await fetch(`${base}${link![1]}`)).json()) as { drawId: string };
+    expect(record.drawId).toBe(draw.id);
 
     // A drawn inspector finds the task card in their private chat.
     const assignment = await db.assignment.findFirstOrThrow({ where: { drawId: draw.id } });
