@@ -1,22 +1,17 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitDraw, revealDraw } from "../../src/features/draw/service";
 import { createHttpApp } from "../../src/http/app";
 import { createLogger } from "../../src/logger";
-import { start } from "../../src/main";
 import type { Db } from "../../src/store/db";
-import { clock, tempDir } from "../helpers/db";
+import { startSandbox } from "../helpers/sandbox";
+import { clock } from "../helpers/db";
 
 let base: string;
 let db: Db;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const s = await start({ PORT: "0", HOST: "127.0.0.1", DATABASE_URL: `file:${path.join(tempDir(), "app.db")}`, LOG_LEVEL: "silent" });
-  const address = s.server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  db = s.db;
-  stop = s.stop;
+  ({ base, db, stop } = await startSandbox());
 });
 afterAll(async () => stop());
 

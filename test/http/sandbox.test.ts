@@ -1,20 +1,14 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_OPEN_IDS } from "../../src/demo/data";
-import { start } from "../../src/main";
 import type { Db } from "../../src/store/db";
-import { tempDir } from "../helpers/db";
+import { startSandbox } from "../helpers/sandbox";
 
 let base: string;
 let db: Db;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const s = await start({ PORT: "0", HOST: "127.0.0.1", DATABASE_URL: `file:${path.join(tempDir(), "sandbox.db")}`, LOG_LEVEL: "silent" });
-  const a = s.server.address();
-  base = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`;
-  db = s.db;
-  stop = s.stop;
+  ({ base, db, stop } = await startSandbox());
 });
 afterAll(async () => stop());
 
