@@ -5,6 +5,8 @@ import { isAppError } from "../../src/domain/errors";
 import { templateWorkbook } from "../../src/features/exports/workbook";
 import { importFile, type ImportOptions } from "../../src/features/imports/importer";
 import { detectKind, KIND_SPECS, type ImportKind } from "../../src/features/imports/kinds";
+import { readTable } from "../../src/features/imports/table";
+import { validateTable } from "../../src/features/imports/validate";
 import { verifyAuditChain } from "../../src/store/audit";
 import type { Db } from "../../src/store/db";
 import { freshDb, loadDemo, NOW, tableCounts } from "../helpers/db";
@@ -174,6 +176,15 @@ describe("broken files are refused with every problem and nothing written", () =
     expect((await rejected(db, Buffer.from("PK\u0003\u0004 broken"), "items.xlsx"))[0]).toMatch(/无法按 \.xlsx 读取/);
     expect((await rejected(db, Buffer.from("甲,乙\n1,2\n"), "x.csv"))[0]).toMatch(/无法从表头识别名录种类/);
     expect(await rejected(db, csvOf("holidays", []), "h.csv", "holidays")).toEqual(["第2行 日期: 没有数据行"]);
+  });
+});
+
+describe("templates", () => {
+  it("every template's example row passes validation (a kept example row is not an error)", async () => {
+    for (const spec of Object.values(KIND_SPECS)) {
+      const table = await readTable(await templateWorkbook(spec.kind), "t.xlsx");
+      expect(validateTable(spec.kind, table).errors.messages(), spec.kind).toEqual([]);
+    }
   });
 });
 

@@ -100,7 +100,7 @@ export const KIND_SPECS: Record<ImportKind, KindSpec> = {
     title: "检查对象名录库",
     keyColumns: ["统一社会信用代码"],
     columns: [
-      col("统一社会信用代码", true, "91330100MA2XXXXXX0", creditCode),
+      col("统一社会信用代码", true, "91330100MA2B3C4D5N", creditCode),
       col("名称", true, "某某运输有限公司", required()),
       col("对象类型", true, "道路普通货物运输经营者", required(64)),
       col("经营状态", true, "存续", oneOf(TARGET_STATUSES)),
@@ -133,7 +133,7 @@ export const KIND_SPECS: Record<ImportKind, KindSpec> = {
     keyColumns: ["执法证号", "统一社会信用代码"],
     columns: [
       col("执法证号", true, "33010012345", required(64)),
-      col("统一社会信用代码", true, "91330100MA2XXXXXX0", creditCode),
+      col("统一社会信用代码", true, "91330100MA2B3C4D5N", creditCode),
       col("原因", true, "近亲属在该企业任职", required(500)),
     ],
   },
