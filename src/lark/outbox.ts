@@ -187,31 +187,33 @@ export class OutboxSender {
   }
 
   private async sendOne(m: Prisma.OutboxMessageGetPayload<object>): Promise<void> {
+    // Feishu answers some failures with HTTP 200 and a non-zero code; treat them like thrown ones.
+    const ok = <T extends { code?: number; msg?: string }>(res: T): T => {
+      if (res.code !== 0) throw { response: { status: 200, data: { code: res.code, msg: res.msg } } };
+      return res;
+    };
     try {
       let messageId = m.receiveId;
-      if (m.action === "file") {
-        const { fileName, source } = JSON.parse(m.content) as { fileName: string; source: string };
-        if (!this.opts.files) throw new Error("no file source configured");
-        const { bytes, fileType } = await this.opts.files(source);
-        // A crash between upload and post uploads again (harmless); the post itself is idempotent by uuid.
-        const uploaded = await this.client.im.v1.file.create({ data: { file_type: fileType, file_name: fileName, file: bytes } });
-        if (!uploaded?.file_key) throw { response: { status: 200, data: { code: -1, msg: "upload returned no file_key" } } };
-        const res = await this.client.im.v1.message.create({
-          params: { receive_id_type: "chat_id" },
-          data: { receive_id: m.receiveId, msg_type: "file", content: JSON.stringify({ file_key: uploaded.file_key }), uuid: uuidOf(m.idemKey) },
-        });
-        if (res.code !== 0) throw { response: { status: 200, data: { code: res.code, msg: res.msg } } };
-        messageId = res.data?.message_id ?? "";
-      } else if (m.action === "create") {
-        const res = await this.client.im.v1.message.create({
-          params: { receive_id_type: m.receiveIdType as "chat_id" | "open_id" },
-          data: { receive_id: m.receiveId, msg_type: m.msgType, content: m.content, uuid: uuidOf(m.idemKey) },
-        });
-        if (res.code !== 0) throw { response: { status: 200, data: { code: res.code, msg: res.msg } } };
-        messageId = res.data?.message_id ?? "";
+      if (m.action === "patch") {
+        ok(await this.client.im.v1.message.patch({ path: { message_id: m.receiveId }, data: { content: m.content } }));
       } else {
-        const res = await this.client.im.v1.message.patch({ path: { message_id: m.receiveId }, data: { content: m.content } });
-        if (res.code !== 0) throw { response: { status: 200, data: { code: res.code, msg: res.msg } } };
+        let content = m.content;
+        if (m.action === "file") {
+          // Upload first; a crash before the post uploads again (harmless), and the post is idempotent by uuid.
+          const { fileName, source } = JSON.parse(m.content) as { fileName: string; source: string };
+          if (!this.opts.files) throw new Error("no file source configured");
+          const { bytes, fileType } = await this.opts.files(source);
+          const uploaded = await this.client.im.v1.file.create({ data: { file_type: fileType, file_name: fileName, file: bytes } });
+          if (!uploaded?.file_key) throw { response: { status: 200, data: { code: -1, msg: "upload returned no file_key" } } };
+          content = JSON.stringify({ file_key: uploaded.file_key });
+        }
+        const res = ok(
+          await this.client.im.v1.message.create({
+            params: { receive_id_type: m.receiveIdType as "chat_id" | "open_id" },
+            data: { receive_id: m.receiveId, msg_type: m.msgType, content, uuid: uuidOf(m.idemKey) },
+          }),
+        );
+        messageId = res.data?.message_id ?? "";
       }
       await this.db.$transaction(async (tx) => {
         await tx.outboxMessage.update({ where: { id: m.id }, data: { status: "sent", sentAt: new Date(this.now()), sentMessageId: messageId, attempts: m.attempts + 1 } });
