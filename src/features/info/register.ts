@@ -6,6 +6,7 @@ import { formatBp } from "../../domain/results";
 import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { computeStats } from "../stats/stats";
+import { teamOf } from "../tasks/team";
 
 type Tx = Prisma.TransactionClient;
 
@@ -103,7 +104,7 @@ export function register(bot: Bot): void {
       const elements = [];
       for (const a of open.slice(0, 40)) {
         const target = await tx.target.findUnique({ where: { creditCode: a.targetId } });
-        const partners = await tx.assignment.findMany({ where: { drawId: a.drawId, targetId: a.targetId, status: { not: "recused" }, inspectorId: { not: a.inspectorId } } });
+        const partners = (await teamOf(tx, a.drawId, a.targetId)).filter((m) => m.inspectorId !== a.inspectorId);
         const names = (await tx.inspector.findMany({ where: { certNo: { in: partners.map((p) => p.inspectorId) } } })).map((i) => i.name);
         const state = a.status === "accepted" ? "已接受" : a.status === "recusal_requested" ? "回避审批中" : "待接受";
         elements.push(md(`**${esc(target?.name ?? a.targetId)}**（${a.targetId}）${state}\n任务 ${esc(a.draw.taskCode)}｜同组 ${esc(names.join("、"))}｜地址 ${esc(target?.address ?? "")}`));

@@ -9,6 +9,7 @@ import { appendAudit } from "../../store/audit";
 import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { recuseIn } from "../draw/service";
+import { teamOf } from "./team";
 
 type Tx = Prisma.TransactionClient;
 type AssignmentRow = Prisma.AssignmentGetPayload<{ include: { draw: true } }>;
@@ -29,7 +30,7 @@ export async function taskView(tx: Tx, a: AssignmentRow): Promise<TaskView> {
   const task = await tx.task.findUniqueOrThrow({ where: { code: a.draw.taskCode } });
   const item = await tx.item.findUnique({ where: { code: task.itemCode } });
   const target = await tx.target.findUnique({ where: { creditCode: a.targetId } });
-  const partners = await tx.assignment.findMany({ where: { drawId: a.drawId, targetId: a.targetId, status: { not: "recused" }, inspectorId: { not: a.inspectorId } } });
+  const partners = (await teamOf(tx, a.drawId, a.targetId)).filter((m) => m.inspectorId !== a.inspectorId);
   const result = await currentResult(tx, a.drawId, a.targetId);
   return {
     assignmentId: a.id,
@@ -68,6 +69,11 @@ export async function onTaskCardSent(tx: Tx, assignmentId: number, messageId: st
 async function refreshTaskCard(tx: Tx, assignmentId: number, now: Date, why: string): Promise<void> {
   const a = await tx.assignment.findUniqueOrThrow({ where: { id: assignmentId }, include: { draw: true } });
   if (a.cardMessageId) await enqueuePatch(tx, { key: `task:${a.id}:patch:${why}:${now.getTime()}`, messageId: a.cardMessageId, card: taskCard(await taskView(tx, a)) }, now);
+}
+
+/** Brings every current team member's card up to date, but for `except` (e.g. one who just got a new card). */
+async function refreshTeamCards(tx: Tx, drawId: string, targetId: string, now: Date, why: string, except?: number): Promise<void> {
+  for (const member of await teamOf(tx, drawId, targetId)) if (member.id !== except) await refreshTaskCard(tx, member.id, now, why);
 }
 
 /** The assignment behind a card, if the person clicking is the one it was sent to. */
@@ -154,9 +160,7 @@ export function register(bot: Bot): void {
       await refreshTaskCard(tx, assignment.id, now, "recused");
       const replacement = await tx.assignment.findUniqueOrThrow({ where: { drawId_targetId_inspectorId: { drawId: request.drawId, targetId: request.targetId, inspectorId: replacementId } }, include: { draw: true } });
       await sendTaskCard(tx, replacement, now);
-      for (const partner of await tx.assignment.findMany({ where: { drawId: request.drawId, targetId: request.targetId, status: { not: "recused" }, id: { not: replacement.id } } })) {
-        await refreshTaskCard(tx, partner.id, now, "partner-changed");
-      }
+      await refreshTeamCards(tx, request.drawId, request.targetId, now, "partner-changed", replacement.id);
       const note = `${base.inspectorName} 回避 ${base.targetName}（${request.targetId}），按抽取记录确定性替换为 ${await nameOf(tx, replacementId)}（可用 drbot verify 复核）。`;
       if (draw.chatId) await enqueueMessage(tx, { key: `recusal:${request.id}:group`, to: { chatId: draw.chatId }, msgType: "text", content: { text: `【回避】${note}` } }, now);
       return { toast: { type: "success", content: "已批准，替换人员已收到任务" }, card: recusalApprovalCard({ ...base, decided: { approved: true, by: operator.openId, note: `已批准。${note}` } }) };
@@ -181,7 +185,7 @@ export function register(bot: Bot): void {
       if (a.status === "assigned") await tx.assignment.update({ where: { id: a.id }, data: { status: "accepted", acceptedAt: now } });
       await appendAudit(tx, { at: now, actor: operator.openId, action: "result.submit", entity: "result", entityId: String(r.id), data: { drawId: a.drawId, targetId: a.targetId, version: r.version, ...parsed.value } });
       const target = await tx.target.findUnique({ where: { creditCode: a.targetId } });
-      for (const partner of await tx.assignment.findMany({ where: { drawId: a.drawId, targetId: a.targetId, status: { not: "recused" }, inspectorId: { not: a.inspectorId } } })) {
+      for (const partner of (await teamOf(tx, a.drawId, a.targetId)).filter((m) => m.inspectorId !== a.inspectorId)) {
         const openId = await openIdOf(tx, partner.inspectorId);
         const content = confirmationCard({ resultId: r.id, taskCode: a.draw.taskCode, targetName: target?.name ?? "", creditCode: a.targetId, result: await resultView(tx, r) });
         if (openId) await enqueueMessage(tx, { key: `result:${r.id}:confirm:${partner.inspectorId}`, to: { openId }, msgType: "interactive", content }, now);
@@ -196,7 +200,7 @@ export function register(bot: Bot): void {
     async function run({ tx, now, deps, operator, action }: Parameters<Parameters<Bot["cardAction"]>[0]["run"]>[0]): Promise<CardAnswer> {
       const r = await tx.result.findUnique({ where: { id: Number(action.value["resultId"]) || -1 } });
       if (!r) throw new AppError("NOT_FOUND", "找不到这条检查结果");
-      const onTeam = await tx.assignment.findFirst({ where: { drawId: r.drawId, targetId: r.targetId, inspectorId: operator.certNo ?? "", status: { not: "recused" } } });
+      const onTeam = (await teamOf(tx, r.drawId, r.targetId)).some((m) => m.inspectorId === operator.certNo);
       if (!onTeam) return { toast: { type: "error", content: "只有同组执法人员可以确认（卡片可能是转发的）" } };
       if (r.submittedBy === operator.certNo) return { toast: { type: "error", content: "提交人不能自己确认，请由同组另一人确认" } };
       const draw = await tx.draw.findUniqueOrThrow({ where: { id: r.drawId } });
@@ -223,7 +227,7 @@ export function register(bot: Bot): void {
         await tx.followUp.create({ data: { resultId: r.id, kind, dueDate: r.rectifyDeadline } });
       }
       await appendAudit(tx, { at: now, actor: operator.openId, action: "result.confirm", entity: "result", entityId: String(r.id), data: { publicityDue: due.date, warnings: due.warnings } });
-      for (const member of await tx.assignment.findMany({ where: { drawId: r.drawId, targetId: r.targetId, status: { not: "recused" } } })) await refreshTaskCard(tx, member.id, now, `confirmed-${r.id}`);
+      await refreshTeamCards(tx, r.drawId, r.targetId, now, `confirmed-${r.id}`);
       const warning = due.warnings.length ? `（${due.warnings.join("")}）` : "";
       return { toast: { type: "success", content: `已确认，公示期限 ${due.date}${warning}` }, card: await view(updated, "已确认") };
     };
@@ -275,7 +279,7 @@ export function register(bot: Bot): void {
         },
       });
       await appendAudit(tx, { at: now, actor: operator.openId, action: "result.correct", entity: "result", entityId: String(corrected.id), data: { replaces: r.id, version: corrected.version, reason, ...parsed.value } });
-      for (const member of await tx.assignment.findMany({ where: { drawId: r.drawId, targetId: r.targetId, status: { not: "recused" } } })) await refreshTaskCard(tx, member.id, now, `corrected-${corrected.id}`);
+      await refreshTeamCards(tx, r.drawId, r.targetId, now, `corrected-${corrected.id}`);
       const view = await resultView(tx, corrected);
       return { toast: { type: "success", content: `已更正（第 ${corrected.version} 版），原结果已保留` }, card: confirmationCard({ resultId: corrected.id, taskCode: draw.taskCode, targetName: target?.name ?? "", creditCode: r.targetId, result: view, done: "已更正" }) };
     },
