@@ -14,6 +14,12 @@ export interface FrozenInput {
   params: DrawParams;
 }
 
+/** Who can be drawn as an inspector (interface.md §6): role 执法人员 and status 在岗. */
+export async function drawableInspectors(db: Reader) {
+  const rows = await db.inspector.findMany({ where: { status: "在岗" }, select: { certNo: true, unit: true, roles: true, specialties: true }, orderBy: { certNo: "asc" } });
+  return rows.filter((i) => splitList(i.roles).includes("执法人员"));
+}
+
 /** Active draws block a new one: a committed draw awaits its witness, a revealed one is final. */
 export const ACTIVE_DRAW_STATUSES = ["committed", "revealed"];
 
@@ -33,9 +39,7 @@ export async function readPool(db: Reader, taskCode: string): Promise<FrozenInpu
     select: { creditCode: true, risk: true },
   });
   const jointUnits = splitList(task.jointUnits);
-  const inspectorRows = (await db.inspector.findMany({ where: { status: "在岗" }, select: { certNo: true, unit: true, roles: true, specialties: true } })).filter(
-    (i) => splitList(i.roles).includes("执法人员") && (jointUnits.length === 0 || jointUnits.includes(i.unit)),
-  );
+  const inspectorRows = (await drawableInspectors(db)).filter((i) => jointUnits.length === 0 || jointUnits.includes(i.unit));
   const targetIds = new Set(targetRows.map((t) => t.creditCode));
   const inspectorIds = new Set(inspectorRows.map((i) => i.certNo));
 

@@ -2,7 +2,8 @@ import { currentTeams } from "../../domain/draw/amend";
 import type { DrawRecord } from "../../domain/draw/types";
 import { formatBp, isProblem, rateBp } from "../../domain/results";
 import type { Db, Prisma } from "../../store/db";
-import { ACTIVE_STATUSES, splitList } from "../imports/kinds";
+import { drawableInspectors } from "../draw/pool";
+import { ACTIVE_STATUSES } from "../imports/kinds";
 
 /** Minimum share of targets checked per item (national target). */
 export const MIN_COVERAGE_BP = 300;
@@ -63,10 +64,7 @@ export async function computeStats(db: Db | Prisma.TransactionClient, year: numb
   const overduePublicity = results.filter((r) => r.publishedAt === null && r.publicityDue !== null && r.publicityDue < today).length;
   const overdueFollowUps = await db.followUp.count({ where: { status: "open", dueDate: { lt: today }, result: { drawId: { in: drawIds } } } });
 
-  const load = new Map<string, number>();
-  for (const i of await db.inspector.findMany({ where: { status: "在岗" }, select: { certNo: true, roles: true } })) {
-    if (splitList(i.roles).includes("执法人员")) load.set(i.certNo, 0);
-  }
+  const load = new Map((await drawableInspectors(db)).map((i) => [i.certNo, 0]));
   for (const t of tasks) {
     for (const d of t.draws) for (const team of currentTeams(JSON.parse(d.record) as DrawRecord)) for (const id of team.inspectorIds) load.set(id, (load.get(id) ?? 0) + 1);
   }
