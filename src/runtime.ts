@@ -1,6 +1,7 @@
 import Router from "@koa/router";
 import type * as lark from "@larksuiteoapi/node-sdk";
 import { Bot } from "./bot/bot";
+import { clockFromConfig, type Clock } from "./clock";
 import type { Config } from "./config";
 import { register as registerAdmin } from "./features/admin/register";
 import { onCommitCardSent, register as registerDraw } from "./features/draw/register";
@@ -29,12 +30,13 @@ interface Deps {
   db: Db;
   config: Config;
   logger: Logger;
-  now?: () => Date;
+  /** The one clock; defaults to the configuration's (TZ_BUREAU, DRBOT_TODAY). */
+  clock?: Clock;
 }
 
 /** The bot with every feature registered. */
 export function createBot(deps: Deps & { client?: lark.Client }): Bot {
-  const bot = new Bot({ config: deps.config, now: deps.now ?? (() => new Date()), logger: deps.logger, botOpenId: null, client: deps.client });
+  const bot = new Bot({ config: deps.config, clock: deps.clock ?? clockFromConfig(deps.config), logger: deps.logger, botOpenId: null, client: deps.client });
   for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin]) register(bot);
   return bot;
 }
@@ -58,7 +60,7 @@ export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?
     deps.db,
     (tx, e, prepared) => bot.onEvent(tx, e, prepared),
     deps.logger,
-    deps.now ?? (() => new Date()),
+    () => bot.deps.clock.now(),
     () => void outbox.kick(),
     deps.beforeEach,
     (e) => bot.prepare(deps.db, e),
@@ -90,7 +92,7 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv 
     return { ...(answer.toast ? { toast: answer.toast } : {}), ...(answer.card ? { card: { type: "raw", data: answer.card } } : {}) };
   };
 
-  const now = deps.now ?? (() => new Date());
+  const now = () => bot.deps.clock.now();
   const ws =
     deps.config.LARK_MODE === "ws" && deps.config.LARK_APP_ID && deps.config.LARK_APP_SECRET
       ? startWsClient({ appId: deps.config.LARK_APP_ID, appSecret: deps.config.LARK_APP_SECRET, domain: deps.config.larkDomain }, { db: deps.db, now, worker: { kick: () => background.events() }, onCard, logger: deps.logger })

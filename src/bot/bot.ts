@@ -1,5 +1,6 @@
 import { notice, type Card } from "../../cards/kit";
 import type * as lark from "@larksuiteoapi/node-sdk";
+import type { Clock } from "../clock";
 import type { Config } from "../config";
 import { isAppError } from "../domain/errors";
 import { importFromChat } from "../features/imports/chat";
@@ -16,7 +17,7 @@ type Tx = Prisma.TransactionClient;
 
 export interface BotDeps {
   config: Pick<Config, "BOT_ADMIN_OPEN_IDS" | "LARK_ANNOUNCE_CHAT_ID" | "LARK_LEGAL_CHAT_ID" | "TZ_BUREAU" | "PUBLICITY_WORKING_DAYS">;
-  now: () => Date;
+  clock: Clock;
   logger: Logger;
   botOpenId: string | null;
   /** The SDK client, where the bot downloads files (the processing side). */
@@ -27,7 +28,10 @@ export type Reply = string | Card;
 
 export interface CommandContext {
   tx: Tx;
+  /** The real instant (audit times, queue times). */
   now: Date;
+  /** The bureau date (YYYY-MM-DD) that every date rule reads: the one clock. */
+  today: string;
   deps: BotDeps;
   sender: Person;
   message: IncomingMessage;
@@ -48,6 +52,7 @@ export interface CommandSpec {
 export interface CardContext {
   tx: Tx;
   now: Date;
+  today: string;
   deps: BotDeps;
   operator: Person;
   action: CardAction;
@@ -99,7 +104,7 @@ export class Bot {
     if (envelope.header?.event_type !== "im.message.receive_v1" || !this.deps.client) return undefined;
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message?.file || !message.senderIsUser) return undefined;
-    return importFromChat(db, this.deps.client, message, this.deps.config.BOT_ADMIN_OPEN_IDS, this.deps.now());
+    return importFromChat(db, this.deps.client, message, this.deps.config.BOT_ADMIN_OPEN_IDS, this.deps.clock.now());
   }
 
   /** The inbox handler for im.message.receive_v1 (runs inside the worker's transaction). */
@@ -108,7 +113,8 @@ export class Bot {
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message || !message.senderIsUser) return;
     if (message.chatType === "group" && !message.mentionsBot) return; // in a group, only what is said to the bot
-    const now = this.deps.now();
+    const now = this.deps.clock.now();
+    const today = this.deps.clock.today();
     let replies = 0;
     const reply = async (content: Reply) => {
       const { msgType, content: body } = toFeishuContent(content);
@@ -135,7 +141,7 @@ export class Bot {
       return;
     }
     try {
-      await spec.run({ tx, now, deps: this.deps, sender, message, args: parsed.args, reply });
+      await spec.run({ tx, now, today, deps: this.deps, sender, message, args: parsed.args, reply });
     } catch (e) {
       if (!isAppError(e)) throw e; // unexpected: the worker retries the event
       await reply(notice("未能完成", e.message, "red"));
@@ -156,7 +162,7 @@ export class Bot {
           const operator = await whoIs(tx, action.operatorOpenId, this.deps.config.BOT_ADMIN_OPEN_IDS);
           if (!operator.registered) return { toast: { type: "error", content: "您不在执法检查人员名录库中，不能操作此卡片" } };
           if (spec.roles.length > 0 && !hasAnyRole(operator, spec.roles)) return { toast: { type: "error", content: `仅限${roleList(spec.roles)}操作` } };
-          return spec.run({ tx, now: this.deps.now(), deps: this.deps, operator, action });
+          return spec.run({ tx, now: this.deps.clock.now(), today: this.deps.clock.today(), deps: this.deps, operator, action });
         },
         { timeout: 2500 }, // the answer must reach Feishu within 3 s
       );

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadConfig, type Config } from "../config";
-import { dateInZone } from "../domain/calendar";
+import { clockFromConfig } from "../clock";
 import { AppError, isAppError } from "../domain/errors";
 import { verify } from "../domain/draw/verify";
 import type { DrawRecord } from "../domain/draw/types";
@@ -60,7 +60,7 @@ function stringOpt(opts: Map<string, string | true>, name: string): string | und
 
 function yearOpt(opts: Map<string, string | true>, io: Io, config: Config): number {
   const y = stringOpt(opts, "year");
-  if (y === undefined) return Number(dateInZone(io.now(), config.TZ_BUREAU).slice(0, 4));
+  if (y === undefined) return Number(clockFromConfig(config, io.now).today().slice(0, 4));
   if (!/^\d{4}$/.test(y)) throw usageError(`--year 应为四位年份，而不是「${y}」`);
   return Number(y);
 }
@@ -140,7 +140,7 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
       case "stats": {
         const year = yearOpt(opts, io, config);
         const { computeStats, formatStats } = await stats();
-        io.out(formatStats(await computeStats(db, year, dateInZone(io.now(), config.TZ_BUREAU))));
+        io.out(formatStats(await computeStats(db, year, clockFromConfig(config, io.now).today())));
         return 0;
       }
       default:

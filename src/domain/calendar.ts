@@ -36,7 +36,7 @@ export function isValidDate(text: string): boolean {
   return d.toISOString().slice(0, 10) === text;
 }
 
-function shiftDays(date: string, days: number): string {
+export function shiftDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);

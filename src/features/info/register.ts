@@ -1,6 +1,5 @@
 import { button, card, esc, md, notice } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
-import { dateInZone } from "../../domain/calendar";
 import type { DrawRecord } from "../../domain/draw/types";
 import { formatBp } from "../../domain/results";
 import { loadCalendar } from "../../store/calendar";
@@ -65,8 +64,7 @@ export function register(bot: Bot): void {
     roles: [],
     usage: "计划 [年度]",
     summary: "年度抽查计划及各任务状态",
-    async run({ tx, now, deps, args, reply }) {
-      const today = dateInZone(now, deps.config.TZ_BUREAU);
+    async run({ tx, now, today, deps, args, reply }) {
       const year = yearArg(args[0], today);
       const rows = await progressOf(tx, { year }, today);
       if (rows.length === 0) return reply(`${year} 年度尚未导入抽查计划。`);
@@ -80,8 +78,7 @@ export function register(bot: Bot): void {
     roles: [],
     usage: "进度 [任务编号]",
     summary: "抽中、接受、提交、确认、公示、逾期情况",
-    async run({ tx, now, deps, args, reply }) {
-      const today = dateInZone(now, deps.config.TZ_BUREAU);
+    async run({ tx, now, today, deps, args, reply }) {
       const rows = await progressOf(tx, args[0] ? { code: args[0] } : { year: Number(today.slice(0, 4)) }, today);
       if (rows.length === 0) return reply(args[0] ? `找不到任务编号「${args[0]}」。` : "本年度尚无抽查任务。");
       const body = rows
@@ -120,8 +117,7 @@ export function register(bot: Bot): void {
     roles: [],
     usage: "统计 [年度]",
     summary: "各事项覆盖率（≥3%）、公示率、问题发现率、执法人员任务量",
-    async run({ tx, now, deps, args, reply }) {
-      const today = dateInZone(now, deps.config.TZ_BUREAU);
+    async run({ tx, now, today, deps, args, reply }) {
       const s = await computeStats(tx, yearArg(args[0], today), today);
       const items = s.items.map((i) => `${i.meetsRatio && i.meetsMinimum ? "✅" : "⚠️"} **${esc(i.itemCode)}** ${esc(i.itemName)}：${i.drawn}/${i.poolSize} 户，${formatBp(i.coverageBp)}（要求 ${formatBp(i.ratioBp)}）`);
       await reply(
@@ -145,8 +141,7 @@ export function register(bot: Bot): void {
     roles: ["法制员", "领导"],
     usage: "公示",
     summary: "待公示结果及剩余工作日，逾期提醒",
-    async run({ tx, now, deps, reply }) {
-      const today = dateInZone(now, deps.config.TZ_BUREAU);
+    async run({ tx, now, today, deps, reply }) {
       const due = await tx.result.findMany({ where: { current: true, confirmedAt: { not: null }, publishedAt: null }, orderBy: { publicityDue: "asc" } });
       if (due.length === 0) return reply("目前没有待公示的检查结果。");
       const calendar = await loadCalendar(tx);

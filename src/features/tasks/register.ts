@@ -1,7 +1,6 @@
 import { confirmationCard, correctionCard, recusalApprovalCard, taskCard, type ResultView, type TaskView } from "../../../cards/tasks";
 import type { Bot, CardAnswer } from "../../bot/bot";
 import type { Person } from "../../bot/roles";
-import { dateInZone } from "../../domain/calendar";
 import { AppError } from "../../domain/errors";
 import { parseResultForm } from "../../domain/results";
 import { enqueueMessage, enqueuePatch } from "../../lark/outbox";
@@ -171,12 +170,12 @@ export function register(bot: Bot): void {
   bot.cardAction({
     action: "result.submit",
     roles: [],
-    async run({ tx, now, deps, operator, action }) {
+    async run({ tx, now, today, deps, operator, action }) {
       const a = await ownAssignment(tx, action.value["assignmentId"], operator);
       if (a.status === "recused" || a.status === "recusal_requested") return answer(tx, a, { type: "error", content: "回避期间不能提交结果" });
       const existing = await currentResult(tx, a.drawId, a.targetId);
       if (existing && existing.status !== "disputed") return answer(tx, a, { type: "info", content: `本户结果已由${await nameOf(tx, existing.submittedBy)}提交` });
-      const parsed = parseResultForm(action.formValue, dateInZone(now, deps.config.TZ_BUREAU));
+      const parsed = parseResultForm(action.formValue, today);
       if (!parsed.ok) return { toast: { type: "error", content: parsed.message } };
       if (existing) await tx.result.update({ where: { id: existing.id }, data: { current: false } });
       const r = await tx.result.create({
@@ -197,7 +196,7 @@ export function register(bot: Bot): void {
 
   /** The partner's answer to a submitted result; only someone else on the team may give it. */
   const review = (confirm: boolean) =>
-    async function run({ tx, now, deps, operator, action }: Parameters<Parameters<Bot["cardAction"]>[0]["run"]>[0]): Promise<CardAnswer> {
+    async function run({ tx, now, today, deps, operator, action }: Parameters<Parameters<Bot["cardAction"]>[0]["run"]>[0]): Promise<CardAnswer> {
       const r = await tx.result.findUnique({ where: { id: Number(action.value["resultId"]) || -1 } });
       if (!r) throw new AppError("NOT_FOUND", "找不到这条检查结果");
       const onTeam = (await teamOf(tx, r.drawId, r.targetId)).some((m) => m.inspectorId === operator.certNo);
@@ -218,7 +217,6 @@ export function register(bot: Bot): void {
         if (submitterOpenId) await enqueueMessage(tx, { key: `result:${r.id}:disputed`, to: { openId: submitterOpenId }, msgType: "text", content: { text: `同组对 ${target?.name ?? r.targetId} 的检查结果有异议：${why}。请核实后在任务卡片上重新提交。` } }, now);
         return { toast: { type: "success", content: "已提出异议" }, card: await view(updated, "有异议") };
       }
-      const today = dateInZone(now, deps.config.TZ_BUREAU);
       const calendar = await loadCalendar(tx);
       const due = calendar.addWorkingDays(today, deps.config.PUBLICITY_WORKING_DAYS);
       const updated = await tx.result.update({ where: { id: r.id }, data: { status: "confirmed", confirmedBy: operator.certNo, confirmedAt: now, publicityDue: due.date } });
@@ -255,11 +253,11 @@ export function register(bot: Bot): void {
   bot.cardAction({
     action: "result.correct",
     roles: ["法制员", "领导"],
-    async run({ tx, now, deps, operator, action }) {
+    async run({ tx, now, today, deps, operator, action }) {
       const { r, draw, target } = await confirmedResult(tx, action.value["resultId"]);
       const reason = String(action.formValue["correction_reason"] ?? "").trim();
       if (reason === "") return { toast: { type: "error", content: "更正理由：必填" } };
-      const parsed = parseResultForm(action.formValue, dateInZone(now, deps.config.TZ_BUREAU));
+      const parsed = parseResultForm(action.formValue, today);
       if (!parsed.ok) return { toast: { type: "error", content: parsed.message } };
       await tx.result.update({ where: { id: r.id }, data: { current: false } });
       const corrected = await tx.result.create({
