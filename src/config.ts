@@ -10,7 +10,8 @@ const optionalText = z
   .optional();
 
 const envSchema = z.object({
-  LARK_APP_ID: optionalText,
+  // Not optionalText: an empty LARK_APP_ID= is a mistake, never a request for the sandbox (checked below).
+  LARK_APP_ID: z.string().trim().optional(),
   LARK_APP_SECRET: optionalText,
   LARK_ENCRYPT_KEY: optionalText,
   LARK_VERIFICATION_TOKEN: optionalText,
@@ -20,9 +21,10 @@ const envSchema = z.object({
     .default("https://open.feishu.cn")
     .refine((s) => s === "feishu" || s === "lark" || /^https?:\/\/[^\s/]+/.test(s), "应为 feishu、lark 或 http(s):// 开头的地址 / must be feishu, lark or an http(s) URL"),
   LARK_MODE: z.enum(["webhook", "ws"]).default("webhook"),
-  DATABASE_URL: z.string().trim().default("file:./data/bot.db"),
+  // Defaults depend on the mode (see loadConfig): the sandbox never writes into production's file.
+  DATABASE_URL: optionalText,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().trim().default("0.0.0.0"),
+  HOST: optionalText,
   BOT_ADMIN_OPEN_IDS: z
     .string()
     .default("")
@@ -52,11 +54,16 @@ const envSchema = z.object({
   DRBOT_TODAY: optionalText.refine((v) => v === undefined || /^\d{4}-\d{2}-\d{2}$/.test(v), "应为 YYYY-MM-DD / must be YYYY-MM-DD"),
 });
 
-export type Config = z.output<typeof envSchema> & {
+export type Config = Omit<z.output<typeof envSchema>, "DATABASE_URL" | "HOST"> & {
+  DATABASE_URL: string;
+  HOST: string;
   /** Credentials present → the real bot; absent → sandbox. */
   sandbox: boolean;
   larkDomain: string;
 };
+
+export const PRODUCTION_DATABASE_URL = "file:./data/bot.db";
+export const SANDBOX_DATABASE_URL = "file:./data/sandbox.db";
 
 const DOMAINS: Record<string, string> = { feishu: "https://open.feishu.cn", lark: "https://open.larksuite.com" };
 
@@ -68,16 +75,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new AppError("BAD_CONFIG", `配置错误 / invalid configuration:\n${lines.join("\n")}`, { variables: parsed.error.issues.map((i) => i.path[0]) });
   }
   const c = parsed.data;
+  if (c.LARK_APP_ID === "") {
+    throw new AppError("BAD_CONFIG", "配置错误 / invalid configuration:\nLARK_APP_ID: 已设置但为空；要运行沙盒请删除该变量 / set but empty (unset it to run the sandbox)", { variables: ["LARK_APP_ID"] });
+  }
   if (Boolean(c.LARK_APP_ID) !== Boolean(c.LARK_APP_SECRET)) {
     const missing = c.LARK_APP_ID ? "LARK_APP_SECRET" : "LARK_APP_ID";
     throw new AppError("BAD_CONFIG", `配置错误 / invalid configuration:\n${missing}: LARK_APP_ID 与 LARK_APP_SECRET 须同时设置 / both must be set`);
   }
+  const sandbox = c.LARK_APP_ID === undefined;
+  const DATABASE_URL = c.DATABASE_URL ?? (sandbox ? SANDBOX_DATABASE_URL : PRODUCTION_DATABASE_URL);
+  // The sandbox lets anyone act as anyone: loopback unless HOST says otherwise.
+  const HOST = c.HOST ?? (sandbox ? "127.0.0.1" : "0.0.0.0");
   try {
-    sqliteFile(c.DATABASE_URL);
+    sqliteFile(DATABASE_URL);
   } catch (e) {
     throw new AppError("BAD_CONFIG", `配置错误 / invalid configuration:\nDATABASE_URL: ${(e as Error).message}`);
   }
-  return { ...c, sandbox: !c.LARK_APP_ID, larkDomain: DOMAINS[c.LARK_DOMAIN] ?? c.LARK_DOMAIN.replace(/\/+$/, "") };
+  return { ...c, DATABASE_URL, HOST, sandbox, larkDomain: DOMAINS[c.LARK_DOMAIN] ?? c.LARK_DOMAIN.replace(/\/+$/, "") };
 }
 
 /** Extra rules for running the real bot over webhooks: some proof of origin is mandatory. */

@@ -10,6 +10,9 @@ import { DEMO_OPEN_IDS, DEMO_UNITS } from "./demo/data";
 import { chatConsoleRouter } from "./sandbox/chatConsole";
 import { FakeFeishu } from "./sandbox/fakeFeishu";
 import { openDatabase, type Db } from "./store/db";
+import { fetchBotOpenId } from "./lark/botInfo";
+import { createLarkClient } from "./lark/client";
+import type { SupervisorOptions } from "./lark/background";
 
 /** The sandbox starts with the demo bureau so there is something to look at and draw. */
 async function loadDemoIfEmpty(db: Db): Promise<boolean> {
@@ -24,7 +27,23 @@ async function loadDemoIfEmpty(db: Db): Promise<boolean> {
 /** The sandbox's simulated app (fake credentials; nothing leaves the machine). */
 export const SANDBOX_APP = { appId: "cli_5a4db0c0de000000", appSecret: "sandbox-secret", token: "sandbox-verification-token", groupChatId: "oc_5a4db0c0de0000000000000000000001" };
 
-export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; db: Db; stop: () => Promise<void>; runtime: Runtime }> {
+/** Windows tests shorten (the defaults are the operator's: interface.md §3, §4). */
+export interface StartOptions {
+  /** How long start-up retries reading the bot's open_id before it fails (default 60 s). */
+  botInfoWindowMs?: number;
+  /** ws mode: how long the long connection may be down before /healthz answers 503 ws (default 60 s). */
+  wsDownMs?: number;
+  supervisor?: SupervisorOptions;
+}
+
+/** Bounded wait: a stop step that hangs must not keep the process from exiting. */
+async function within(ms: number, p: Promise<unknown>): Promise<void> {
+  let t: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => {}), new Promise((r) => (t = setTimeout(r, ms)))]);
+  clearTimeout(t);
+}
+
+export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOptions = {}): Promise<{ server: Server; db: Db; stop: () => Promise<void>; runtime: Runtime }> {
   const config = loadConfig(env);
   assertServerConfig(config);
   const logger = createLogger(config.LOG_LEVEL);
@@ -41,40 +60,76 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
     const domain = await fake.listen();
     larkConfig = { ...config, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: SANDBOX_APP.token, larkDomain: domain };
   }
+  // The thread reads the same resolved database (the sandbox's default differs from production's).
   const threadEnv = config.sandbox
-    ? { ...env, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: SANDBOX_APP.token, LARK_DOMAIN: larkConfig.larkDomain }
-    : env;
-  const runtime = await createRuntime({ db, config: larkConfig, logger, threadEnv }); // the thread resumes stored events and unsent messages
+    ? { ...env, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: SANDBOX_APP.token, LARK_DOMAIN: larkConfig.larkDomain, DATABASE_URL: config.DATABASE_URL }
+    : { ...env, DATABASE_URL: config.DATABASE_URL };
+  let runtime: Runtime;
+  try {
+    // In a group only a mention of this bot counts: its open_id is read once, before anything is served.
+    const botOpenId = await fetchBotOpenId(createLarkClient(larkConfig, logger), { logger, windowMs: opts.botInfoWindowMs });
+    logger.info({ botOpenId }, "bot identity read from Feishu");
+    runtime = await createRuntime({ db, config: larkConfig, logger, threadEnv, botOpenId, supervisor: opts.supervisor, wsDownMs: opts.wsDownMs }); // the thread resumes stored events and unsent messages
+  } catch (e) {
+    await fake?.close();
+    await db.$disconnect();
+    throw e;
+  }
 
   let selfUrl = "";
   const sandboxChat = fake
     ? chatConsoleRouter({ fake, db, selfUrl: () => selfUrl, token: SANDBOX_APP.token, appId: SANDBOX_APP.appId, groupChatId: SANDBOX_APP.groupChatId, settle: () => runtime.idle() })
     : undefined;
-  const app = createHttpApp({ db, logger, sandbox: config.sandbox, feishu: runtime.router, sandboxChat });
+  const app = createHttpApp({ db, logger, sandbox: config.sandbox, feishu: runtime.router, sandboxChat, health: () => runtime.health() });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   selfUrl = `http://127.0.0.1:${port}`;
-  logger.info({ port, sandbox: config.sandbox }, config.sandbox ? `沙盒已启动：http://localhost:${port}/` : "double-random-bot started");
+  // One JSON line with the bound port (PORT=0 picks a free one; tests and supervisors read it).
+  logger.info({ port, host: config.HOST, sandbox: config.sandbox, mode: config.LARK_MODE }, config.sandbox ? `沙盒已启动：http://localhost:${port}/` : "double-random-bot started");
 
-  const stop = async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await runtime.stop();
-    await fake?.close();
-    await db.$disconnect();
-  };
+  let stopping: Promise<void> | null = null;
+  // Every step is bounded so the whole stop stays well inside 10 s, whatever hangs.
+  const stop = () =>
+    (stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await within(2000, closed);
+      server.closeAllConnections(); // a request still open after 2 s is cut; Feishu re-delivers it
+      await within(6000, runtime.stop());
+      await within(500, fake?.close() ?? Promise.resolve());
+      await within(500, db.$disconnect());
+      logger.info("double-random-bot stopped");
+    })());
   return { server, db, stop, runtime };
 }
 
-if (require.main === module) {
+/** `node dist/src/main.js` (npm start): runs until SIGTERM/SIGINT, then exits 0; a bad start exits 1. */
+export function runMain(): void {
+  let stop: (() => Promise<void>) | null = null;
+  let signalled = false;
+  const onSignal = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    process.stderr.write(`收到 ${signal}，正在停止 / stopping\n`);
+    setTimeout(() => {
+      process.stderr.write("停止超时，强制退出 / stop timed out\n");
+      process.exit(1);
+    }, 9500).unref();
+    if (stop) void stop().then(() => process.exit(0));
+    else process.exit(0); // still starting: nothing was served yet
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => onSignal(signal));
   start()
-    .then(({ stop }) => {
-      for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stop().then(() => process.exit(0)));
+    .then((s) => {
+      stop = s.stop;
     })
     .catch((e: unknown) => {
       process.stderr.write(`${isAppError(e) ? e.message : `启动失败 / failed to start: ${(e as Error).stack}`}\n`);
       process.exit(1);
     });
 }
+
+if (require.main === module) runMain();

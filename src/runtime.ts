@@ -1,13 +1,14 @@
 import Router from "@koa/router";
 import type * as lark from "@larksuiteoapi/node-sdk";
 import { Bot } from "./bot/bot";
-import { clockFromConfig, type Clock } from "./clock";
+import { clockFromConfig, type BureauClock, type Clock } from "./clock";
 import type { Config } from "./config";
 import { register as registerAdmin } from "./features/admin/register";
 import { onCommitCardSent, register as registerDraw } from "./features/draw/register";
 import { register as registerInfo } from "./features/info/register";
 import { onTaskCardSent, register as registerTasks } from "./features/tasks/register";
-import { BackgroundThread } from "./lark/background";
+import { BackgroundThread, type SupervisorOptions } from "./lark/background";
+import { healthOf, type Health } from "./lark/health";
 import { InboxWorker } from "./lark/inbox";
 import { IntakeSignal } from "./lark/intakeSignal";
 import { OutboxSender, type FileSource } from "./lark/outbox";
@@ -32,11 +33,13 @@ interface Deps {
   logger: Logger;
   /** The one clock; defaults to the configuration's (TZ_BUREAU, DRBOT_TODAY). */
   clock?: Clock;
+  /** This bot's open_id (read from Feishu at start-up): in a group only a mention of it counts. */
+  botOpenId?: string | null;
 }
 
 /** The bot with every feature registered. */
 export function createBot(deps: Deps & { client?: lark.Client }): Bot {
-  const bot = new Bot({ config: deps.config, clock: deps.clock ?? clockFromConfig(deps.config), logger: deps.logger, botOpenId: null, client: deps.client });
+  const bot = new Bot({ config: deps.config, clock: deps.clock ?? clockFromConfig(deps.config), logger: deps.logger, botOpenId: deps.botOpenId ?? null, client: deps.client });
   for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin]) register(bot);
   return bot;
 }
@@ -70,6 +73,8 @@ export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?
 
 export interface Runtime {
   router: Router;
+  /** What /healthz answers (interface.md §3). */
+  health(): Promise<Health>;
   /** Resolves when no stored event is waiting and nothing is being sent right now. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -80,10 +85,15 @@ export interface Runtime {
  * here; processing and sending in a background thread (its own core and database connection).
  * `threadEnv` is the environment the thread reads its configuration from.
  */
-export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv }): Promise<Runtime> {
-  const bot = createBot(deps);
+export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv; supervisor?: SupervisorOptions; wsDownMs?: number }): Promise<Runtime> {
+  const clock = deps.clock ?? clockFromConfig(deps.config);
+  const bot = createBot({ ...deps, clock });
   const intake = new IntakeSignal();
-  const background = new BackgroundThread(deps.threadEnv, intake.buffer);
+  const offsetCell = (clock as Partial<BureauClock>).offsetCell ?? new Int32Array(new SharedArrayBuffer(4));
+  const background = new BackgroundThread(
+    { env: deps.threadEnv, intake: intake.buffer, clockOffset: offsetCell.buffer as SharedArrayBuffer, botOpenId: deps.botOpenId ?? null },
+    { logger: deps.logger, ...deps.supervisor },
+  );
   await background.ready;
 
   const onCard = async (envelope: Envelope) => {
@@ -95,7 +105,10 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv 
   const now = () => bot.deps.clock.now();
   const ws =
     deps.config.LARK_MODE === "ws" && deps.config.LARK_APP_ID && deps.config.LARK_APP_SECRET
-      ? startWsClient({ appId: deps.config.LARK_APP_ID, appSecret: deps.config.LARK_APP_SECRET, domain: deps.config.larkDomain }, { db: deps.db, now, worker: { kick: () => background.events() }, onCard, logger: deps.logger })
+      ? startWsClient(
+          { appId: deps.config.LARK_APP_ID, appSecret: deps.config.LARK_APP_SECRET, domain: deps.config.larkDomain, downAfterMs: deps.wsDownMs },
+          { db: deps.db, now, worker: { kick: () => background.events() }, onCard, logger: deps.logger },
+        )
       : null;
 
   // The webhook routes are served in both modes (a console may point either way); they verify every request.
@@ -112,12 +125,13 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv 
 
   return {
     router,
+    health: () => healthOf({ db: deps.db, now, processingAlive: () => background.healthy(), wsDown: ws ? () => ws.down() : undefined }),
     async idle() {
       do await background.idle();
       while ((await deps.db.inboxEvent.count({ where: { status: "pending", attempts: 0 } })) > 0);
     },
     async stop() {
-      ws?.close({ force: true });
+      ws?.close();
       await background.stop();
     },
   };

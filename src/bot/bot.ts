@@ -46,6 +46,8 @@ export interface CommandSpec {
   roles: Role[];
   usage: string;
   summary: string;
+  /** A public act (e.g. 抽取): refused in a p2p chat with a hint to use the group. */
+  groupOnly?: boolean;
   run(ctx: CommandContext): Promise<void>;
 }
 
@@ -138,6 +140,11 @@ export class Bot {
     }
     if (spec.roles.length > 0 && !hasAnyRole(sender, spec.roles)) {
       await reply(`抱歉，「${ALIASES[spec.name][0]}」仅限${roleList(spec.roles)}使用。${sender.registered ? "" : "您尚未登记在执法检查人员名录库中。"}`);
+      return;
+    }
+    // After the role check: someone who may not draw anyway learns that first.
+    if (spec.groupOnly && message.chatType === "p2p") {
+      await reply(`「${ALIASES[spec.name][0]}」是公开行为，请在工作群中 @我 发起（例如「@双随机助手 ${spec.usage}」）。`);
       return;
     }
     try {

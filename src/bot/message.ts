@@ -46,7 +46,8 @@ export function toIncomingMessage(envelope: Envelope, botOpenId: string | null):
     senderIsUser: (e?.sender?.sender_type ?? "user") === "user",
     messageType: m.message_type ?? "",
     text: m.message_type === "text" && typeof content["text"] === "string" ? content["text"] : "",
-    mentionsBot: mentions.some((x) => x.mentioned_type === "bot" || (botOpenId !== null && x.id?.open_id === botOpenId)),
+    // Only a mention of THIS bot counts once its open_id is known (another bot's @ is not a command).
+    mentionsBot: mentions.some((x) => (botOpenId !== null ? x.id?.open_id === botOpenId : x.mentioned_type === "bot")),
     file: m.message_type === "file" && typeof content["file_key"] === "string" ? { fileKey: content["file_key"], fileName: String(content["file_name"] ?? "") } : undefined,
   };
 }

@@ -4,6 +4,7 @@ import { publishedRecord } from "../features/draw/service";
 import { isAppError } from "../domain/errors";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
+import type { Health } from "../lark/health";
 import { renderConsole } from "./console";
 
 export interface HttpDeps {
@@ -14,36 +15,28 @@ export interface HttpDeps {
   feishu?: Router;
   /** The sandbox's simulated chat. */
   sandboxChat?: Router;
+  /** The full health report (processing, backlog, long connection); without it only the database is checked. */
+  health?: () => Promise<Health>;
 }
 
-/** The HTTP surface: health, the console and published records. (Feishu's routes join here.) */
+/**
+ * The HTTP surface. Production serves only Feishu's routes and /healthz (interface.md §3); the
+ * console, `/` and record downloads exist in the sandbox only.
+ */
 export function createHttpApp(deps: HttpDeps): Koa {
   const app = new Koa();
   const router = new Router();
 
   router.get("/healthz", async (ctx) => {
-    try {
-      await deps.db.$queryRaw`SELECT 1`;
-      ctx.body = { status: "ok" };
-    } catch (e) {
-      deps.logger.error({ err: (e as Error).message }, "health check: database unavailable");
+    const health = deps.health ? await deps.health() : await dbOnly(deps.db);
+    if (health.status !== "ok") {
+      deps.logger.warn({ health }, "health check failed");
       ctx.status = 503;
-      ctx.body = { status: "unavailable" };
     }
+    ctx.body = health;
   });
 
-  router.get("/", async (ctx) => {
-    ctx.type = "html";
-    ctx.body = await renderConsole(deps.db, { sandbox: deps.sandbox });
-  });
-
-  router.get("/draws/:id/record.json", async (ctx) => {
-    const draw = await deps.db.draw.findUnique({ where: { id: ctx.params.id } });
-    if (!draw) return ctx.throw(404, "找不到该抽取");
-    const record = publishedRecord(draw);
-    ctx.set("Content-Disposition", `attachment; filename="${encodeURIComponent(draw.id)}.json"`);
-    ctx.body = record;
-  });
+  if (deps.sandbox) sandboxRoutes(router, deps);
 
   // One error path: coded errors become a Chinese message with a 4xx; anything else is logged and 500.
   app.use(async (ctx, next) => {
@@ -67,4 +60,29 @@ export function createHttpApp(deps: HttpDeps): Koa {
   if (deps.feishu) app.use(deps.feishu.routes());
   if (deps.sandboxChat) app.use(deps.sandboxChat.routes());
   return app;
+}
+
+async function dbOnly(db: Db): Promise<Health> {
+  try {
+    await db.$queryRaw`SELECT 1`;
+    return { status: "ok", backlog: 0, oldestPendingSeconds: 0 };
+  } catch {
+    return { status: "db", backlog: 0, oldestPendingSeconds: 0 };
+  }
+}
+
+/** The console and record downloads: sandbox only. */
+function sandboxRoutes(router: Router, deps: HttpDeps): void {
+  router.get("/", async (ctx) => {
+    ctx.type = "html";
+    ctx.body = await renderConsole(deps.db, { sandbox: deps.sandbox });
+  });
+
+  router.get("/draws/:id/record.json", async (ctx) => {
+    const draw = await deps.db.draw.findUnique({ where: { id: ctx.params.id } });
+    if (!draw) return ctx.throw(404, "找不到该抽取");
+    const record = publishedRecord(draw);
+    ctx.set("Content-Disposition", `attachment; filename="${encodeURIComponent(draw.id)}.json"`);
+    ctx.body = record;
+  });
 }

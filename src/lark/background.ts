@@ -1,44 +1,172 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import type { Logger } from "../logger";
 import { projectRoot } from "../paths";
+
+/** What the processing thread is started with (workerData). */
+export interface ThreadData {
+  env: NodeJS.ProcessEnv;
+  intake: SharedArrayBuffer;
+  /** Bumped by the thread on every processing step and on an idle timer: the supervisor's proof of progress. */
+  heartbeat: SharedArrayBuffer;
+  /** The clock's shared day-offset cell (BureauClock.offsetCell), so both threads share the bureau date. */
+  clockOffset: SharedArrayBuffer;
+  /** This bot's open_id, read once at start-up by the serving process. */
+  botOpenId: string | null;
+  /** A step that runs longer than this without finishing counts as no progress. */
+  stallMs: number;
+}
+
+export interface SupervisorOptions {
+  logger?: Logger;
+  /** No heartbeat for this long → the thread is restarted (default 120 s: a file import may take a while). */
+  stallMs?: number;
+  /** First restart delay; doubles up to maxBackoffMs, resets after a healthy minute. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** How long stop() waits for the thread to finish its current step before terminating it. */
+  stopTimeoutMs?: number;
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T | "timeout"> =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(() => resolve("timeout"), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e: unknown) => (clearTimeout(t), reject(e as Error)),
+    );
+  });
 
 /**
  * Event processing and sending run in a worker thread with their own database connection, so the
  * HTTP intake keeps its own core and acknowledges Feishu quickly however busy processing is.
  * Messages: "events" (something was stored), "outbox" (something was queued), "idle?" → "idle".
+ *
+ * The thread is supervised: one that exits, throws, or whose heartbeat stops moving is terminated and
+ * started again with back-off (work is in the database, so a restart resumes it). The worker is
+ * deliberately not unref()'d: in production it is part of what keeps the process running.
  */
 export class BackgroundThread {
-  private readonly worker: Worker;
+  private worker!: Worker;
   private readonly waiting = new Map<number, () => void>();
   private seq = 0;
+  private stopping = false;
+  private alive = false;
+  private lastBeat = 0;
+  private lastBeatAt = Date.now();
+  private startedAt = Date.now();
+  private backoff: number;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private readonly watchdog: NodeJS.Timeout;
+  private readonly heartbeat = new SharedArrayBuffer(4);
+  private readonly opts: Required<Omit<SupervisorOptions, "logger">> & { logger?: Logger };
+  /** How many times the thread was restarted (tests, logs). */
+  restarts = 0;
   readonly ready: Promise<void>;
 
-  constructor(env: NodeJS.ProcessEnv, intake: SharedArrayBuffer) {
+  constructor(
+    private readonly data: Omit<ThreadData, "heartbeat" | "stallMs">,
+    options: SupervisorOptions = {},
+  ) {
+    this.opts = { stallMs: 120_000, backoffMs: 1000, maxBackoffMs: 60_000, stopTimeoutMs: 4000, ...options };
+    this.backoff = this.opts.backoffMs;
     // Always the compiled entry (npm install and npm test build it): Node 20's worker threads can't
     // load TypeScript through a loader, and tests run from the sources.
     const entry = path.join(projectRoot, "dist", "src", "lark", "background-entry.js");
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
-    this.worker = new Worker(entry, { workerData: { env, intake }, env: { ...process.env, ...env } });
-    this.ready = new Promise((resolve, reject) => {
-      this.worker.once("error", reject);
-      this.worker.on("message", (m: { type: string; id?: number }) => {
-        if (m.type === "ready") resolve();
-        if (m.type === "idle" && m.id !== undefined) {
-          this.waiting.get(m.id)?.();
-          this.waiting.delete(m.id);
-        }
-      });
+    this.ready = new Promise((resolve, reject) => this.spawn(entry, resolve, reject));
+    this.ready.catch(() => {}); // the caller awaits it; a restart must not leave an unhandled rejection
+    this.watchdog = setInterval(() => this.check(entry), Math.min(1000, Math.max(20, this.opts.stallMs / 4)));
+    this.watchdog.unref();
+  }
+
+  private spawn(entry: string, onReady?: () => void, onFail?: (e: Error) => void): void {
+    const data: ThreadData = { ...this.data, heartbeat: this.heartbeat, stallMs: this.opts.stallMs };
+    const worker = new Worker(entry, { workerData: data, env: { ...process.env, ...this.data.env } });
+    this.worker = worker;
+    this.alive = false;
+    this.lastBeatAt = Date.now();
+    this.startedAt = Date.now();
+    worker.on("message", (m: { type: string; id?: number }) => {
+      if (worker !== this.worker) return;
+      if (m.type === "ready") {
+        this.alive = true;
+        this.lastBeatAt = Date.now();
+        onReady?.();
+        // Whoever waited for "idle" from a thread that died asks the new one.
+        for (const id of this.waiting.keys()) worker.postMessage({ type: "idle?", id });
+      }
+      if (m.type === "idle" && m.id !== undefined) {
+        this.waiting.get(m.id)?.();
+        this.waiting.delete(m.id);
+      }
     });
-    this.worker.unref();
+    worker.on("error", (e) => {
+      if (worker !== this.worker) return;
+      if (onFail && !this.alive) return onFail(e); // the first start failed: start-up fails
+      this.opts.logger?.error({ err: e.stack ?? e.message }, "processing thread crashed; restarting");
+      this.restart(entry);
+    });
+    worker.on("exit", (code) => {
+      if (worker !== this.worker || this.stopping) return;
+      if (onFail && !this.alive) return onFail(new Error(`processing thread exited with code ${code} before it was ready`));
+      this.opts.logger?.error({ code }, "processing thread exited; restarting");
+      this.restart(entry);
+    });
+  }
+
+  /** The watchdog: a heartbeat that hasn't moved for stallMs means the thread is stuck. */
+  private check(entry: string): void {
+    if (this.stopping || this.restartTimer) return;
+    const beat = Atomics.load(new Int32Array(this.heartbeat), 0);
+    const now = Date.now();
+    if (beat !== this.lastBeat) {
+      this.lastBeat = beat;
+      this.lastBeatAt = now;
+      if (now - this.startedAt > 60_000) this.backoff = this.opts.backoffMs; // healthy for a while: start over
+      return;
+    }
+    if (now - this.lastBeatAt > this.opts.stallMs) {
+      this.opts.logger?.error({ silentForMs: now - this.lastBeatAt }, "processing thread stopped making progress; restarting");
+      this.restart(entry);
+    }
+  }
+
+  private restart(entry: string): void {
+    if (this.stopping || this.restartTimer) return;
+    this.alive = false;
+    const old = this.worker;
+    this.worker = null as unknown as Worker; // messages from the old thread are ignored from now on
+    void old.terminate().catch(() => {});
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, this.opts.maxBackoffMs);
+    this.restarts++;
+    this.opts.logger?.warn({ inMs: delay, restarts: this.restarts }, "processing thread will be restarted");
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.stopping) return;
+      this.spawn(entry);
+      this.opts.logger?.info({ restarts: this.restarts }, "processing thread restarted");
+    }, delay);
+  }
+
+  /** Alive and making progress (for /healthz). */
+  healthy(): boolean {
+    return this.alive && !this.restartTimer && Date.now() - this.lastBeatAt <= this.opts.stallMs;
+  }
+
+  private post(message: Record<string, unknown>): void {
+    // Between a crash and the restart there is no thread: the new one resumes from the database.
+    if (this.worker && this.alive) this.worker.postMessage(message);
   }
 
   events(): void {
-    this.worker.postMessage({ type: "events" });
+    this.post({ type: "events" });
   }
 
   outbox(): void {
-    this.worker.postMessage({ type: "outbox" });
+    this.post({ type: "outbox" });
   }
 
   /** Resolves when the thread has nothing left to process or send right now. */
@@ -46,16 +174,26 @@ export class BackgroundThread {
     const id = ++this.seq;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      this.worker.postMessage({ type: "idle?", id });
+      this.post({ type: "idle?", id });
     });
   }
 
+  /** Lets the current step finish (bounded by stopTimeoutMs), then ends the thread. Never hangs. */
   async stop(): Promise<void> {
-    const id = ++this.seq;
-    await new Promise<void>((resolve) => {
-      this.waiting.set(id, resolve);
-      this.worker.postMessage({ type: "stop", id });
-    });
-    await this.worker.terminate();
+    this.stopping = true;
+    clearInterval(this.watchdog);
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const worker = this.worker;
+    if (!worker) return;
+    if (this.alive) {
+      const id = ++this.seq;
+      const finished = new Promise<void>((resolve) => {
+        this.waiting.set(id, resolve);
+        worker.postMessage({ type: "stop", id });
+      });
+      if ((await withTimeout(finished, this.opts.stopTimeoutMs)) === "timeout") this.opts.logger?.warn("processing thread did not finish its step in time; terminating it");
+    }
+    await withTimeout(worker.terminate(), 1500);
   }
 }

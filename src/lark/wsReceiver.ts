@@ -63,9 +63,80 @@ export function wsDispatcher(deps: WsDeps): lark.EventDispatcher {
   return new lark.EventDispatcher({ logger: sdkLogger(deps.logger) }).register(handles as unknown as Parameters<lark.EventDispatcher["register"]>[0]);
 }
 
-/** LARK_MODE=ws: one long connection per app (several would split the events between them). */
-export function startWsClient(config: { appId: string; appSecret: string; domain: string }, deps: WsDeps): lark.WSClient {
-  const ws = new lark.WSClient({ appId: config.appId, appSecret: config.appSecret, domain: config.domain, loggerLevel: lark.LoggerLevel.error, logger: sdkLogger(deps.logger) });
-  void ws.start({ eventDispatcher: wsDispatcher(deps) });
-  return ws;
+/** The SDK's own log lines about the long connection: failures at warn, the rest at debug (no secrets: messages only). */
+function wsSdkLogger(logger: Logger) {
+  const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : String(m))).join(" ");
+  const line = (level: "warn" | "info" | "debug") => (...msg: unknown[]) => logger[level]({ sdk: text(msg) }, "long connection");
+  // info carries "[ws] reconnect" and "client ready"; the long console hint it also prints goes to debug.
+  const info = (...msg: unknown[]) => (text(msg).includes("\n") ? line("debug") : line("info"))(...msg);
+  return { error: line("warn"), warn: line("warn"), info, debug: line("debug"), trace: () => {} };
+}
+
+export interface WsConnection {
+  /** Down (never connected, or lost) for longer than the window: /healthz answers 503 ws. */
+  down(): boolean;
+  connected(): boolean;
+  close(): void;
+}
+
+/**
+ * LARK_MODE=ws: one long connection per app (several would split the events between them). The
+ * SDK retries on its own; we log every failure and reconnect, and restart it when it gives up.
+ */
+export function startWsClient(config: { appId: string; appSecret: string; domain: string; downAfterMs?: number; restartMs?: number }, deps: WsDeps): WsConnection {
+  const downAfterMs = config.downAfterMs ?? 60_000;
+  let downSince: number | null = Date.now();
+  let closed = false;
+  let restart: NodeJS.Timeout | null = null;
+  const up = (what: string) => {
+    if (downSince !== null) deps.logger.info({ afterMs: Date.now() - downSince }, what);
+    downSince = null;
+  };
+  const lost = (what: string, err?: Error) => {
+    downSince ??= Date.now();
+    deps.logger.warn({ err: err?.message, downForMs: Date.now() - downSince }, what);
+  };
+  const ws = new lark.WSClient({
+    appId: config.appId,
+    appSecret: config.appSecret,
+    domain: config.domain,
+    loggerLevel: lark.LoggerLevel.info,
+    logger: wsSdkLogger(deps.logger),
+    onReady: () => up("long connection established"),
+    onReconnected: () => up("long connection re-established"),
+    onReconnecting: () => lost("long connection lost; reconnecting"),
+    onError: (e: Error) => {
+      lost("long connection gave up; starting it again", e);
+      // The SDK stops after a non-retryable answer or exhausted retries; an operator expects it to keep trying.
+      if (!closed && !restart)
+        restart = setTimeout(() => {
+          restart = null;
+          if (!closed) void ws.start({ eventDispatcher: dispatcher });
+        }, config.restartMs ?? 10_000);
+    },
+  });
+  const dispatcher = wsDispatcher(deps);
+  deps.logger.info({ domain: config.domain }, "long connection starting");
+  void ws.start({ eventDispatcher: dispatcher });
+  // A first attempt that fails is retried by the SDK without any hook: log it from the status.
+  const watch = setInterval(() => {
+    const state = ws.getConnectionStatus().state;
+    if (state === "connected") up("long connection established");
+    else if (downSince !== null && Date.now() - downSince > downAfterMs) deps.logger.warn({ state, downForMs: Date.now() - downSince }, "long connection still down");
+  }, Math.min(10_000, Math.max(50, downAfterMs / 2)));
+  watch.unref();
+  return {
+    connected: () => ws.getConnectionStatus().state === "connected",
+    down: () => {
+      if (ws.getConnectionStatus().state === "connected") return false;
+      downSince ??= Date.now();
+      return Date.now() - downSince > downAfterMs;
+    },
+    close: () => {
+      closed = true;
+      clearInterval(watch);
+      if (restart) clearTimeout(restart);
+      ws.close({ force: true });
+    },
+  };
 }

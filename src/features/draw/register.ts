@@ -31,6 +31,7 @@ export function register(bot: Bot): void {
     name: "draw",
     roles: ["领导", "管理员"],
     usage: "抽取 <任务编号>",
+    groupOnly: true, // a draw is a public act
     summary: "冻结号池并发布抽取承诺，见证人确认后揭示结果",
     async run({ tx, now, sender, message, args, reply, deps }) {
       const taskCode = args[0];
