@@ -4,7 +4,7 @@ import { DEMO_IMPORT_ORDER, demoCsv } from "./demo/data";
 import { isAppError } from "./domain/errors";
 import { importFile } from "./features/imports/importer";
 import { createHttpApp } from "./http/app";
-import { createLogger } from "./logger";
+import { createLogger, type Logger } from "./logger";
 import { createRuntime, type Runtime } from "./runtime";
 import { DEMO_OPEN_IDS, DEMO_UNITS } from "./demo/data";
 import { chatConsoleRouter } from "./sandbox/chatConsole";
@@ -34,6 +34,8 @@ export interface StartOptions {
   /** ws mode: how long the long connection may be down before /healthz answers 503 ws (default 60 s). */
   wsDownMs?: number;
   supervisor?: SupervisorOptions;
+  /** The serving process's logger (tests read what it says); default: JSON lines on stdout. */
+  logger?: Logger;
 }
 
 /** Bounded wait: a stop step that hangs must not keep the process from exiting. */
@@ -46,7 +48,7 @@ async function within(ms: number, p: Promise<unknown>): Promise<void> {
 export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOptions = {}): Promise<{ server: Server; db: Db; stop: () => Promise<void>; runtime: Runtime }> {
   const config = loadConfig(env);
   assertServerConfig(config);
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const db = openDatabase(config.DATABASE_URL); // migrates first
   if (config.sandbox && (await loadDemoIfEmpty(db))) logger.info("sandbox: demo registers and plan loaded");
 

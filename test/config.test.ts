@@ -15,9 +15,21 @@ const fails = (env: NodeJS.ProcessEnv, check = false): string => {
 };
 
 describe("configuration (one zod schema)", () => {
-  it("defaults to the sandbox with SQLite in ./data", () => {
+  it("defaults to the sandbox, on loopback, with its own SQLite file in ./data", () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ sandbox: true, LARK_MODE: "webhook", DATABASE_URL: "file:./data/bot.db", PORT: 3000, HOST: "0.0.0.0", TZ_BUREAU: "Asia/Shanghai", LOG_LEVEL: "info", larkDomain: "https://open.feishu.cn", PUBLICITY_WORKING_DAYS: 20 });
+    expect(c).toMatchObject({ sandbox: true, LARK_MODE: "webhook", DATABASE_URL: "file:./data/sandbox.db", PORT: 3000, HOST: "127.0.0.1", TZ_BUREAU: "Asia/Shanghai", LOG_LEVEL: "info", larkDomain: "https://open.feishu.cn", PUBLICITY_WORKING_DAYS: 20 });
+    expect(loadConfig({ HOST: "0.0.0.0" }).HOST).toBe("0.0.0.0");
+  });
+
+  it("production defaults: every interface and ./data/bot.db (never the sandbox's file)", () => {
+    const c = loadConfig({ LARK_APP_ID: "cli_a7c3e5f10b2d4968", LARK_APP_SECRET: "s" });
+    expect(c).toMatchObject({ sandbox: false, DATABASE_URL: "file:./data/bot.db", HOST: "0.0.0.0" });
+    expect(loadConfig({ LARK_APP_ID: "cli_a7c3e5f10b2d4968", LARK_APP_SECRET: "s", DATABASE_URL: "file:/tmp/x.db", HOST: "127.0.0.1" })).toMatchObject({ DATABASE_URL: "file:/tmp/x.db", HOST: "127.0.0.1" });
+  });
+
+  it("an empty LARK_APP_ID= is a configuration error, never the sandbox", () => {
+    expect(fails({ LARK_APP_ID: "" })).toMatch(/LARK_APP_ID: 已设置但为空/);
+    expect(fails({ LARK_APP_ID: "  ", LARK_APP_SECRET: "s" })).toMatch(/LARK_APP_ID/);
   });
 
   it("maps feishu/lark domains and splits admin open_ids", () => {
@@ -46,5 +58,12 @@ describe("configuration (one zod schema)", () => {
     const r = spawnSync(process.execPath, [path.join(projectRoot, "dist", "src", "main.js")], { env: { ...process.env, LARK_MODE: "poll" }, encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/LARK_MODE/);
+  });
+
+  it("npm start's entry exits 1 on an empty LARK_APP_ID= instead of starting the sandbox", () => {
+    const r = spawnSync(process.execPath, [path.join(projectRoot, "dist", "src", "main.js")], { env: { ...process.env, LARK_APP_ID: "", PORT: "0", HOST: "127.0.0.1" }, encoding: "utf8", timeout: 20_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/LARK_APP_ID: 已设置但为空/);
+    expect(r.stdout).not.toMatch(/沙盒已启动/);
   });
 });

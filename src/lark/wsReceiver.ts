@@ -88,9 +88,11 @@ export function startWsClient(config: { appId: string; appSecret: string; domain
   let downSince: number | null = Date.now();
   let closed = false;
   let restart: NodeJS.Timeout | null = null;
+  let warnedAt = 0;
   const up = (what: string) => {
     if (downSince !== null) deps.logger.info({ afterMs: Date.now() - downSince }, what);
     downSince = null;
+    warnedAt = 0;
   };
   const lost = (what: string, err?: Error) => {
     downSince ??= Date.now();
@@ -118,12 +120,17 @@ export function startWsClient(config: { appId: string; appSecret: string; domain
   const dispatcher = wsDispatcher(deps);
   deps.logger.info({ domain: config.domain }, "long connection starting");
   void ws.start({ eventDispatcher: dispatcher });
-  // A first attempt that fails is retried by the SDK without any hook: log it from the status.
+  // A first attempt that fails is retried by the SDK without any hook: watch the status too, and say
+  // once (then every 5 minutes) that the connection has been down past the window.
   const watch = setInterval(() => {
-    const state = ws.getConnectionStatus().state;
-    if (state === "connected") up("long connection established");
-    else if (downSince !== null && Date.now() - downSince > downAfterMs) deps.logger.warn({ state, downForMs: Date.now() - downSince }, "long connection still down");
-  }, Math.min(10_000, Math.max(50, downAfterMs / 2)));
+    if (ws.getConnectionStatus().state === "connected") return up("long connection established");
+    if (downSince === null) return;
+    const downFor = Date.now() - downSince;
+    if (downFor > downAfterMs && Date.now() - warnedAt > 300_000) {
+      warnedAt = Date.now();
+      deps.logger.error({ state: ws.getConnectionStatus().state, downForMs: downFor }, "long connection down; /healthz answers 503 ws");
+    }
+  }, Math.min(5000, Math.max(50, downAfterMs / 2)));
   watch.unref();
   return {
     connected: () => ws.getConnectionStatus().state === "connected",

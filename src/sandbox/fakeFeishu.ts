@@ -1,5 +1,6 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 
 /**
  * A simulated Feishu Open Platform: a real HTTP server that the real SDK talks to through its
@@ -62,7 +63,12 @@ export class FakeFeishu {
   private readonly appWindow: number[] = [];
   private readonly minuteWindow: number[] = [];
   private server: Server | null = null;
+  private base = "";
   private seq = 0;
+  /** The long connection (LARK_MODE=ws): "accept" hands out an endpoint and accepts the WebSocket; "refuse" answers 403. */
+  wsEndpoint: "accept" | "refuse" = "accept";
+  /** Open long connections (raw sockets after the WebSocket handshake). */
+  readonly wsSockets = new Set<Duplex>();
   readonly botOpenId: string;
   private readonly now: () => number;
 
@@ -73,13 +79,43 @@ export class FakeFeishu {
 
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
     this.server = createServer((req, res) => void this.route(req, res));
+    this.server.on("upgrade", (req, socket) => this.upgrade(req, socket));
     await new Promise<void>((resolve) => this.server!.listen(port, host, () => resolve()));
     const a = this.server.address();
-    return `http://${host}:${typeof a === "object" && a ? a.port : port}`;
+    this.base = `http://${host}:${typeof a === "object" && a ? a.port : port}`;
+    return this.base;
   }
 
   async close(): Promise<void> {
+    this.dropWs();
     if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
+  }
+
+  /**
+   * Just enough of a WebSocket server for the SDK's WSClient to connect (RFC 6455 handshake); the
+   * client's pings are read and ignored. Events over the long connection are not emulated.
+   */
+  private upgrade(req: IncomingMessage, socket: Duplex): void {
+    const key = req.headers["sec-websocket-key"];
+    if (this.wsEndpoint !== "accept" || !new URL(req.url ?? "/", "http://fake").pathname.startsWith("/ws") || typeof key !== "string") {
+      socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+      return;
+    }
+    const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    this.wsSockets.add(socket);
+    socket.on("data", () => {});
+    socket.on("error", () => {});
+    socket.on("close", () => this.wsSockets.delete(socket));
+  }
+
+  /** Closes every long connection (a close frame, then the socket), as a platform restart would. */
+  dropWs(): void {
+    for (const socket of this.wsSockets) {
+      socket.end(Buffer.from([0x88, 0x00]));
+      socket.destroy();
+    }
+    this.wsSockets.clear();
   }
 
   addUser(openId: string, name: string, mobile?: string): void {
@@ -116,6 +152,18 @@ export class FakeFeishu {
       json(res, status, payload, headers);
     };
     const path = url.pathname;
+
+    if (req.method === "POST" && path === "/callback/ws/endpoint") {
+      // The SDK's long-connection discovery: app credentials in the body, no token.
+      if (body["AppID"] !== this.opts.appId || body["AppSecret"] !== this.opts.appSecret) return send(200, { code: 514, msg: "auth failed", data: {} });
+      if (this.wsEndpoint === "refuse") return send(200, { code: 403, msg: "long connection is not enabled for this app", data: {} });
+      const ws = this.base.replace(/^http/, "ws");
+      return send(200, {
+        code: 0,
+        msg: "ok",
+        data: { URL: `${ws}/ws?device_id=fake-device&service_id=1`, ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 } },
+      });
+    }
 
     if (req.method === "POST" && path === "/open-apis/auth/v3/tenant_access_token/internal") {
       if (body["app_id"] !== this.opts.appId || body["app_secret"] !== this.opts.appSecret) return send(400, { code: 10014, msg: "app secret invalid" });

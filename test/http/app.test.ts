@@ -16,10 +16,10 @@ beforeAll(async () => {
 afterAll(async () => stop());
 
 describe("npm start (sandbox)", () => {
-  it("answers /healthz with 200 {status:ok}", async () => {
+  it("answers /healthz with 200 {status:ok} and an empty backlog", async () => {
     const r = await fetch(`${base}/healthz`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ status: "ok" });
+    expect(await r.json()).toEqual({ status: "ok", backlog: 0, oldestPendingSeconds: 0 });
   });
 
   it("loads the demo bureau and shows the plan in the console", async () => {
@@ -42,7 +42,7 @@ describe("npm start (sandbox)", () => {
 });
 
 describe("/healthz when the database does not answer", () => {
-  it("returns 503", async () => {
+  it("returns 503 naming the database", async () => {
     const broken = { $queryRaw: async () => Promise.reject(new Error("SQLITE_CANTOPEN")) } as unknown as Db;
     const app = createHttpApp({ db: broken, logger: createLogger("silent"), sandbox: true });
     const server = app.listen(0, "127.0.0.1");
@@ -51,5 +51,6 @@ describe("/healthz when the database does not answer", () => {
     const r = await fetch(`http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/healthz`);
     server.close();
     expect(r.status).toBe(503);
+    expect(await r.json()).toEqual({ status: "db", backlog: 0, oldestPendingSeconds: 0 });
   });
 });
