@@ -127,8 +127,13 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv;
     router,
     health: () => healthOf({ db: deps.db, now, processingAlive: () => background.healthy(), wsDown: ws ? () => ws.down() : undefined }),
     async idle() {
-      do await background.idle();
-      while ((await deps.db.inboxEvent.count({ where: { status: "pending", attempts: 0 } })) > 0);
+      // Until no stored event waits, including one whose attempt failed (e.g. on write contention):
+      // a failed attempt is retried only on the next kick, so kick again rather than return early.
+      for (;;) {
+        await background.idle();
+        if ((await deps.db.inboxEvent.count({ where: { status: "pending" } })) === 0) return;
+        background.events();
+      }
     },
     async stop() {
       ws?.close();
