@@ -31,7 +31,8 @@ const USAGE = `用法 / usage: drbot <命令>
   export draw <抽取编号|任务编号> [--out 文件.json|文件.xlsx]                     导出抽取记录或名单
   export publicity [--year 年度] [--out 文件.xlsx]                               导出公示结果
   verify <记录.json>                                                             离线核验抽取记录（不读数据库）
-  stats [--year 年度]                                                            统计`;
+  stats [--year 年度]                                                            统计
+  backup <文件>                                                                  在线备份数据库（机器人运行时也可）`;
 
 /** Splits `--name value` options from positional words. */
 function parseArgs(argv: string[]): { words: string[]; opts: Map<string, string | true> } {
@@ -108,6 +109,13 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
     }
 
     const config = loadConfig(env);
+    if (command === "backup") {
+      if (!rest[0]) throw usageError("缺少备份文件名");
+      const { backupDatabase } = await import("./backup.js");
+      const done = await backupDatabase(config.DATABASE_URL, rest[0]);
+      io.out(`已备份：${done.file}（${done.pages} 页，${(done.bytes / 1024 / 1024).toFixed(1)} MB）`);
+      return 0;
+    }
     db = (await store()).openDatabase(config.DATABASE_URL);
     switch (command) {
       case "import": {

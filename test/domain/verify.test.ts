@@ -58,9 +58,22 @@ describe("verify", () => {
     a.inspectorIds = [...a.inspectorIds].reverse();
     expect(failed(r)).toEqual(["assignments"]);
 
-    const relax = clone(base());
-    relax.selection.relaxations = [];
-    if (base().selection.relaxations.length > 0) expect(failed(relax)).toEqual(["relaxations"]);
+  });
+
+  it("catches a relaxation left out of, or added to, the record", () => {
+    // Only I001 and I002 may inspect T001 and I001 inspected it last time: the draw must relax that rule.
+    const forced: Pool = { targets: targets("T", 2), inspectors: inspectors(3), conflicts: [["I003", "T001"]], previousAssignments: [["T001", "I001"]] };
+    const r = record(forced, params({ 中: 2 }));
+    expect(r.selection.relaxations).toEqual([{ kind: "previous-pair", targetId: "T001", inspectorId: "I001" }]);
+    expect(verify(r).ok).toBe(true);
+
+    const hidden = clone(r);
+    hidden.selection.relaxations = [];
+    expect(failed(hidden)).toEqual(["relaxations"]);
+
+    const invented = clone(r);
+    invented.selection.relaxations.push({ kind: "previous-pair", targetId: "T002", inspectorId: invented.selection.assignments.find((a) => a.targetId === "T002")!.inspectorIds[0]! });
+    expect(failed(invented)).toEqual(["relaxations"]);
   });
 
   it("rejects malformed input with a clear message instead of throwing", () => {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_OPEN_IDS } from "../../src/demo/data";
-import { dateInZone, WorkCalendar } from "../../src/domain/calendar";
+import { WorkCalendar } from "../../src/domain/calendar";
 import { currentTeams } from "../../src/domain/draw/amend";
 import type { DrawRecord } from "../../src/domain/draw/types";
 import { verify } from "../../src/domain/draw/verify";
 import { verifyAuditChain } from "../../src/store/audit";
 import { startBotRig, STRANGER, type BotRig } from "../helpers/botRig";
+import { bureauToday, daysFromToday } from "../helpers/clock";
 import { FAKE } from "../helpers/lark";
 
 let rig: BotRig;
@@ -83,7 +84,7 @@ describe("inspectors' task loop, through cards", () => {
     const [team] = currentTeams(JSON.parse((await rig.db.draw.findUniqueOrThrow({ where: { id: drawId } })).record) as DrawRecord);
     const [first] = team!.inspectorIds as [string, string];
     const a1 = await assignmentOf(team!.targetId, first);
-    const today = dateInZone(new Date(), "Asia/Shanghai");
+    const today = bureauToday();
 
     const bad = await rig.press(await openIdOf(first), { action: "result.submit", assignmentId: a1.id }, { inspection_date: `${today} +0800`, category: "发现问题待后续处理" });
     expect(bad.toast).toEqual({ type: "error", content: "问题描述：发现问题时必须描述问题" });
@@ -91,7 +92,8 @@ describe("inspectors' task loop, through cards", () => {
 
     expect((await rig.press(STRANGER, { action: "result.submit", assignmentId: a1.id }, { inspection_date: `${today} +0800`, category: "未发现问题" })).toast?.type).toBe("error");
 
-    const form = { inspection_date: `${today} +0800`, category: "发现问题待后续处理", problem: "未按规定建立车辆技术档案", disposal: "责令限期整改", rectify_deadline: "2027-01-29 +0800" };
+    const deadline = daysFromToday(58); // any date after the inspection
+    const form = { inspection_date: `${today} +0800`, category: "发现问题待后续处理", problem: "未按规定建立车辆技术档案", disposal: "责令限期整改", rectify_deadline: `${deadline} +0800` };
     const ok = await rig.press(await openIdOf(first), { action: "result.submit", assignmentId: a1.id }, form);
     expect(ok.toast?.content).toBe("检查结果已提交，等待同组确认");
     expect(ok.card?.data.header.title.content).toBe("检查任务 · T2026-03（已提交）");
@@ -110,11 +112,11 @@ describe("inspectors' task loop, through cards", () => {
 
     expect((await rig.press(await openIdOf(result.submittedBy), { action: "result.confirm", resultId: result.id })).toast?.content).toBe("提交人不能自己确认，请由同组另一人确认");
     const confirmed = await rig.press(await openIdOf(partner), { action: "result.confirm", resultId: result.id });
-    const today = dateInZone(new Date(), "Asia/Shanghai");
+    const today = bureauToday();
     const due = new WorkCalendar((await rig.db.holiday.findMany()).map((h) => ({ date: h.date, kind: h.kind as "休" | "班" }))).addWorkingDays(today, 20).date;
     expect(confirmed.toast?.content).toContain(`已确认，公示期限 ${due}`);
     expect(await rig.db.result.findUniqueOrThrow({ where: { id: result.id } })).toMatchObject({ status: "confirmed", confirmedBy: partner, publicityDue: due });
-    expect(await rig.db.followUp.findFirstOrThrow()).toMatchObject({ kind: "整改复查", dueDate: "2027-01-29", status: "open" });
+    expect(await rig.db.followUp.findFirstOrThrow()).toMatchObject({ kind: "整改复查", dueDate: daysFromToday(58), status: "open" });
     expect((await rig.press(await openIdOf(partner), { action: "result.confirm", resultId: result.id })).toast?.content).toBe("这条结果已经处理过了");
 
     await rig.deliver(rig.say(DEMO_OPEN_IDS.leader, "进度 T2026-03"));

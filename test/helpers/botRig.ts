@@ -1,6 +1,6 @@
 import path from "node:path";
 import { DEMO_OPEN_IDS } from "../../src/demo/data";
-import { start } from "../../src/main";
+import { start, type StartOptions } from "../../src/main";
 import type { Runtime } from "../../src/runtime";
 import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
 import type { Db } from "../../src/store/db";
@@ -11,7 +11,7 @@ export const BOT = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
 export const STRANGER = "ou_57a4e457a4e457a4e457a4e457a4e457";
 
 /** The real bot (npm start's code) over HTTP, the simulated Feishu behind the real SDK, the demo bureau loaded. */
-export async function startBotRig() {
+export async function startBotRig(opts: StartOptions = {}) {
   const fake = new FakeFeishu({ appId: FAKE.appId, appSecret: FAKE.appSecret, botOpenId: BOT });
   const domain = await fake.listen();
   const s = await start({
@@ -24,7 +24,9 @@ export async function startBotRig() {
     LARK_ENCRYPT_KEY: FAKE.encryptKey,
     LARK_VERIFICATION_TOKEN: FAKE.token,
     LARK_DOMAIN: domain,
-  });
+    // The bureau date the suite runs at (DRBOT_TODAY=2027-06-01 npm test): the bot reads it through its config.
+    ...(process.env.DRBOT_TODAY ? { DRBOT_TODAY: process.env.DRBOT_TODAY } : {}),
+  }, opts);
   const db: Db = s.db;
   const runtime: Runtime = s.runtime;
   await loadDemo(db);
