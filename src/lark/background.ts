@@ -119,8 +119,16 @@ export class BackgroundThread {
   /** The watchdog: a heartbeat that hasn't moved for stallMs means the thread is stuck. */
   private check(entry: string): void {
     if (this.stopping || this.restartTimer) return;
-    const beat = Atomics.load(new Int32Array(this.heartbeat), 0);
     const now = Date.now();
+    if (!this.alive) {
+      // Still starting (loading modules, opening the database): its own, longer limit.
+      if (now - this.startedAt > Math.max(this.opts.stallMs, 60_000)) {
+        this.opts.logger?.error({ startingForMs: now - this.startedAt }, "processing thread did not start; restarting");
+        this.restart(entry);
+      }
+      return;
+    }
+    const beat = Atomics.load(new Int32Array(this.heartbeat), 0);
     if (beat !== this.lastBeat) {
       this.lastBeat = beat;
       this.lastBeatAt = now;

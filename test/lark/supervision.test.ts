@@ -40,6 +40,7 @@ afterAll(async () => {
 /** A p2p 帮助: answered with one message to the user. */
 async function helpEvent(): Promise<void> {
   seq++;
+  fake.addChat(`oc_p2p_${seq}`, "私聊", [USER]);
   await storeEvent(db, messageEvent({ eventId: `ev-sup-${seq}`, messageId: `om_sup_${seq}`, text: "帮助", sender: USER, chatId: `oc_p2p_${seq}`, chatType: "p2p" }), new Date());
 }
 const answered = () => fake.messages.filter((m) => m.receive_id.startsWith("oc_p2p_")).length;
@@ -51,7 +52,8 @@ function thread(opts: { stallMs?: number } = {}) {
   );
 }
 
-describe("the supervised processing thread", () => {
+// Each test starts (and restarts) a real thread over the compiled entry: seconds on a busy machine.
+describe("the supervised processing thread", { timeout: 90_000 }, () => {
   it("a thread that dies is restarted, reported unhealthy meanwhile, and the new one processes what was stored", async () => {
     const bg = thread();
     try {
@@ -73,17 +75,17 @@ describe("the supervised processing thread", () => {
   });
 
   it("a thread that stops making progress (heartbeat stalls) is restarted", async () => {
-    const bg = thread({ stallMs: 300 });
+    const bg = thread({ stallMs: 2000 });
     try {
       await bg.ready;
       const worker = (bg as unknown as { worker: { postMessage(m: unknown): void } }).worker;
-      worker.postMessage({ type: "test:block", ms: 5_000 }); // stuck, but alive: no exit, no error
+      worker.postMessage({ type: "test:block", ms: 120_000 }); // stuck, but alive: no exit, no error
       await until("the stall to be seen", () => !bg.healthy());
       await until("the restart", () => bg.restarts >= 1 && bg.healthy());
       const before = answered();
       await helpEvent();
       bg.events();
-      await until("the answer from the new thread", () => answered() === before + 1);
+      await until("the answer from the new thread", () => answered() === before + 1, 60_000);
     } finally {
       await bg.stop();
     }
