@@ -12,13 +12,17 @@ async function main(): Promise<void> {
   const signal = new IntakeSignal(intake);
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
-  const db = openDatabase(config.DATABASE_URL);
+  // Writes wait for the intake's requests in flight (a few ms at most) before taking SQLite's lock.
+  const db = openDatabase(config.DATABASE_URL, { beforeWrite: () => signal.yieldToIntake() });
   const { worker, outbox } = createProcessing({ db, config, logger, client: createLarkClient(config, logger), beforeEach: () => signal.yieldToIntake() });
   parentPort!.on("message", (m: { type: string; id?: number }) => {
     if (m.type === "events") void worker.kick();
     else if (m.type === "outbox") void outbox.kick();
     else if (m.type === "idle?" || m.type === "stop") {
-      if (m.type === "stop") outbox.stop();
+      if (m.type === "stop") {
+        outbox.stop();
+        worker.stop();
+      }
       void (async () => {
         await worker.idle();
         await outbox.idle();
