@@ -49,7 +49,7 @@ describe("concurrent writers (events streaming, simultaneous clicks)", () => {
     let sent = 0;
     const acks: number[] = [];
     const stream = async () => {
-      // 8 deliveries in flight at any time: a steady stream while the processing thread writes.
+      // 16 deliveries in flight at any time: a steady stream while the processing thread writes.
       const next = async (): Promise<void> => {
         const k = sent++;
         if (k >= EVENTS) return;
@@ -57,7 +57,7 @@ describe("concurrent writers (events streaming, simultaneous clicks)", () => {
         acks.push(res.status);
         return next();
       };
-      await Promise.all(Array.from({ length: 8 }, next));
+      await Promise.all(Array.from({ length: 16 }, next));
     };
     const clicks = async () => {
       while (sent < EVENTS / 3) await new Promise((r) => setImmediate(r)); // mid-stream, with processing under way
