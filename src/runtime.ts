@@ -4,28 +4,19 @@ import { Bot } from "./bot/bot";
 import { clockFromConfig, type BureauClock, type Clock } from "./clock";
 import type { Config } from "./config";
 import { register as registerAdmin } from "./features/admin/register";
-import { onCommitCardSent, register as registerDraw } from "./features/draw/register";
+import { register as registerDraw } from "./features/draw/register";
 import { register as registerInfo } from "./features/info/register";
-import { onTaskCardSent, register as registerTasks } from "./features/tasks/register";
+import { register as registerTasks } from "./features/tasks/register";
 import { BackgroundThread, type SupervisorOptions } from "./lark/background";
 import { healthOf, type Health } from "./lark/health";
-import { InboxWorker } from "./lark/inbox";
+import { InboxWorker, readyBacklog } from "./lark/inbox";
 import { IntakeSignal } from "./lark/intakeSignal";
-import { OutboxSender, type FileSource } from "./lark/outbox";
-import { publishedRecord } from "./features/draw/service";
-import { drawWorkbook } from "./features/exports/workbook";
+import { OutboxSender } from "./lark/outbox";
 import type { Envelope } from "./lark/receiver";
 import { registerWebhook } from "./lark/webhook";
 import { startWsClient } from "./lark/wsReceiver";
 import type { Logger } from "./logger";
-import type { Db, Prisma } from "./store/db";
-
-/** What the outbox does once a message is out, by the key the sender of the message chose. */
-async function onSent(tx: Prisma.TransactionClient, key: string, messageId: string): Promise<void> {
-  const [kind, id] = key.split(/:(.*)/s) as [string, string];
-  if (kind === "draw.commitCard") await onCommitCardSent(tx, id, messageId);
-  else if (kind === "assignment.card") await onTaskCardSent(tx, Number(id), messageId);
-}
+import type { Db } from "./store/db";
 
 interface Deps {
   db: Db;
@@ -51,14 +42,13 @@ export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?
     const admins = (await deps.db.inspector.findMany({ where: { roles: { contains: "管理员" }, openId: { not: null } }, select: { openId: true } })).map((a) => a.openId!);
     return [...new Set([...deps.config.BOT_ADMIN_OPEN_IDS, ...admins])];
   };
-  const files: FileSource = async (source) => {
-    const [kind, drawId] = source.split(/:(.*)/s) as [string, string];
-    const record = publishedRecord(await deps.db.draw.findUniqueOrThrow({ where: { id: drawId } }));
-    if (kind === "draw.json") return { bytes: Buffer.from(JSON.stringify(record, null, 2) + "\n"), fileType: "stream" };
-    if (kind === "draw.xlsx") return { bytes: await drawWorkbook(deps.db, record), fileType: "xls" };
-    throw new Error(`unknown file source ${source}`);
-  };
-  const outbox = new OutboxSender(deps.db, deps.client, deps.logger, { onSent, adminOpenIds, beforeEach: deps.beforeEach, files });
+  // What features registered with the bot: sent-message hooks, file builders, reactions (jobs).
+  const outbox = new OutboxSender(deps.db, deps.client, deps.logger, {
+    onSent: (tx, key, messageId) => bot.sent(tx, key, messageId),
+    adminOpenIds,
+    beforeEach: deps.beforeEach,
+    files: (source) => bot.file(deps.db, source),
+  });
   const worker = new InboxWorker(
     deps.db,
     (tx, e, prepared) => bot.onEvent(tx, e, prepared),
@@ -67,6 +57,7 @@ export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?
     () => void outbox.kick(),
     deps.beforeEach,
     (e) => bot.prepare(deps.db, e),
+    { jobs: bot.jobRunner(deps.db), adminOpenIds },
   );
   return { bot, worker, outbox };
 }
@@ -98,6 +89,7 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv;
 
   const onCard = async (envelope: Envelope) => {
     const answer = await bot.onCard(deps.db, envelope);
+    background.events(); // reactions the click queued (e.g. a reveal's fan-out)
     background.outbox(); // messages the click caused to other people
     return { ...(answer.toast ? { toast: answer.toast } : {}), ...(answer.card ? { card: { type: "raw", data: answer.card } } : {}) };
   };
@@ -127,11 +119,11 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv;
     router,
     health: () => healthOf({ db: deps.db, now, processingAlive: () => background.healthy(), wsDown: ws ? () => ws.down() : undefined }),
     async idle() {
-      // Until no stored event waits, including one whose attempt failed (e.g. on write contention):
-      // a failed attempt is retried only on the next kick, so kick again rather than return early.
+      // Until no event is ready to run, including one whose attempt failed on contention: kick again
+      // rather than return early.
       for (;;) {
         await background.idle();
-        if ((await deps.db.inboxEvent.count({ where: { status: "pending" } })) === 0) return;
+        if ((await readyBacklog(deps.db, now())).backlog === 0) return;
         background.events();
       }
     },

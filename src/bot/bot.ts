@@ -5,10 +5,12 @@ import type { Config } from "../config";
 import { isAppError } from "../domain/errors";
 import { importFromChat } from "../features/imports/chat";
 import type { Role } from "../features/imports/kinds";
-import { enqueueMessage } from "../lark/outbox";
+import { enqueueJob, type JobRunner, type JobStep } from "../lark/inbox";
+import { enqueueMessage, type FileSource } from "../lark/outbox";
 import type { Envelope } from "../lark/receiver";
 import type { Logger } from "../logger";
 import type { Db, Prisma } from "../store/db";
+import { writeTx } from "../store/tx";
 import { ALIASES, parseCommand, type CommandName } from "./commands";
 import { toCardAction, toIncomingMessage, type CardAction, type IncomingMessage } from "./message";
 import { hasAnyRole, whoIs, type Person } from "./roles";
@@ -72,6 +74,21 @@ export interface CardActionSpec {
   run(ctx: CardContext): Promise<CardAnswer>;
 }
 
+/** A reaction to something that was committed (e.g. "draw.revealed"), run by the processing thread. */
+export interface JobContext {
+  /** Read here, outside the writer; write only in the returned step's `apply`. */
+  db: Db;
+  payload: Record<string, unknown>;
+  /** Where the previous chunk stopped (null on the first). */
+  cursor: string | null;
+  now: Date;
+  today: string;
+  deps: BotDeps;
+}
+export type JobHandler = (ctx: JobContext) => Promise<JobStep>;
+export type SentHandler = (tx: Tx, id: string, messageId: string) => Promise<void>;
+export type FileBuilder = (db: Db, id: string) => ReturnType<FileSource>;
+
 const roleList = (roles: Role[]) => roles.join("、");
 
 export function toFeishuContent(content: Reply): { msgType: "text" | "interactive"; content: unknown } {
@@ -86,7 +103,55 @@ export class Bot {
   readonly commands = new Map<CommandName, CommandSpec>();
   readonly cardActions = new Map<string, CardActionSpec>();
 
+  readonly jobs = new Map<string, JobHandler>();
+  private readonly sentHooks = new Map<string, SentHandler>();
+  private readonly fileBuilders = new Map<string, FileBuilder>();
+
   constructor(readonly deps: BotDeps) {}
+
+  /**
+   * Registers the reaction to an internal event. It runs in the processing thread after the commit
+   * that emitted it, in chunks (each step one short transaction), resumed after a crash.
+   */
+  on(type: string, handler: JobHandler): void {
+    this.jobs.set(type, handler);
+  }
+
+  /** Queues `type` inside the caller's transaction, once per key (a double click emits once). */
+  emit(tx: Tx, type: string, key: string, payload: Record<string, unknown>, now: Date): Promise<void> {
+    return enqueueJob(tx, type, key, payload, now);
+  }
+
+  /** The inbox worker's view of the registered reactions. */
+  jobRunner(db: Db): (type: string) => JobRunner | undefined {
+    return (type) => {
+      const handler = this.jobs.get(type);
+      if (!handler) return undefined;
+      return ({ payload, cursor }) => handler({ db, payload: (payload ?? {}) as Record<string, unknown>, cursor, now: this.deps.clock.now(), today: this.deps.clock.today(), deps: this.deps });
+    };
+  }
+
+  /** What to record once an outbox message queued with `onSent: "<kind>:<id>"` is out. */
+  onSent(kind: string, handler: SentHandler): void {
+    this.sentHooks.set(kind, handler);
+  }
+
+  /** Builds the bytes of a queued file message with `source: "<kind>:<id>"` at send time. */
+  fileSource(kind: string, builder: FileBuilder): void {
+    this.fileBuilders.set(kind, builder);
+  }
+
+  async sent(tx: Tx, onSent: string, messageId: string): Promise<void> {
+    const [kind, id] = onSent.split(/:(.*)/s) as [string, string];
+    await this.sentHooks.get(kind)?.(tx, id, messageId);
+  }
+
+  async file(db: Db, source: string): ReturnType<FileSource> {
+    const [kind, id] = source.split(/:(.*)/s) as [string, string];
+    const builder = this.fileBuilders.get(kind);
+    if (!builder) throw new Error(`unknown file source ${source}`);
+    return builder(db, id);
+  }
 
   command(spec: CommandSpec): void {
     this.commands.set(spec.name, spec);
@@ -164,14 +229,16 @@ export class Bot {
     const spec = action ? this.cardActions.get(String(action.value["action"] ?? "")) : undefined;
     if (!action || !spec) return { toast: { type: "error", content: "这张卡片的按钮已失效" } };
     try {
-      return await db.$transaction(
+      // Retried as a whole while another writer holds the lock, within Feishu's 3 s.
+      return await writeTx(
+        db,
         async (tx) => {
           const operator = await whoIs(tx, action.operatorOpenId, this.deps.config.BOT_ADMIN_OPEN_IDS);
           if (!operator.registered) return { toast: { type: "error", content: "您不在执法检查人员名录库中，不能操作此卡片" } };
           if (spec.roles.length > 0 && !hasAnyRole(operator, spec.roles)) return { toast: { type: "error", content: `仅限${roleList(spec.roles)}操作` } };
           return spec.run({ tx, now: this.deps.clock.now(), today: this.deps.clock.today(), deps: this.deps, operator, action });
         },
-        { timeout: 2500 }, // the answer must reach Feishu within 3 s
+        { timeout: 2500, maxWait: 2000, budgetMs: 2500 }, // the answer must reach Feishu within 3 s
       );
     } catch (e) {
       if (isAppError(e)) return { toast: { type: "error", content: e.message } };

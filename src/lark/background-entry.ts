@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   const heartbeat = new Int32Array(data.heartbeat);
   const config = loadConfig(data.env);
   const logger = createLogger(config.LOG_LEVEL);
-  const db = openDatabase(config.DATABASE_URL);
+  // Writes wait for the intake's requests in flight (a few ms at most) before taking SQLite's lock.
+  const db = openDatabase(config.DATABASE_URL, { beforeWrite: () => signal.yieldToIntake() });
   const clock = clockFromConfig(config, undefined, new Int32Array(data.clockOffset));
 
   // Progress proof for the supervisor: every step beats; so does an idle timer, unless an event
@@ -45,7 +46,10 @@ async function main(): Promise<void> {
     else if (m.type === "test:block") Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number((m as { ms?: number }).ms)); // supervision tests: a stuck thread
     else if (m.type === "outbox") void outbox.kick();
     else if (m.type === "idle?" || m.type === "stop") {
-      if (m.type === "stop") outbox.stop();
+      if (m.type === "stop") {
+        outbox.stop();
+        worker.stop();
+      }
       void (async () => {
         await worker.idle();
         await outbox.idle();

@@ -1,9 +1,11 @@
 import type * as lark from "@larksuiteoapi/node-sdk";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Logger } from "../logger";
 import { appendAudit } from "../store/audit";
 import { Drainer } from "./drainer";
 import type { Db, Prisma } from "../store/db";
+import { writeTx } from "../store/tx";
 
 type Tx = Prisma.TransactionClient | Db;
 
@@ -31,6 +33,20 @@ export async function enqueueMessage(tx: Tx, m: OutgoingCreate, now: Date): Prom
     where: { idemKey: m.key },
     create: { idemKey: m.key, action: "create", receiveIdType, receiveId, msgType: m.msgType, content: JSON.stringify(m.content), onSent: m.onSent ?? null, nextAttemptAt: now },
     update: {}, // the same business key twice (a double click) queues one message
+  });
+}
+
+/** Many messages at once (a fan-out chunk): two statements whatever the count; keys already queued are left alone. */
+export async function enqueueMessages(tx: Tx, ms: OutgoingCreate[], now: Date): Promise<void> {
+  if (ms.length === 0) return;
+  const queued = new Set((await tx.outboxMessage.findMany({ where: { idemKey: { in: ms.map((m) => m.key) } }, select: { idemKey: true } })).map((r) => r.idemKey));
+  const fresh = new Map(ms.filter((m) => !queued.has(m.key)).map((m) => [m.key, m]));
+  if (fresh.size === 0) return;
+  await tx.outboxMessage.createMany({
+    data: [...fresh.values()].map((m) => {
+      const [receiveIdType, receiveId] = "chatId" in m.to ? ["chat_id", m.to.chatId] : ["open_id", m.to.openId];
+      return { idemKey: m.key, action: "create", receiveIdType, receiveId, msgType: m.msgType, content: JSON.stringify(m.content), onSent: m.onSent ?? null, nextAttemptAt: now };
+    }),
   });
 }
 
@@ -99,6 +115,20 @@ export const feishuPacer = () =>
 /** Errors that will not get better by retrying: fail the message, audit it, tell the admins once. */
 const PERMANENT = new Set([230001, 230002, 230006, 230013, 230025, 230027, 230031, 230053, 230099, 232009, 99991672, 99991403]);
 const MAX_ATTEMPTS = 8;
+/** How long a claimed row is reserved for its sender; a sender that died frees it when this runs out. */
+export const LEASE_MS = 60_000;
+
+/** A claimant on this machine whose process is gone (e.g. killed mid-send) holds nothing any more. */
+function deadOnThisHost(claimedBy: string | null): boolean {
+  const [host, pid] = (claimedBy ?? "").split(":");
+  if (host !== hostname() || !pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
 
 interface SendError {
   code?: number;
@@ -130,6 +160,8 @@ export class OutboxSender {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
+  /** This sender, as written into the rows it claims (another process has another name). */
+  readonly name = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   private readonly pacer: Pacer;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -161,10 +193,12 @@ export class OutboxSender {
   private async drain(): Promise<void> {
     while (!this.stopped) {
       const now = this.now();
-      const due = await this.db.outboxMessage.findMany({ where: { status: "pending", nextAttemptAt: { lte: new Date(now) } }, orderBy: { id: "asc" }, take: 100 });
+      await this.freeDeadLeases(now);
+      const free = { OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date(now) } }] };
+      const due = await this.db.outboxMessage.findMany({ where: { status: "pending", nextAttemptAt: { lte: new Date(now) }, ...free }, orderBy: { id: "asc" }, take: 100 });
       if (due.length === 0) {
         const next = await this.db.outboxMessage.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
-        if (next) this.schedule(next.nextAttemptAt.getTime() - now);
+        if (next) this.schedule(Math.max(next.nextAttemptAt.getTime(), next.leaseUntil?.getTime() ?? 0) - now);
         return;
       }
       for (const m of due) {
@@ -172,10 +206,36 @@ export class OutboxSender {
         await this.opts.beforeEach?.();
         const wait = this.pacer.delay(m, this.now());
         if (wait > 0) await this.sleep(wait);
+        if (!(await this.claim(m))) continue; // another sender (e.g. `drbot jobs run`) has it
         await this.sendOne(m);
         // Stamped when the answer is back: Feishu saw the request before that, so whatever the
         // latency, no later send can land inside a window Feishu is still counting.
         this.pacer.record(m, this.now());
+      }
+    }
+  }
+
+  /**
+   * Reserves a row for this sender until the lease runs out: a conditional update that only one
+   * sender can win, in the database, so it holds across processes (and on PostgreSQL).
+   */
+  private async claim(m: Prisma.OutboxMessageGetPayload<object>): Promise<boolean> {
+    const now = new Date(this.now());
+    const won = await writeTx(this.db, (tx) =>
+      tx.outboxMessage.updateMany({
+        where: { id: m.id, status: "pending", attempts: m.attempts, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+        data: { claimedBy: this.name, leaseUntil: new Date(now.getTime() + LEASE_MS) },
+      }),
+    );
+    return won.count === 1;
+  }
+
+  /** Rows claimed by a sender on this host that has since died are free at once (a restart resends them). */
+  private async freeDeadLeases(now: number): Promise<void> {
+    const held = await this.db.outboxMessage.findMany({ where: { status: "pending", leaseUntil: { gt: new Date(now) } }, select: { claimedBy: true }, distinct: ["claimedBy"] });
+    for (const { claimedBy } of held) {
+      if (claimedBy && claimedBy !== this.name && deadOnThisHost(claimedBy)) {
+        await writeTx(this.db, (tx) => tx.outboxMessage.updateMany({ where: { claimedBy, status: "pending" }, data: { leaseUntil: null } }));
       }
     }
   }
@@ -215,8 +275,8 @@ export class OutboxSender {
         );
         messageId = res.data?.message_id ?? "";
       }
-      await this.db.$transaction(async (tx) => {
-        await tx.outboxMessage.update({ where: { id: m.id }, data: { status: "sent", sentAt: new Date(this.now()), sentMessageId: messageId, attempts: m.attempts + 1 } });
+      await writeTx(this.db, async (tx) => {
+        await tx.outboxMessage.update({ where: { id: m.id }, data: { status: "sent", sentAt: new Date(this.now()), sentMessageId: messageId, attempts: m.attempts + 1, leaseUntil: null } });
         if (m.onSent && this.opts.onSent) await this.opts.onSent(tx, m.onSent, messageId);
       });
     } catch (e) {
@@ -231,23 +291,22 @@ export class OutboxSender {
     if (!permanent) {
       // 429/99991400 says when to come back; otherwise exponential backoff from 1 s, capped at 5 min.
       const backoff = err.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** (attempts - 1));
-      await this.db.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, nextAttemptAt: new Date(this.now() + backoff) } });
+      await writeTx(this.db, (tx) => tx.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, nextAttemptAt: new Date(this.now() + backoff), leaseUntil: null } }));
       this.logger.warn({ outboxId: m.id, attempts, code: err.code, backoffMs: backoff }, "send failed, will retry");
       return;
     }
     this.logger.error({ outboxId: m.id, code: err.code, attempts }, "send failed permanently");
-    await this.db.$transaction(async (tx) => {
-      await tx.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, status: "failed" } });
+    const admins = m.idemKey.startsWith("admin-notice:") ? [] : ((await this.opts.adminOpenIds?.()) ?? []);
+    await writeTx(this.db, async (tx) => {
+      await tx.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, status: "failed", leaseUntil: null } });
       await appendAudit(tx, { at: new Date(this.now()), actor: "system", action: "outbox.failed", entity: "outbox", entityId: String(m.id), data: { key: m.idemKey, to: m.receiveId, error: label } });
-      // One notice per failed message, and never about a notice itself, so failures can't cascade.
-      if (!m.idemKey.startsWith("admin-notice:")) {
-        for (const admin of (await this.opts.adminOpenIds?.()) ?? []) {
-          await enqueueMessage(
-            tx,
-            { key: `admin-notice:${m.id}:${admin}`, to: { openId: admin }, msgType: "text", content: { text: `【双随机抽查助手】一条消息未能送达（${label}），接收方 ${m.receiveId}。请检查机器人是否在群内、对方是否在应用可用范围内。` } },
-            new Date(this.now()),
-          );
-        }
+      // One notice per failed message, and never about a notice itself (admins is empty then), so failures can't cascade.
+      for (const admin of admins) {
+        await enqueueMessage(
+          tx,
+          { key: `admin-notice:${m.id}:${admin}`, to: { openId: admin }, msgType: "text", content: { text: `【双随机抽查助手】一条消息未能送达（${label}），接收方 ${m.receiveId}。请检查机器人是否在群内、对方是否在应用可用范围内。` } },
+          new Date(this.now()),
+        );
       }
     });
   }

@@ -1,9 +1,9 @@
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { AppError } from "../domain/errors";
 import { PrismaClient } from "../generated/prisma/client";
 import { migrationsDir } from "../paths";
+import { SerialisedSqlite } from "./adapter";
 import { applyMigrations } from "./migrate";
 
 export type Db = PrismaClient;
@@ -19,11 +19,15 @@ export function sqliteFile(url: string): string {
   return path.resolve(file);
 }
 
-/** Opens the database, creating the file and applying pending migrations first. */
-export function openDatabase(url: string): Db {
+/**
+ * Opens the database, creating the file and applying pending migrations first. Writes take SQLite's
+ * lock up front (BEGIN IMMEDIATE, waited for without blocking the thread; see adapter.ts), so a
+ * second writer (the other thread, a CLI beside the bot) waits instead of failing.
+ * `beforeWrite`: awaited before each write takes the lock (the processing thread yields to the intake).
+ */
+export function openDatabase(url: string, opts: { beforeWrite?: () => Promise<void> } = {}): Db {
   const file = sqliteFile(url);
   mkdirSync(path.dirname(file), { recursive: true });
   applyMigrations(file, migrationsDir);
-  // timeout = SQLite busy timeout: a second process (CLI beside the bot) waits instead of failing.
-  return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 10_000 }) });
+  return new PrismaClient({ adapter: new SerialisedSqlite(file, { lockWaitMs: 10_000, beforeWrite: opts.beforeWrite }) });
 }

@@ -165,7 +165,8 @@ describe("restart mid-processing", () => {
     expect(await r.db.setting.count()).toBe(0); // rolled back
     expect((await r.db.inboxEvent.findFirstOrThrow()).status).toBe("pending");
 
-    const restarted = new InboxWorker(r.db, effects, createLogger("silent"));
+    // The retry waits out its back-off (5 s): the restarted worker's clock is past it.
+    const restarted = new InboxWorker(r.db, effects, createLogger("silent"), () => new Date(Date.now() + 10_000));
     await restarted.kick();
     expect(await r.db.setting.count()).toBe(1);
     expect((await r.db.inboxEvent.findFirstOrThrow()).status).toBe("done");

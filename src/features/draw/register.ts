@@ -1,25 +1,15 @@
-import { announcementCard, cancelledCard, commitmentCard, revealedCard, type DrawNames } from "../../../cards/draw";
+import { cancelledCard, commitmentCard, revealedCard } from "../../../cards/draw";
 import type { Bot } from "../../bot/bot";
-import { currentTeams } from "../../domain/draw/amend";
-import type { Commitment, DrawRecord } from "../../domain/draw/types";
+import type { Commitment } from "../../domain/draw/types";
 import { AppError } from "../../domain/errors";
-import { enqueueFile, enqueueMessage } from "../../lark/outbox";
+import { enqueueMessage } from "../../lark/outbox";
 import type { Prisma } from "../../store/db";
 import { settingValue } from "../admin/register";
-import { sendTaskCards } from "../tasks/register";
-import { cancelDrawIn, commitDrawIn, revealDrawIn } from "./service";
+import { drawWorkbook } from "../exports/workbook";
+import { registerFanOut } from "./fanout";
+import { cancelDrawIn, commitDrawIn, publishedRecord, revealDrawIn } from "./service";
 
 type Tx = Prisma.TransactionClient;
-
-/** Names for the cards, looked up once per card. */
-async function namesFor(tx: Tx, record: DrawRecord): Promise<DrawNames> {
-  const item = await tx.item.findUnique({ where: { code: record.task.itemCode }, select: { name: true } });
-  const targetIds = record.selection.targets.map((t) => t.id);
-  const targets = new Map((await tx.target.findMany({ where: { creditCode: { in: targetIds } }, select: { creditCode: true, name: true } })).map((t) => [t.creditCode, { name: t.name }]));
-  const people = new Set(currentTeams(record).flatMap((t) => t.inspectorIds));
-  const inspectors = new Map((await tx.inspector.findMany({ where: { certNo: { in: [...people] } }, select: { certNo: true, name: true } })).map((i) => [i.certNo, { name: i.name }]));
-  return { itemName: item?.name ?? record.task.itemCode, targets, inspectors };
-}
 
 /** What the outbox records once the commitment card is out: its message id, for later updates. */
 export async function onCommitCardSent(tx: Tx, drawId: string, messageId: string): Promise<void> {
@@ -27,6 +17,12 @@ export async function onCommitCardSent(tx: Tx, drawId: string, messageId: string
 }
 
 export function register(bot: Bot): void {
+  bot.onSent("draw.commitCard", onCommitCardSent);
+  // A revealed draw's files, built when the outbox sends them.
+  bot.fileSource("draw.json", async (db, drawId) => ({ bytes: Buffer.from(JSON.stringify(publishedRecord(await db.draw.findUniqueOrThrow({ where: { id: drawId } })), null, 2) + "\n"), fileType: "stream" }));
+  bot.fileSource("draw.xlsx", async (db, drawId) => ({ bytes: await drawWorkbook(db, publishedRecord(await db.draw.findUniqueOrThrow({ where: { id: drawId } }))), fileType: "xls" }));
+  registerFanOut(bot);
+
   bot.command({
     name: "draw",
     roles: ["领导", "管理员"],
@@ -57,19 +53,13 @@ export function register(bot: Bot): void {
       const draw = await tx.draw.findUnique({ where: { id: drawId } });
       if (!draw) throw new AppError("DRAW_NOT_FOUND", "找不到这次抽取");
       const { record, alreadyRevealed } = await revealDrawIn(tx, { drawId, witnessOpenId: operator.openId, entropy }, { now: () => now });
-      const names = await namesFor(tx, record);
-      if (!alreadyRevealed) {
-        const teams = new Map(currentTeams(record).map((t) => [t.targetId, t.inspectorIds]));
-        const chatId = draw.chatId ?? action.chatId;
-        await enqueueMessage(tx, { key: `draw:${drawId}:announce`, to: { chatId }, msgType: "interactive", content: announcementCard(record, names, teams) }, now);
-        // The full record (for drbot verify) and the drawn list (for filing and 公示), as files.
-        await enqueueFile(tx, { key: `draw:${drawId}:record`, to: { chatId }, fileName: `抽取记录-${drawId}.json`, source: `draw.json:${drawId}` }, now);
-        await enqueueFile(tx, { key: `draw:${drawId}:list`, to: { chatId }, fileName: `抽取名单-${drawId}.xlsx`, source: `draw.xlsx:${drawId}` }, now);
-        await sendTaskCards(tx, drawId, now);
-      }
+      // The click decides (the reveal above); the announcement, files and task cards follow in the
+      // processing thread, after this answer (spec §3).
+      if (!alreadyRevealed) await bot.emit(tx, "draw.revealed", drawId, { drawId, chatId: draw.chatId ?? action.chatId }, now);
+      const item = await tx.item.findUnique({ where: { code: record.task.itemCode }, select: { name: true } });
       return {
         toast: alreadyRevealed ? { type: "info", content: "这次抽取已经揭示过了" } : { type: "success", content: `抽取完成：抽中 ${record.selection.targets.length} 户` },
-        card: revealedCard(record, names.itemName),
+        card: revealedCard(record, item?.name ?? record.task.itemCode),
       };
     },
   });

@@ -5,6 +5,7 @@ import { freeze, recordHashOf, reveal } from "../../domain/draw/record";
 import type { Commitment, DrawRecord } from "../../domain/draw/types";
 import { appendAudit } from "../../store/audit";
 import type { Db, Prisma } from "../../store/db";
+import { writeTx } from "../../store/tx";
 import { ACTIVE_DRAW_STATUSES, readPool } from "./pool";
 
 type Tx = Prisma.TransactionClient;
@@ -47,7 +48,7 @@ export async function commitDraw(
   clock: Clock,
   random = randomHex,
 ): Promise<{ commitment: Commitment; itemName: string }> {
-  return db.$transaction((tx) => commitDrawIn(tx, args, clock, random), { timeout: 120_000 });
+  return writeTx(db, (tx) => commitDrawIn(tx, args, clock, random), { timeout: 120_000, budgetMs: 120_000 });
 }
 
 /** commitDraw inside the caller's transaction (the bot queues the commitment card in the same one). */
@@ -100,7 +101,7 @@ export async function revealDraw(
   args: { drawId: string; witnessOpenId: string; entropy: string },
   clock: Clock,
 ): Promise<{ record: DrawRecord; alreadyRevealed: boolean }> {
-  return db.$transaction((tx) => revealDrawIn(tx, args, clock), { timeout: 120_000 });
+  return writeTx(db, (tx) => revealDrawIn(tx, args, clock), { timeout: 120_000, budgetMs: 120_000 });
 }
 
 export async function revealDrawIn(tx: Tx, args: { drawId: string; witnessOpenId: string; entropy: string }, clock: Clock): Promise<{ record: DrawRecord; alreadyRevealed: boolean }> {
@@ -137,7 +138,7 @@ export async function revealDrawIn(tx: Tx, args: { drawId: string; witnessOpenId
 
 /** The orderer withdraws a commitment before it is revealed; the attempt stays visible. */
 export async function cancelDraw(db: Db, args: { drawId: string; by: string; reason: string }, clock: Clock): Promise<void> {
-  await db.$transaction((tx) => cancelDrawIn(tx, args, clock));
+  await writeTx(db, (tx) => cancelDrawIn(tx, args, clock));
 }
 
 export async function cancelDrawIn(tx: Tx, args: { drawId: string; by: string; reason: string }, clock: Clock): Promise<void> {
@@ -160,7 +161,7 @@ export async function recuse(
   args: { drawId: string; inspectorId: string; targetId: string; by: string; reason: string },
   clock: Clock,
 ): Promise<{ record: DrawRecord; replacementId: string }> {
-  return db.$transaction((tx) => recuseIn(tx, args, clock));
+  return writeTx(db, (tx) => recuseIn(tx, args, clock));
 }
 
 export async function recuseIn(

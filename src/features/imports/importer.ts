@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../domain/canonical";
 import { AppError } from "../../domain/errors";
+import { writeTx } from "../../store/tx";
 import { appendAudit } from "../../store/audit";
 import type { Db, Prisma } from "../../store/db";
 import { detectKind, KIND_SPECS, type ImportKind } from "./kinds";
@@ -238,14 +239,16 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
   const records = rows.map((r: ParsedRow) => ({ rowNumber: r.rowNumber, record: applier.toRecord(r.values) }));
   const warnings: string[] = [];
   const fileHash = createHash("sha256").update(buffer).digest("hex");
-  // Reference checks run inside the write transaction, so nothing can change between check and write.
-  return db.$transaction(
+  // Validate before taking the writer (spec §3: write transactions stay short; the directory may
+  // call Feishu). Lists are never deleted from, so what the checks found still holds at the write.
+  await applier.prepare?.(db, records, errors, opts.directory, warnings);
+  if (errors.size > 0) {
+    const messages = errors.messages();
+    throw new AppError("IMPORT_REJECTED", `${spec.title}未导入（共 ${messages.length} 处问题，未写入任何数据）：\n${messages.join("\n")}`, { errors: messages, kind });
+  }
+  return writeTx(
+    db,
     async (tx) => {
-      await applier.prepare?.(tx, records, errors, opts.directory, warnings);
-      if (errors.size > 0) {
-        const messages = errors.messages();
-        throw new AppError("IMPORT_REJECTED", `${spec.title}未导入（共 ${messages.length} 处问题，未写入任何数据）：\n${messages.join("\n")}`, { errors: messages, kind });
-      }
       const existing = await applier.existing(tx, records.map((r) => applier.key(r.record)));
       const fresh: Record<string, unknown>[] = [];
       const changedKeys: string[] = [];
@@ -270,6 +273,6 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
       });
       return { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changedKeys.length, unchanged: same, warnings };
     },
-    { timeout: 10 * 60_000, maxWait: 60_000 },
+    { timeout: 10 * 60_000, maxWait: 60_000, budgetMs: 10 * 60_000 },
   );
 }

@@ -55,11 +55,6 @@ async function sendTaskCard(tx: Tx, a: AssignmentRow, now: Date): Promise<void> 
   await enqueueMessage(tx, { key: `task:${a.id}:card`, to: { openId }, msgType: "interactive", content: taskCard(await taskView(tx, a)), onSent: `assignment.card:${a.id}` }, now);
 }
 
-/** After a reveal: every assigned inspector gets a task card. */
-export async function sendTaskCards(tx: Tx, drawId: string, now: Date): Promise<void> {
-  for (const a of await tx.assignment.findMany({ where: { drawId, status: "assigned" }, include: { draw: true }, orderBy: { id: "asc" } })) await sendTaskCard(tx, a, now);
-}
-
 export async function onTaskCardSent(tx: Tx, assignmentId: number, messageId: string): Promise<void> {
   await tx.assignment.update({ where: { id: assignmentId }, data: { cardMessageId: messageId } });
 }
@@ -89,6 +84,7 @@ const answer = async (tx: Tx, a: AssignmentRow, toast: CardAnswer["toast"]): Pro
 };
 
 export function register(bot: Bot): void {
+  bot.onSent("assignment.card", (tx, id, messageId) => onTaskCardSent(tx, Number(id), messageId));
   bot.cardAction({
     action: "task.open",
     roles: [],

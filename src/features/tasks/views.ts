@@ -1,0 +1,51 @@
+import { taskCard, type TaskView } from "../../../cards/tasks";
+import type { OutgoingCreate } from "../../lark/outbox";
+import type { Db, Prisma } from "../../store/db";
+
+type Reader = Db | Prisma.TransactionClient;
+type AssignmentRow = Prisma.AssignmentGetPayload<{ include: { draw: true } }>;
+
+/**
+ * The task cards of many assignments of one draw, read with a handful of queries (taskView asks
+ * per card). Used by a reveal's fan-out, which reads before it takes the writer. Same cards as
+ * taskView + sendTaskCard: a card goes only to an inspector reachable in Feishu.
+ */
+export async function taskCardMessages(db: Reader, batch: AssignmentRow[]): Promise<OutgoingCreate[]> {
+  if (batch.length === 0) return [];
+  const drawId = batch[0]!.drawId;
+  const task = await db.task.findUniqueOrThrow({ where: { code: batch[0]!.draw.taskCode } });
+  const item = await db.item.findUnique({ where: { code: task.itemCode } });
+  const targetIds = [...new Set(batch.map((a) => a.targetId))];
+  const targets = new Map((await db.target.findMany({ where: { creditCode: { in: targetIds } } })).map((t) => [t.creditCode, t]));
+  const members = await db.assignment.findMany({ where: { drawId, targetId: { in: targetIds }, status: { not: "recused" } }, orderBy: { id: "asc" } });
+  const teams = new Map<string, typeof members>();
+  for (const m of members) teams.set(m.targetId, [...(teams.get(m.targetId) ?? []), m]);
+  const results = new Map((await db.result.findMany({ where: { drawId, targetId: { in: targetIds }, current: true } })).map((r) => [r.targetId, r]));
+  const people = new Set([...members.map((m) => m.inspectorId), ...batch.map((a) => a.inspectorId)]);
+  for (const r of results.values()) for (const p of [r.submittedBy, r.correctedBy]) if (p) people.add(p);
+  const inspectors = new Map((await db.inspector.findMany({ where: { certNo: { in: [...people] } }, select: { certNo: true, name: true, openId: true } })).map((i) => [i.certNo, i]));
+  const nameOf = (certNo: string) => inspectors.get(certNo)?.name ?? certNo;
+
+  const out: OutgoingCreate[] = [];
+  for (const a of batch) {
+    const openId = inspectors.get(a.inspectorId)?.openId;
+    if (!openId) continue; // not reachable in Feishu; the leader sees the gap in 进度
+    const target = targets.get(a.targetId);
+    const result = results.get(a.targetId);
+    const view: TaskView = {
+      assignmentId: a.id,
+      taskCode: task.code,
+      taskName: task.name,
+      itemName: item?.name ?? task.itemCode,
+      basis: item?.basis ?? "",
+      content: item?.content ?? "",
+      deadline: task.endDate,
+      target: { creditCode: a.targetId, name: target?.name ?? "", address: target?.address ?? "", legalRep: target?.legalRep ?? "", phone: target?.phone ?? "" },
+      partners: (teams.get(a.targetId) ?? []).filter((m) => m.inspectorId !== a.inspectorId).map((m) => nameOf(m.inspectorId)),
+      state: a.status as TaskView["state"],
+      result: result ? { ...result, submittedByName: nameOf(result.submittedBy), correctedByName: result.correctedBy ? nameOf(result.correctedBy) : null } : undefined,
+    };
+    out.push({ key: `task:${a.id}:card`, to: { openId }, msgType: "interactive", content: taskCard(view), onSent: `assignment.card:${a.id}` });
+  }
+  return out;
+}
