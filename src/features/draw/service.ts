@@ -16,14 +16,17 @@ export interface Clock {
   now(): Date;
 }
 
-/** A would-be draw with throw-away seeds: nothing is stored, and `verify` accepts the record. */
-export async function dryRun(db: Db, taskCode: string, clock: Clock, random = randomHex): Promise<{ record: DrawRecord; itemName: string }> {
-  const input = await readPool(db, taskCode);
+/**
+ * A would-be draw with throw-away seeds: nothing is stored, and `verify` accepts the record.
+ * `source` is the database file (the CLI: no Prisma client at all) or a client.
+ */
+export async function dryRun(source: Db | string, taskCode: string, clock: Clock, random = randomHex): Promise<{ record: DrawRecord; itemName: string; excludedDrawn: number }> {
+  const input = await readPool(source, taskCode);
   const at = clock.now().toISOString();
   const serverSeed = random();
   const commitment = freeze({ drawId: `dry-run-${taskCode}`, task: input.task, pool: input.pool, params: input.params, serverSeed, committedAt: at });
   const record = reveal(commitment, serverSeed, { openId: "dry-run", entropy: random(), at });
-  return { record, itemName: input.itemName };
+  return { record, itemName: input.itemName, excludedDrawn: input.excludedDrawn };
 }
 
 /** Refuses a second draw while one awaits its witness or is final (409-style). */
@@ -46,7 +49,7 @@ export async function commitDraw(
   args: { taskCode: string; orderedBy: string; chatId?: string | null },
   clock: Clock,
   random = randomHex,
-): Promise<{ commitment: Commitment; itemName: string }> {
+): Promise<{ commitment: Commitment; itemName: string; excludedDrawn: number }> {
   return db.$transaction((tx) => commitDrawIn(tx, args, clock, random), { timeout: 120_000 });
 }
 
@@ -56,7 +59,7 @@ export async function commitDrawIn(
   args: { taskCode: string; orderedBy: string; chatId?: string | null },
   clock: Clock,
   random = randomHex,
-): Promise<{ commitment: Commitment; itemName: string }> {
+): Promise<{ commitment: Commitment; itemName: string; excludedDrawn: number }> {
   await assertNoActiveDraw(tx, args.taskCode);
   const input = await readPool(tx, args.taskCode);
   const attempt = (await tx.draw.count({ where: { taskCode: args.taskCode } })) + 1;
@@ -86,9 +89,16 @@ export async function commitDrawIn(
     action: "draw.commit",
     entity: "draw",
     entityId: drawId,
-    data: { taskCode: args.taskCode, poolHash: commitment.poolHash, paramsHash: commitment.paramsHash, commitment: commitment.commitment, perStratum: commitment.params.perStratum },
+    data: {
+      taskCode: args.taskCode,
+      poolHash: commitment.poolHash,
+      paramsHash: commitment.paramsHash,
+      commitment: commitment.commitment,
+      perStratum: commitment.params.perStratum,
+      excludedDrawn: input.excludedDrawn,
+    },
   });
-  return { commitment, itemName: input.itemName };
+  return { commitment, itemName: input.itemName, excludedDrawn: input.excludedDrawn };
 }
 
 /**
