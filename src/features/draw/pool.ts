@@ -89,6 +89,8 @@ function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
   if (!item) throw new AppError("ITEM_NOT_FOUND", `任务 ${taskCode} 的事项编码「${task.itemCode}」不在抽查事项清单中`);
 
   // Every target query below filters on the same "in the register's pool" condition, so no 100,000-id set is built.
+  // CROSS JOIN fixes the loop order (few conflicts or assignments outside, a primary-key lookup inside):
+  // without statistics SQLite may otherwise scan the conflicts once per target.
   const active = ACTIVE_STATUSES.map(() => "?").join(", ");
   const inRegister = `t.type = ? AND t.status IN (${active})`;
   const registerArgs = [item.targetType, ...ACTIVE_STATUSES];
@@ -118,7 +120,7 @@ function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
   const inspectorIds = new Set(inspectorRows.map((i) => i[0]));
 
   const conflicts = (
-    conn.prepare(`SELECT c.certNo, c.creditCode FROM Conflict c JOIN Target t ON t.creditCode = c.creditCode WHERE ${inRegister}`).raw().all(...registerArgs) as [string, string][]
+    conn.prepare(`SELECT c.certNo, c.creditCode FROM Conflict c CROSS JOIN Target t ON t.creditCode = c.creditCode WHERE ${inRegister}`).raw().all(...registerArgs) as [string, string][]
   ).filter(([certNo, creditCode]) => inspectorIds.has(certNo) && !drawn.has(creditCode));
 
   const lastDraw = conn
@@ -128,7 +130,7 @@ function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
   const previousAssignments = lastDraw
     ? (
         conn
-          .prepare(`SELECT a.targetId, a.inspectorId FROM Assignment a JOIN Target t ON t.creditCode = a.targetId WHERE a.drawId = ? AND a.status <> 'recused' AND ${inRegister}`)
+          .prepare(`SELECT a.targetId, a.inspectorId FROM Assignment a CROSS JOIN Target t ON t.creditCode = a.targetId WHERE a.drawId = ? AND a.status <> 'recused' AND ${inRegister}`)
           .raw()
           .all(lastDraw, ...registerArgs) as [string, string][]
       ).filter(([targetId, inspectorId]) => inspectorIds.has(inspectorId) && !drawn.has(targetId))
