@@ -55,7 +55,7 @@ async function commitReveal(file: string): Promise<void> {
   const { record } = await revealDraw(db, { drawId: commitment.drawId, witnessOpenId: "ou_bench_witness", entropy: "bench" }, clock);
   const t3 = performance.now();
   await db.$disconnect();
-  process.stdout.write(JSON.stringify({ load: t1 - t0, commit: t2 - t1, reveal: t3 - t2, drawn: record.selection.targets.length, peakMb: selfPeakMb() }));
+  process.stdout.write(JSON.stringify({ load: t1 - t0, commit: t2 - t1, reveal: t3 - t2, drawn: record.selection.targets.length, peakMb: selfPeakMb(), cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 }));
 }
 
 interface Run {
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     }
     const printed = readFileSync(out, "utf8").split("\n");
 
-    const cr: { load: number; commit: number; reveal: number; drawn: number; peakMb: number; ms: number }[] = [];
+    const cr: { load: number; commit: number; reveal: number; drawn: number; peakMb: number; cpuMs: number; ms: number }[] = [];
     for (let run = 0; run < RUNS; run++) {
       const copy = path.join(dir, `cr-${run}.db`);
       copyFileSync(db, copy);
@@ -144,6 +144,7 @@ async function main(): Promise<void> {
     console.log(
       `  commit + reveal (Prisma, the bot's transactions), whole process: ${crMs.toFixed(0)} ms (load ${median(cr.map((r) => r.load)).toFixed(0)}, commit ${median(cr.map((r) => r.commit)).toFixed(0)}, reveal ${median(cr.map((r) => r.reveal)).toFixed(0)}; ${cr[0]!.drawn} drawn), peak ${peak(cr).toFixed(0)} MB   [runs: ${list(cr.map((r) => r.ms))}; MB: ${list(cr.map((r) => r.peakMb))}]`,
     );
+    console.log(`    CPU time: ${median(cr.map((r) => r.cpuMs)).toFixed(0)} ms / bare ${cpu(bare).toFixed(0)} ms = ${(median(cr.map((r) => r.cpuMs)) / cpu(bare)).toFixed(2)}`);
     console.log(`    ratio ${(crMs / bareMs).toFixed(2)} (goal ≤ 1.5) ${mark(crMs / bareMs <= 1.5)}; peak ${mark(Math.max(...cr.map((r) => r.peakMb)) <= 200)} (goal ≤ 200 MB, worst run)`);
     console.log(`  drbot verify of the last --out record: exit ${verified.status} (${verified.stdout.trim().split("\n").pop()})`);
   } finally {

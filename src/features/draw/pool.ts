@@ -54,6 +54,7 @@ export async function readPool(source: string | Reader, taskCode: string): Promi
   const file = typeof source === "string" ? source : await databaseFileOf(source);
   const conn = new Database(file, { readonly: true, fileMustExist: true, timeout: 10_000 });
   try {
+    conn.pragma(`cache_size = -${POOL_CACHE_KB}`); // one pass over the register: a large page cache is only memory
     return conn.transaction(() => readPoolIn(conn, taskCode))();
   } finally {
     conn.close();
@@ -80,6 +81,7 @@ interface ItemRow {
   requiredSpecialty: string | null;
 }
 
+const POOL_CACHE_KB = 2048;
 const STRATUM_SET: ReadonlySet<string> = new Set(STRATA);
 
 function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
