@@ -10,7 +10,7 @@
  */
 import { spawn } from "node:child_process";
 import http from "node:http";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createCipheriv, createHash, randomBytes } from "node:crypto";
@@ -29,6 +29,13 @@ function encrypt(plain: string): string {
   const iv = randomBytes(16);
   const c = createCipheriv("aes-256-cbc", createHash("sha256").update(APP.key).digest(), iv);
   return JSON.stringify({ encrypt: Buffer.concat([iv, c.update(plain, "utf8"), c.final()]).toString("base64") });
+}
+
+/** The node options `npm start` runs the bot with (package.json), so the bench measures the same process. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { scripts: { start: string } };
+  const m = /\bnode\s+((?:--\S+\s+)*)dist\/src\/main\.js/.exec(pkg.scripts.start);
+  return m?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 }
 
 function healthy(port: number): Promise<boolean> {
@@ -65,7 +72,7 @@ async function main(): Promise<void> {
 
   const port = await freePort();
   const env = { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "silent", LARK_APP_ID: APP.appId, LARK_APP_SECRET: APP.secret, LARK_ENCRYPT_KEY: APP.key, LARK_VERIFICATION_TOKEN: APP.token, LARK_DOMAIN: domain };
-  const bot = spawn(process.execPath, [path.join(__dirname, "bot-process.js")], { env, stdio: ["ignore", "ignore", "inherit"] });
+  const bot = spawn(process.execPath, [...startFlags(), path.join(__dirname, "bot-process.js")], { env, stdio: ["ignore", "ignore", "inherit"] });
   const startedAt = performance.now();
   while (!(await healthy(port))) {
     if (bot.exitCode !== null) throw new Error(`the bot exited (${bot.exitCode}) before /healthz answered`);
@@ -127,6 +134,7 @@ async function main(): Promise<void> {
   console.log(`  ack latency: p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms  (goal p99 ≤ 50 ms) ${pct(99) <= 50 ? "OK" : "OVER"}`);
   const mb = (m: { hwm: number; rss: number } | null, what: "hwm" | "rss") => (m ? `${m[what].toFixed(0)} MB` : "n/a (no /proc)");
   const goal = (m: { hwm: number } | null) => (m ? (m.hwm <= 200 ? "OK" : "OVER") : "");
+  console.log(`  bot process: node ${[...startFlags(), "…"].join(" ")} (npm start's options)`);
   console.log(`  bot process (started in ${(upMs / 1000).toFixed(1)} s): peak RSS (VmHWM) when /healthz first answered ${mb(atStart, "hwm")}`);
   console.log(`    idle, ${IDLE_SECONDS} s after /healthz first answered: peak ${mb(idle, "hwm")} (goal ≤ 200 MB) ${goal(idle)}; current RSS ${mb(idle, "rss")}`);
   console.log(`    under load (${requests.length} events at ${RATE}/s, until processed): peak ${mb(loaded, "hwm")} (goal ≤ 200 MB) ${goal(loaded)}; RSS at burst end ${mb(afterBurst, "rss")}, after draining ${mb(loaded, "rss")}`);

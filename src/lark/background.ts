@@ -19,7 +19,9 @@ export class BackgroundThread {
     // load TypeScript through a loader, and tests run from the sources.
     const entry = path.join(projectRoot, "dist", "src", "lark", "background-entry.js");
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
-    this.worker = new Worker(entry, { workerData: { env, intake }, env: { ...process.env, ...env } });
+    // A 3 MB young generation (≈ --max-semi-space-size=1, as npm start gives the serving thread): under load the default
+    // 48 MB of short-lived objects is resident memory, and short scavenges don't hurt latency (bench:webhook).
+    this.worker = new Worker(entry, { workerData: { env, intake }, env: { ...process.env, ...env }, resourceLimits: { maxYoungGenerationSizeMb: 3 } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once("error", reject);
       this.worker.on("message", (m: { type: string; id?: number }) => {
