@@ -2,25 +2,60 @@
  * npm run bench:webhook — Feishu-style events (AES-encrypted, signed over the raw body) at 200/s
  * against the real server (npm start's code), while the inbox worker processes them and the outbox
  * answers through the simulated Feishu. Prints ack latency percentiles (goal: p99 ≤ 50 ms).
+ *
+ * The bot runs as its own process (bench/bot-process.ts: npm start's start()), so its memory is the
+ * whole process's peak RSS (VmHWM from /proc/<pid>/status; goal ≤ 200 MB): "idle" is read
+ * BENCH_IDLE_SECONDS (default 30, as issue 8 defines it) after /healthz first answers, "under load"
+ * once the 1,000-odd events are processed.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createCipheriv, createHash, randomBytes } from "node:crypto";
 import { DEMO_IMPORT_ORDER, demoCsv } from "../src/demo/data";
 import { importFile } from "../src/features/imports/importer";
 import { signatureOf } from "../src/lark/crypto";
-import { start } from "../src/main";
+import { openDatabase } from "../src/store/db";
+import { procMemoryMb } from "./peak";
 
 const RATE = 200;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5); // 1,000 events, as issue 8 measured
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const APP = { appId: "cli_be9c4000000000bb", secret: "s", key: "bench-encrypt-key", token: "bench-token" };
 
 function encrypt(plain: string): string {
   const iv = randomBytes(16);
   const c = createCipheriv("aes-256-cbc", createHash("sha256").update(APP.key).digest(), iv);
   return JSON.stringify({ encrypt: Buffer.concat([iv, c.update(plain, "utf8"), c.final()]).toString("base64") });
+}
+
+/** The node options `npm start` runs the bot with (package.json), so the bench measures the same process. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { scripts: { start: string } };
+  const m = /\bnode\s+((?:--\S+\s+)*)dist\/src\/main\.js/.exec(pkg.scripts.start);
+  return m?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
+function healthy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    http
+      .get({ host: "127.0.0.1", port, path: "/healthz" }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      })
+      .on("error", () => resolve(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = http.createServer().listen(0, "127.0.0.1", () => {
+      const address = s.address();
+      s.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
 }
 
 async function main(): Promise<void> {
@@ -30,8 +65,23 @@ async function main(): Promise<void> {
   const fakeProcess = spawn(process.execPath, [path.join(__dirname, "fake-feishu-process.js"), JSON.stringify({ appId: APP.appId, appSecret: APP.secret, users, chats: users.map((u) => [`oc_p2p_${u}`, [u]]) })]);
   const domain = await new Promise<string>((resolve) => fakeProcess.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
   const dir = mkdtempSync(path.join(tmpdir(), "drbot-webhook-"));
-  const server = await start({ DATABASE_URL: `file:${path.join(dir, "w.db")}`, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", LARK_APP_ID: APP.appId, LARK_APP_SECRET: APP.secret, LARK_ENCRYPT_KEY: APP.key, LARK_VERIFICATION_TOKEN: APP.token, LARK_DOMAIN: domain });
-  for (const kind of DEMO_IMPORT_ORDER) await importFile(server.db, Buffer.from(csv[kind]), `${kind}.csv`, { kind, actor: "bench", at: new Date(), directory: null });
+  const dbUrl = `file:${path.join(dir, "w.db")}`;
+  const seeding = openDatabase(dbUrl);
+  for (const kind of DEMO_IMPORT_ORDER) await importFile(seeding, Buffer.from(csv[kind]), `${kind}.csv`, { kind, actor: "bench", at: new Date(), directory: null });
+  await seeding.$disconnect();
+
+  const port = await freePort();
+  const env = { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "silent", LARK_APP_ID: APP.appId, LARK_APP_SECRET: APP.secret, LARK_ENCRYPT_KEY: APP.key, LARK_VERIFICATION_TOKEN: APP.token, LARK_DOMAIN: domain };
+  const bot = spawn(process.execPath, [...startFlags(), path.join(__dirname, "bot-process.js")], { env, stdio: ["ignore", "ignore", "inherit"] });
+  const startedAt = performance.now();
+  while (!(await healthy(port))) {
+    if (bot.exitCode !== null) throw new Error(`the bot exited (${bot.exitCode}) before /healthz answered`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const upMs = performance.now() - startedAt;
+  const atStart = procMemoryMb(bot.pid!);
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+  const idle = procMemoryMb(bot.pid!);
 
   // Pre-sign every request (a fresh timestamp each), so the load process only sends.
   const now = Math.floor(Date.now() / 1000);
@@ -53,24 +103,41 @@ async function main(): Promise<void> {
   });
   const file = path.join(dir, "requests.json");
   writeFileSync(file, JSON.stringify(requests));
-  const address = server.server.address();
-  const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/lark/events`;
+  const url = `http://127.0.0.1:${port}/lark/events`;
 
   let out = "";
   const child = spawn(process.execPath, [path.join(__dirname, "webhook-load.js"), file, url, String(RATE)]);
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.on("exit", r));
   const { latencies, statuses, errors, seconds } = JSON.parse(out) as { latencies: number[]; statuses: Record<string, number>; errors: string[]; seconds: number };
-  const stored = await server.db.inboxEvent.count();
-  const processed = await server.db.inboxEvent.count({ where: { status: "done" } });
-  await new Promise<void>((r) => server.server.close(() => r()));
+  const afterBurst = procMemoryMb(bot.pid!);
+  // Under load = until every stored event is processed (read beside the bot, as a monitor would).
+  const { default: Database } = await import("better-sqlite3");
+  const peek = new Database(path.join(dir, "w.db"), { readonly: true });
+  const count = (sql: string) => (peek.prepare(sql).get() as { n: number }).n;
+  const stored = count("SELECT count(*) AS n FROM InboxEvent");
+  const processedAtBurstEnd = count("SELECT count(*) AS n FROM InboxEvent WHERE status = 'done'");
+  const drainStart = performance.now();
+  while (count("SELECT count(*) AS n FROM InboxEvent WHERE status = 'pending'") > 0 && performance.now() - drainStart < 120_000) await new Promise((r) => setTimeout(r, 200));
+  const processed = count("SELECT count(*) AS n FROM InboxEvent WHERE status = 'done'");
+  peek.close();
+  const loaded = procMemoryMb(bot.pid!);
+  bot.kill("SIGTERM");
+  await Promise.race([new Promise((r) => bot.once("exit", r)), new Promise((r) => setTimeout(r, 10_000))]);
+  if (bot.exitCode === null) bot.kill("SIGKILL");
   fakeProcess.kill();
 
   const sorted = [...latencies].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
   console.log(`bench:webhook  ${requests.length} encrypted, signed events at ${RATE}/s over ${seconds.toFixed(1)} s (worker processing concurrently)`);
-  console.log(`  responses: ${JSON.stringify(statuses)}; client-side errors: ${errors.length}${errors.length ? ` (${[...new Set(errors)].join("; ")})` : ""}; stored in the inbox: ${stored}; processed by the end: ${processed} (the rest is processed after the burst)`);
+  console.log(`  responses: ${JSON.stringify(statuses)}; client-side errors: ${errors.length}${errors.length ? ` (${[...new Set(errors)].join("; ")})` : ""}; stored in the inbox: ${stored}; processed when the burst ended: ${processedAtBurstEnd}, after draining: ${processed}`);
   console.log(`  ack latency: p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms  (goal p99 ≤ 50 ms) ${pct(99) <= 50 ? "OK" : "OVER"}`);
+  const mb = (m: { hwm: number; rss: number } | null, what: "hwm" | "rss") => (m ? `${m[what].toFixed(0)} MB` : "n/a (no /proc)");
+  const goal = (m: { hwm: number } | null) => (m ? (m.hwm <= 200 ? "OK" : "OVER") : "");
+  console.log(`  bot process: node ${[...startFlags(), "…"].join(" ")} (npm start's options)`);
+  console.log(`  bot process (started in ${(upMs / 1000).toFixed(1)} s): peak RSS (VmHWM) when /healthz first answered ${mb(atStart, "hwm")}`);
+  console.log(`    idle, ${IDLE_SECONDS} s after /healthz first answered: peak ${mb(idle, "hwm")} (goal ≤ 200 MB) ${goal(idle)}; current RSS ${mb(idle, "rss")}`);
+  console.log(`    under load (${requests.length} events at ${RATE}/s, until processed): peak ${mb(loaded, "hwm")} (goal ≤ 200 MB) ${goal(loaded)}; RSS at burst end ${mb(afterBurst, "rss")}, after draining ${mb(loaded, "rss")}`);
   rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }

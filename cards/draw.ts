@@ -24,13 +24,14 @@ function proof(c: Commitment): string {
 }
 
 /** Posted to the group when a leader orders a draw: the frozen pool, the commitment, and the witness form. */
-export function commitmentCard(c: Commitment, itemName: string, orderedBy: string): Card {
+export function commitmentCard(c: Commitment, itemName: string, orderedBy: string, excludedDrawn = 0): Card {
   return card(`抽取承诺 · ${c.task.code}`, "orange", [
     md(
       [
         `**任务**：${esc(c.task.code)} ${esc(c.task.name)}`,
         `**抽查事项**：${esc(c.task.itemCode)} ${esc(itemName)}`,
         `**号池**：${c.pool.targets.length} 户（${strataLine(c, poolSizes(c))}），执法人员 ${c.pool.inspectors.length} 名，每户 ${c.params.inspectorsPerTarget} 人`,
+        ...(excludedDrawn > 0 ? [`**已排除**：${excludedDrawn} 户本年度已因该事项被抽中（一般事项同一年度不重复抽查）`] : []),
         `**发起人**：${at(orderedBy)}`,
       ].join("\n"),
     ),

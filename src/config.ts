@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "./domain/errors";
-import { sqliteFile } from "./store/db";
+import { sqliteFile } from "./store/sqliteFile";
 
 /** Every environment variable the product reads (interface.md §2), validated in one place. */
 const optionalText = z

@@ -1,4 +1,5 @@
-import Router from "@koa/router";
+import type Router from "@koa/router";
+import { createRequire } from "node:module";
 import type * as lark from "@larksuiteoapi/node-sdk";
 import { Bot } from "./bot/bot";
 import { clockFromConfig, type BureauClock, type Clock } from "./clock";
@@ -14,7 +15,6 @@ import { IntakeSignal } from "./lark/intakeSignal";
 import { OutboxSender } from "./lark/outbox";
 import type { Envelope } from "./lark/receiver";
 import { registerWebhook } from "./lark/webhook";
-import { startWsClient } from "./lark/wsReceiver";
 import type { Logger } from "./logger";
 import type { Db } from "./store/db";
 
@@ -95,16 +95,21 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv;
   };
 
   const now = () => bot.deps.clock.now();
+  // The SDK (~36 MB) is loaded in this thread only for the long connection; the webhook doesn't need it.
   const ws =
     deps.config.LARK_MODE === "ws" && deps.config.LARK_APP_ID && deps.config.LARK_APP_SECRET
-      ? startWsClient(
+      ? (await import("./lark/wsReceiver.js")).startWsClient(
           { appId: deps.config.LARK_APP_ID, appSecret: deps.config.LARK_APP_SECRET, domain: deps.config.larkDomain, downAfterMs: deps.wsDownMs },
           { db: deps.db, now, worker: { kick: () => background.events() }, onCard, logger: deps.logger },
         )
       : null;
 
   // The webhook routes are served in both modes (a console may point either way); they verify every request.
-  const router = new Router();
+  // Loaded here, in the serving thread only: the processing thread never needs the router (~10 MB).
+  // (require, not import(): import() would load the package's ESM build beside the CJS one http/app.ts uses.)
+  const routerModule = createRequire(__filename)("@koa/router") as typeof Router & { default?: typeof Router };
+  const RouterClass = routerModule.default ?? routerModule;
+  const router = new RouterClass();
   registerWebhook(router, {
     db: deps.db,
     config: { encryptKey: deps.config.LARK_ENCRYPT_KEY, verificationToken: deps.config.LARK_VERIFICATION_TOKEN, appId: deps.config.LARK_APP_ID },

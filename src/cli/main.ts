@@ -116,6 +116,23 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
       io.out(`已备份：${done.file}（${done.pages} 页，${(done.bytes / 1024 / 1024).toFixed(1)} MB）`);
       return 0;
     }
+    if (command === "draw") {
+      // A dry run reads the pool straight from the file: no Prisma client is loaded (time and memory at 100,000 targets).
+      const task = rest[0];
+      if (!task) throw usageError("缺少任务编号");
+      if (!opts.has("dry-run")) {
+        throw new AppError("NOT_DRY_RUN", "正式抽取须在飞书群里公开进行（@机器人 抽取 任务编号，由见证人确认）；命令行只能试抽：drbot draw <任务编号> --dry-run");
+      }
+      const { migratedFile } = await import("../store/sqliteFile.js");
+      const { record, itemName, excludedDrawn } = await (await drawService()).dryRun(migratedFile(config.DATABASE_URL), task, io);
+      printDryRun(record, itemName, excludedDrawn, io);
+      const out = stringOpt(opts, "out");
+      if (out) {
+        writeFileSync(out, JSON.stringify(record, null, 2) + "\n");
+        io.out(`试抽记录已写入 ${out}（可用 drbot verify 核验）`);
+      }
+      return 0;
+    }
     db = (await store()).openDatabase(config.DATABASE_URL);
     switch (command) {
       case "import": {
@@ -126,21 +143,6 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         const report = await (await importer()).importFile(db, readInput(file), path.basename(file), { kind, actor: "cli", at: io.now(), directory });
         io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
         for (const w of report.warnings) io.err(`提示：${w}`);
-        return 0;
-      }
-      case "draw": {
-        const task = rest[0];
-        if (!task) throw usageError("缺少任务编号");
-        if (!opts.has("dry-run")) {
-          throw new AppError("NOT_DRY_RUN", "正式抽取须在飞书群里公开进行（@机器人 抽取 任务编号，由见证人确认）；命令行只能试抽：drbot draw <任务编号> --dry-run");
-        }
-        const { record, itemName } = await (await drawService()).dryRun(db, task, io);
-        printDryRun(record, itemName, io);
-        const out = stringOpt(opts, "out");
-        if (out) {
-          writeFileSync(out, JSON.stringify(record, null, 2) + "\n");
-          io.out(`试抽记录已写入 ${out}（可用 drbot verify 核验）`);
-        }
         return 0;
       }
       case "export":
@@ -174,17 +176,23 @@ async function defaultDirectory(config: Config): Promise<ContactDirectory | null
   return larkContactDirectory(createLarkClient(config));
 }
 
-function printDryRun(record: DrawRecord, itemName: string, io: Io): void {
-  io.out(`试抽（不保存，一次性随机种子）任务 ${record.task.code} ${record.task.name}｜事项 ${record.task.itemCode} ${itemName}｜${record.task.year} 年度`);
+/** Alternates printed per stratum (spec §5); all of them are in the --out record. */
+export const DRY_RUN_ALTERNATES = 10;
+
+function printDryRun(record: DrawRecord, itemName: string, excludedDrawn: number, io: Io): void {
+  const lines = [`试抽（不保存，一次性随机种子）任务 ${record.task.code} ${record.task.name}｜事项 ${record.task.itemCode} ${itemName}｜${record.task.year} 年度`];
+  if (excludedDrawn > 0) lines.push(`号池已排除 ${excludedDrawn} 户：本年度已因该事项被抽中（一般事项同一年度不重复抽查）`);
   const sizes = new Map<string, number>();
   for (const t of record.pool.targets) sizes.set(t.stratum, (sizes.get(t.stratum) ?? 0) + 1);
   for (const [stratum, count] of Object.entries(record.params.perStratum)) {
-    io.out(`【${stratum}风险】号池 ${sizes.get(stratum)} 户，抽取 ${count} 户：`);
-    for (const t of record.selection.targets.filter((x) => x.stratum === stratum)) io.out(`  ${t.id}`);
+    lines.push(`【${stratum}风险】号池 ${sizes.get(stratum)} 户，抽取 ${count} 户：`);
+    for (const t of record.selection.targets) if (t.stratum === stratum) lines.push(`  ${t.id}`);
     const alternates = record.selection.alternates[stratum as keyof typeof record.selection.alternates] ?? [];
-    alternates.slice(0, 3).forEach((id, k) => io.out(`  候补${k + 1} ${id}`));
+    alternates.slice(0, DRY_RUN_ALTERNATES).forEach((id, k) => lines.push(`  候补${k + 1} ${id}`));
+    if (alternates.length > DRY_RUN_ALTERNATES) lines.push(`  ……另有候补 ${alternates.length - DRY_RUN_ALTERNATES} 户（完整顺序见 --out 记录）`);
   }
-  io.out(`每户 ${record.params.inspectorsPerTarget} 名执法人员，共 ${record.pool.inspectors.length} 名可选；放宽“避免与上次同组”${record.selection.relaxations.length} 处`);
+  lines.push(`每户 ${record.params.inspectorsPerTarget} 名执法人员，共 ${record.pool.inspectors.length} 名可选；放宽“避免与上次同组”${record.selection.relaxations.length} 处`);
+  io.out(lines.join("\n")); // one write: a large draw prints thousands of lines
 }
 
 async function exportCommand(db: Db, rest: string[], opts: Map<string, string | true>, io: Io, config: Config): Promise<number> {

@@ -110,9 +110,10 @@ describe("a draw's life: commit → witness → reveal", () => {
   it("the next draw of the same item avoids last draw's pairs", async () => {
     const { commitment } = await commitDraw(db, { taskCode: "T2026-01", orderedBy: LEADER }, clock);
     const { record: first } = await revealDraw(db, { drawId: commitment.drawId, witnessOpenId: WITNESS, entropy: "x" }, clock);
-    const plan = "任务编号,任务名称,年度,事项编码,开始日期,结束日期,高风险比例(%)\nT2026-05,2026年下半年道路货运抽查,2026,JT-HY-001,2026-07-01,2026-12-15,100\n";
+    // Next year's task: within one 年度 a 一般 item's drawn targets leave the pool (§7, draw.routine.test.ts).
+    const plan = "任务编号,任务名称,年度,事项编码,开始日期,结束日期,高风险比例(%)\nT2027-01,2027年道路货运抽查,2027,JT-HY-001,2027-03-01,2027-12-15,100\n";
     await importFile(db, Buffer.from(plan), "p.csv", { kind: "plan", actor: "test", at: NOW, directory: null });
-    const { commitment: c2 } = await commitDraw(db, { taskCode: "T2026-05", orderedBy: LEADER }, clock);
+    const { commitment: c2 } = await commitDraw(db, { taskCode: "T2027-01", orderedBy: LEADER }, clock);
     const previous = new Set(first.selection.assignments.flatMap((a) => a.inspectorIds.map((i) => `${a.targetId}|${i}`)));
     expect(c2.pool.previousAssignments.length).toBe(previous.size);
     const { record: second } = await revealDraw(db, { drawId: c2.drawId, witnessOpenId: WITNESS, entropy: "y" }, clock);

@@ -33,10 +33,10 @@ export function register(bot: Bot): void {
       const taskCode = args[0];
       if (!taskCode) return reply("请写明任务编号，例如：@双随机助手 抽取 T2026-01（发送「计划」查看任务）");
       const chatId = deps.config.LARK_ANNOUNCE_CHAT_ID ?? (await settingValue(tx, "announceChatId")) ?? message.chatId;
-      const { commitment, itemName } = await commitDrawIn(tx, { taskCode, orderedBy: sender.openId, chatId }, { now: () => now });
+      const { commitment, itemName, excludedDrawn } = await commitDrawIn(tx, { taskCode, orderedBy: sender.openId, chatId }, { now: () => now });
       await enqueueMessage(
         tx,
-        { key: `draw:${commitment.drawId}:commit`, to: { chatId }, msgType: "interactive", content: commitmentCard(commitment, itemName, sender.openId), onSent: `draw.commitCard:${commitment.drawId}` },
+        { key: `draw:${commitment.drawId}:commit`, to: { chatId }, msgType: "interactive", content: commitmentCard(commitment, itemName, sender.openId, excludedDrawn), onSent: `draw.commitCard:${commitment.drawId}` },
         now,
       );
       if (chatId !== message.chatId) await reply(`已在公告群发布 ${commitment.drawId} 的抽取承诺，请见证人在卡片上确认。`);

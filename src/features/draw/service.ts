@@ -17,14 +17,17 @@ export interface Clock {
   now(): Date;
 }
 
-/** A would-be draw with throw-away seeds: nothing is stored, and `verify` accepts the record. */
-export async function dryRun(db: Db, taskCode: string, clock: Clock, random = randomHex): Promise<{ record: DrawRecord; itemName: string }> {
-  const input = await readPool(db, taskCode);
+/**
+ * A would-be draw with throw-away seeds: nothing is stored, and `verify` accepts the record.
+ * `source` is the database file (the CLI: no Prisma client at all) or a client.
+ */
+export async function dryRun(source: Db | string, taskCode: string, clock: Clock, random = randomHex): Promise<{ record: DrawRecord; itemName: string; excludedDrawn: number }> {
+  const input = await readPool(source, taskCode);
   const at = clock.now().toISOString();
   const serverSeed = random();
   const commitment = freeze({ drawId: `dry-run-${taskCode}`, task: input.task, pool: input.pool, params: input.params, serverSeed, committedAt: at });
   const record = reveal(commitment, serverSeed, { openId: "dry-run", entropy: random(), at });
-  return { record, itemName: input.itemName };
+  return { record, itemName: input.itemName, excludedDrawn: input.excludedDrawn };
 }
 
 /** Refuses a second draw while one awaits its witness or is final (409-style). */
@@ -47,7 +50,7 @@ export async function commitDraw(
   args: { taskCode: string; orderedBy: string; chatId?: string | null },
   clock: Clock,
   random = randomHex,
-): Promise<{ commitment: Commitment; itemName: string }> {
+): Promise<{ commitment: Commitment; itemName: string; excludedDrawn: number }> {
   return writeTx(db, (tx) => commitDrawIn(tx, args, clock, random), { timeout: 120_000, budgetMs: 120_000 });
 }
 
@@ -57,7 +60,7 @@ export async function commitDrawIn(
   args: { taskCode: string; orderedBy: string; chatId?: string | null },
   clock: Clock,
   random = randomHex,
-): Promise<{ commitment: Commitment; itemName: string }> {
+): Promise<{ commitment: Commitment; itemName: string; excludedDrawn: number }> {
   await assertNoActiveDraw(tx, args.taskCode);
   const input = await readPool(tx, args.taskCode);
   const attempt = (await tx.draw.count({ where: { taskCode: args.taskCode } })) + 1;
@@ -87,9 +90,16 @@ export async function commitDrawIn(
     action: "draw.commit",
     entity: "draw",
     entityId: drawId,
-    data: { taskCode: args.taskCode, poolHash: commitment.poolHash, paramsHash: commitment.paramsHash, commitment: commitment.commitment, perStratum: commitment.params.perStratum },
+    data: {
+      taskCode: args.taskCode,
+      poolHash: commitment.poolHash,
+      paramsHash: commitment.paramsHash,
+      commitment: commitment.commitment,
+      perStratum: commitment.params.perStratum,
+      excludedDrawn: input.excludedDrawn,
+    },
   });
-  return { commitment, itemName: input.itemName };
+  return { commitment, itemName: input.itemName, excludedDrawn: input.excludedDrawn };
 }
 
 /**
@@ -117,14 +127,7 @@ export async function revealDrawIn(tx: Tx, args: { drawId: string; witnessOpenId
     where: { id: draw.id, status: "committed" },
     data: { status: "revealed", record: JSON.stringify(record), recordHash, witnessOpenId: args.witnessOpenId, revealedAt: at },
   });
-  const versions = new Map(
-    (await tx.target.findMany({ where: { creditCode: { in: record.selection.targets.map((t) => t.id) } }, select: { creditCode: true, version: true } })).map((t) => [t.creditCode, t.version]),
-  );
-  await tx.assignment.createMany({
-    data: record.selection.assignments.flatMap((a) =>
-      a.inspectorIds.map((inspectorId) => ({ drawId: draw.id, targetId: a.targetId, targetVersion: versions.get(a.targetId) ?? 1, inspectorId })),
-    ),
-  });
+  await insertAssignments(tx, draw.id, record, at);
   await appendAudit(tx, {
     at,
     actor: args.witnessOpenId,
@@ -134,6 +137,31 @@ export async function revealDrawIn(tx: Tx, args: { drawId: string; witnessOpenId
     data: { seed: record.seed, serverSeed: record.serverSeed, entropy: args.entropy, recordHash, targets: record.selection.targets.map((t) => t.id) },
   });
   return { record, alreadyRevealed: false };
+}
+
+/** Rows per INSERT: 7 parameters each, well under SQLite's 32,766. */
+const ASSIGNMENT_CHUNK = 500;
+
+/**
+ * The drawn teams as Assignment rows, each pinned to the target's current version. A large draw has
+ * 10,000 rows: Prisma's createMany spent 3 s and 120 MB building them, so they go in as multi-row
+ * INSERTs through the same transaction (the columns Prisma would fill, in Prisma's date format).
+ */
+async function insertAssignments(tx: Tx, drawId: string, record: DrawRecord, at: Date): Promise<void> {
+  const stamp = at.toISOString().replace("Z", "+00:00");
+  for (let k = 0; k < record.selection.assignments.length; k += ASSIGNMENT_CHUNK) {
+    const chunk = record.selection.assignments.slice(k, k + ASSIGNMENT_CHUNK);
+    const values: string[] = [];
+    const params: (string | number)[] = [];
+    for (const a of chunk) {
+      for (const inspectorId of a.inspectorIds) {
+        values.push("(?, ?, COALESCE((SELECT version FROM Target WHERE creditCode = ?), 1), ?, 'assigned', ?, ?)");
+        params.push(drawId, a.targetId, a.targetId, inspectorId, stamp, stamp);
+      }
+    }
+    if (values.length === 0) continue;
+    await tx.$executeRawUnsafe(`INSERT INTO Assignment (drawId, targetId, targetVersion, inspectorId, status, createdAt, updatedAt) VALUES ${values.join(", ")}`, ...params);
+  }
 }
 
 /** The orderer withdraws a commitment before it is revealed; the attempt stays visible. */
