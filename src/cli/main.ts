@@ -33,17 +33,26 @@ const USAGE = `用法 / usage: drbot <命令>
   verify <记录.json>                                                             离线核验抽取记录（不读数据库）
   stats [--year 年度]                                                            统计`;
 
-/** Splits `--name value` options from positional words. */
+/** Flags that take no value (interface.md §5): a word after them is a positional word, not their value. */
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(["dry-run", "force", "all", "help"]);
+
+/** Splits `--name value` options from positional words; `--flag=value` works for every valued option. */
 function parseArgs(argv: string[]): { words: string[]; opts: Map<string, string | true> } {
   const words: string[] = [];
   const opts = new Map<string, string | true>();
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k]!;
-    if (a.startsWith("--")) {
+    if (a === "-h") opts.set("help", true);
+    else if (a.startsWith("--")) {
       const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
+      if (BOOLEAN_FLAGS.has(name)) {
+        if (inline !== undefined) throw usageError(`--${name} 不带值`);
+        opts.set(name, true);
+        continue;
+      }
       const next = argv[k + 1];
       if (inline !== undefined) opts.set(name, inline);
-      else if (name !== "dry-run" && next !== undefined && !next.startsWith("--")) opts.set(name, argv[++k]!);
+      else if (next !== undefined && !next.startsWith("--")) opts.set(name, argv[++k]!);
       else opts.set(name, true);
     } else words.push(a);
   }
@@ -80,8 +89,13 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
     const { words, opts } = parseArgs(argv);
     const [command, ...rest] = words;
     if (!command || command === "help" || opts.has("help")) {
-      io.out(USAGE);
-      return command ? 0 : 1;
+      // Asked for help (`drbot --help`, `drbot help`) → 0; a bare `drbot` is a usage error → 1.
+      if (command || opts.has("help")) {
+        io.out(USAGE);
+        return 0;
+      }
+      io.err(USAGE);
+      return 1;
     }
     if (command === "verify") {
       // Never opens the database: the record alone must prove the draw.

@@ -5,6 +5,7 @@ import { freeze, recordHashOf, reveal } from "../../domain/draw/record";
 import type { Commitment, DrawRecord } from "../../domain/draw/types";
 import { appendAudit } from "../../store/audit";
 import type { Db, Prisma } from "../../store/db";
+import { canonicalTaskCode } from "../tasks/code";
 import { ACTIVE_DRAW_STATUSES, readPool } from "./pool";
 
 type Tx = Prisma.TransactionClient;
@@ -17,7 +18,8 @@ export interface Clock {
 }
 
 /** A would-be draw with throw-away seeds: nothing is stored, and `verify` accepts the record. */
-export async function dryRun(db: Db, taskCode: string, clock: Clock, random = randomHex): Promise<{ record: DrawRecord; itemName: string }> {
+export async function dryRun(db: Db, typedCode: string, clock: Clock, random = randomHex): Promise<{ record: DrawRecord; itemName: string }> {
+  const taskCode = await canonicalTaskCode(db, typedCode);
   const input = await readPool(db, taskCode);
   const at = clock.now().toISOString();
   const serverSeed = random();
@@ -57,6 +59,7 @@ export async function commitDrawIn(
   clock: Clock,
   random = randomHex,
 ): Promise<{ commitment: Commitment; itemName: string }> {
+  args = { ...args, taskCode: await canonicalTaskCode(tx, args.taskCode) };
   await assertNoActiveDraw(tx, args.taskCode);
   const input = await readPool(tx, args.taskCode);
   const attempt = (await tx.draw.count({ where: { taskCode: args.taskCode } })) + 1;
@@ -201,7 +204,7 @@ export async function recuseIn(
 export async function findDraw(db: Db, idOrTask: string) {
   const byId = await db.draw.findUnique({ where: { id: idOrTask } });
   if (byId) return byId;
-  const byTask = await db.draw.findFirst({ where: { taskCode: idOrTask, status: "revealed" }, orderBy: { attempt: "desc" } });
+  const byTask = await db.draw.findFirst({ where: { taskCode: await canonicalTaskCode(db, idOrTask), status: "revealed" }, orderBy: { attempt: "desc" } });
   if (byTask) return byTask;
   throw new AppError("DRAW_NOT_FOUND", `找不到抽取记录「${idOrTask}」（可填抽取编号或任务编号；任务须已完成抽取）`);
 }
