@@ -90,12 +90,8 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
     const [command, ...rest] = words;
     if (!command || command === "help" || opts.has("help")) {
       // Asked for help (`drbot --help`, `drbot help`) → 0; a bare `drbot` is a usage error → 1.
-      if (command || opts.has("help")) {
-        io.out(USAGE);
-        return 0;
-      }
-      io.err(USAGE);
-      return 1;
+      io.out(USAGE);
+      return command || opts.has("help") ? 0 : 1;
     }
     if (command === "verify") {
       // Never opens the database: the record alone must prove the draw.
