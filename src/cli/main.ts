@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { loadConfig, type Config } from "../config";
+import { importLimits, loadConfig, type Config } from "../config";
 import { clockFromConfig } from "../clock";
 import { AppError, isAppError } from "../domain/errors";
 import { verify } from "../domain/draw/verify";
@@ -74,7 +74,15 @@ function yearOpt(opts: Map<string, string | true>, io: Io, config: Config): numb
   return Number(y);
 }
 
-function readInput(file: string): Buffer {
+function readInput(file: string, maxBytes = Infinity): Buffer {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new AppError("FILE_NOT_FOUND", `无法读取文件「${file}」`);
+  }
+  // Refused before it is read: an oversize file never enters memory.
+  if (size > maxBytes) throw new AppError("IMPORT_TOO_LARGE", `文件过大（${(size / 1024 / 1024).toFixed(1)} MB），导入上限为 ${(maxBytes / 1024 / 1024).toFixed(1)} MB（IMPORT_MAX_BYTES）。请拆分后分批导入。未写入任何数据。`);
   try {
     return readFileSync(file);
   } catch {
@@ -125,7 +133,8 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         const file = rest[1];
         if (!file) throw usageError("缺少要导入的文件");
         const directory = directoryFor ? directoryFor(config) : await defaultDirectory(config);
-        const report = await (await importer()).importFile(db, readInput(file), path.basename(file), { kind, actor: "cli", at: io.now(), directory });
+        const limits = importLimits(config);
+        const report = await (await importer()).importFile(db, readInput(file, limits.maxBytes), path.basename(file), { kind, actor: "cli", at: io.now(), directory, limits });
         io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
         for (const w of report.warnings) io.err(`提示：${w}`);
         return 0;

@@ -11,7 +11,7 @@ export const BOT = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
 export const STRANGER = "ou_57a4e457a4e457a4e457a4e457a4e457";
 
 /** The real bot (npm start's code) over HTTP, the simulated Feishu behind the real SDK, the demo bureau loaded. */
-export async function startBotRig() {
+export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}) {
   const fake = new FakeFeishu({ appId: FAKE.appId, appSecret: FAKE.appSecret, botOpenId: BOT });
   const domain = await fake.listen();
   const s = await start({
@@ -24,6 +24,7 @@ export async function startBotRig() {
     LARK_ENCRYPT_KEY: FAKE.encryptKey,
     LARK_VERIFICATION_TOKEN: FAKE.token,
     LARK_DOMAIN: domain,
+    ...extraEnv,
   });
   const db: Db = s.db;
   const runtime: Runtime = s.runtime;

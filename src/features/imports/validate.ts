@@ -33,10 +33,11 @@ export class RowErrors {
  * Header and per-cell checks of one list, row by row as the rows are read: every problem, not only
  * the first. Needs no database. Only the parsed values of valid rows are kept.
  */
-export class TableValidator {
+export class TableValidator<R = Record<string, unknown>> {
   private readonly spec: (typeof KIND_SPECS)[ImportKind];
   readonly errors: RowErrors;
-  readonly rows: ParsedRow[] = [];
+  /** Valid rows, as `toRecord` makes them (the parsed values themselves are not kept). */
+  readonly rows: { rowNumber: number; record: R }[] = [];
   private readonly seenKeys = new Map<string, number>();
   private count = 0;
   /** False when the header row is unusable: the rows are then not worth reading. */
@@ -45,6 +46,7 @@ export class TableValidator {
   constructor(
     private readonly kind: ImportKind,
     headers: readonly string[],
+    private readonly toRecord: (values: Record<string, unknown>) => R = (v) => v as R,
   ) {
     this.spec = KIND_SPECS[kind];
     this.errors = new RowErrors(this.spec.columns.map((c) => c.name));
@@ -78,10 +80,10 @@ export class TableValidator {
       ok = false;
       this.errors.add(rowNumber, this.spec.keyColumns.join("+"), `与第${first}行重复`);
     } else this.seenKeys.set(key, rowNumber);
-    if (ok) this.rows.push({ rowNumber, values });
+    if (ok) this.rows.push({ rowNumber, record: this.toRecord(values) });
   }
 
-  finish(): { rows: ParsedRow[]; errors: RowErrors } {
+  finish(): { rows: { rowNumber: number; record: R }[]; errors: RowErrors } {
     if (this.headersOk && this.count === 0) this.errors.add(2, this.spec.columns[0]!.name, "没有数据行");
     return { rows: this.headersOk ? this.rows : [], errors: this.errors };
   }
@@ -91,7 +93,8 @@ export class TableValidator {
 export function validateTable(kind: ImportKind, table: Table): { rows: ParsedRow[]; errors: RowErrors } {
   const v = new TableValidator(kind, table.headers);
   if (v.headersOk) for (const row of table.rows) v.add(row);
-  return v.finish();
+  const { rows, errors } = v.finish();
+  return { rows: rows.map((r) => ({ rowNumber: r.rowNumber, values: r.record })), errors };
 }
 
 function crossFieldProblems(kind: ImportKind, v: Record<string, unknown>): { column: string; reason: string }[] {
