@@ -11,6 +11,7 @@ everything matches, 1 otherwise.
 
     python3 scripts/independent_sampler.py record.json
     python3 scripts/independent_sampler.py --ids A-1,A-2,A-3,B-1,B-2,B-3 --seed 314159 --take 4
+    python3 scripts/independent_sampler.py --each a.json b.json   # one JSON line per record
 """
 import hashlib
 import json
@@ -484,19 +485,24 @@ def verify(r):
     return checks
 
 
-def check_record(path):
+def report(path):
+    """(exit code, printed lines) for one record file."""
     try:
         with open(path, encoding="utf-8") as f:
             r = json.load(f)
     except (OSError, ValueError) as e:
-        print("MISMATCH: cannot read a JSON record: %s" % e)
-        return 1
+        return 1, ["MISMATCH: cannot read a JSON record: %s" % e]
     checks = verify(r)
-    for field, ok, detail in checks:
-        print("%s %s%s" % ("ok      " if ok else "MISMATCH", field, "" if ok else ": " + detail))
+    lines = ["%s %s%s" % ("ok      " if ok else "MISMATCH", field, "" if ok else ": " + detail) for field, ok, detail in checks]
     ok = all(c[1] for c in checks)
-    print("verified" if ok else "MISMATCH")
-    return 0 if ok else 1
+    lines.append("verified" if ok else "MISMATCH")
+    return (0 if ok else 1), lines
+
+
+def check_record(path):
+    code, lines = report(path)
+    print("\n".join(lines))
+    return code
 
 
 if __name__ == "__main__":
@@ -505,5 +511,11 @@ if __name__ == "__main__":
         opts = dict(zip(args[::2], args[1::2]))
         for t, i in sampler(opts["--ids"].split(","), opts["--seed"], int(opts["--take"])):
             print(i, t)
+        sys.exit(0)
+    if args and args[0] == "--each":
+        # Many records in one run (tests): one JSON line per file with its exit code and output.
+        for path in args[1:]:
+            code, lines = report(path)
+            print(json.dumps({"file": path, "code": code, "out": "\n".join(lines)}, ensure_ascii=False))
         sys.exit(0)
     sys.exit(check_record(args[0]))
