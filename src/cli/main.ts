@@ -126,6 +126,12 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
     }
 
     const config = loadConfig(env);
+    if (command === "import" && rest[1]) {
+      // A hostile or oversize file is refused before the database and the spreadsheet reader load.
+      const { preflight } = await import("../features/imports/limits.js");
+      const limits = importLimits(config);
+      preflight(readInput(rest[1], limits.maxBytes), path.basename(rest[1]), limits);
+    }
     db = (await store()).openDatabase(config.DATABASE_URL);
     switch (command) {
       case "import": {
@@ -134,7 +140,8 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         if (!file) throw usageError("缺少要导入的文件");
         const directory = directoryFor ? directoryFor(config) : await defaultDirectory(config);
         const limits = importLimits(config);
-        const report = await (await importer()).importFile(db, readInput(file, limits.maxBytes), path.basename(file), { kind, actor: "cli", at: io.now(), directory, limits });
+        const bytes = readInput(file, limits.maxBytes);
+        const report = await (await importer()).importFile(db, bytes, path.basename(file), { kind, actor: "cli", at: io.now(), directory, limits });
         io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
         for (const w of report.warnings) io.err(`提示：${w}`);
         return 0;

@@ -62,7 +62,7 @@ async function download(client: lark.Client, messageId: string, fileKey: string,
   const declared = Number((res.headers as Record<string, unknown> | undefined)?.["content-length"] ?? NaN);
   if (declared > maxBytes) {
     stream.destroy();
-    throw tooLarge(declared, { maxBytes, maxRows: 0 });
+    throw tooLarge(declared, { maxBytes });
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -70,7 +70,7 @@ async function download(client: lark.Client, messageId: string, fileKey: string,
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       stream.destroy();
-      throw tooLarge(size, { maxBytes, maxRows: 0 });
+      throw tooLarge(size, { maxBytes });
     }
     chunks.push(chunk as Buffer);
   }

@@ -94,13 +94,15 @@ const targets: Applier<Prisma.TargetCreateManyInput> = {
   key: (r) => r.creditCode,
   // Raw SQL for the one list that runs to 100,000s of rows: the ORM's per-row work dominated the import.
   existing: async (db, keys) => {
-    const found = await inChunks(keys, (c) => db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "Target" WHERE "creditCode" IN (${c.map(() => "?").join(",")})`, ...c), 5000);
+    const found = await inChunks(keys, (c) => db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "Target" WHERE "creditCode" IN (${c.map(() => "?").join(",")})`, ...c), 1000);
     return new Map(found.map((x) => [x["creditCode"] as string, { ...x, version: Number(x["version"]) } as Prisma.TargetCreateManyInput & Record<string, unknown>]));
   },
   create: async (tx, rs) => {
     const now = new Date();
     const columns = ["creditCode", "name", "type", "status", "risk", "address", "legalRep", "phone", "region"] as const;
-    const per = 2000; // × 11 parameters, under SQLite's 32,766
+    // Modest statements: Prisma's debug module keeps the arguments of its last 100 calls alive, so
+    // huge statements would pin the whole list in memory until the process ends.
+    const per = 250;
     for (let k = 0; k < rs.length; k += per) {
       const chunk = rs.slice(k, k + per);
       const params = chunk.flatMap((r) => [...columns.map((c) => r[c] ?? ""), now, now]);

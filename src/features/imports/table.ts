@@ -1,7 +1,7 @@
 import ExcelJS from "exceljs";
 import { Readable } from "node:stream";
 import { AppError, isAppError } from "../../domain/errors";
-import { declaredExtents } from "./xlsxExtent";
+import { DEFAULT_IMPORT_LIMITS, MAX_COLUMNS, preflight, tooWide, type ImportLimits } from "./limits";
 
 /**
  * Spreadsheets as rows of text, read safely: a file over IMPORT_MAX_BYTES, or a sheet whose declared
@@ -10,12 +10,7 @@ import { declaredExtents } from "./xlsxExtent";
  * cells that exist are visited, so a 6 KB file that claims XFD1048576 costs nothing.
  */
 
-export interface ImportLimits {
-  maxBytes: number;
-  maxRows: number;
-}
-export const DEFAULT_IMPORT_LIMITS: ImportLimits = { maxBytes: 67_108_864, maxRows: 200_000 };
-export const MAX_COLUMNS = 100;
+export { DEFAULT_IMPORT_LIMITS, MAX_COLUMNS, tooLarge, type ImportLimits } from "./limits";
 
 export interface TableRow {
   rowNumber: number;
@@ -45,19 +40,7 @@ export function normalizeHeader(h: string): string {
     .replace(/\*$/, "");
 }
 
-const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
-export function tooLarge(bytes: number, limits: ImportLimits): AppError {
-  return new AppError("IMPORT_TOO_LARGE", `文件过大（至少 ${mb(bytes)} MB），导入上限为 ${mb(limits.maxBytes)} MB（IMPORT_MAX_BYTES）。请拆分后分批导入。未写入任何数据。`);
-}
-
-function tooWide(what: string, rows: number, columns: number, limits: ImportLimits): AppError {
-  const problems = [rows > limits.maxRows + 1 ? `${rows} 行（上限 ${limits.maxRows} 行数据，IMPORT_MAX_ROWS）` : "", columns > MAX_COLUMNS ? `${columns} 列（上限 ${MAX_COLUMNS} 列）` : ""].filter(Boolean);
-  return new AppError(
-    "IMPORT_TOO_LARGE",
-    `${what}范围过大：${problems.join("、")}。请删除多余的行列（或清除远处单元格的内容），或拆分后分批导入。未写入任何数据。`,
-  );
-}
 
 /** The text a cell shows; numbers that Excel would have mangled keep their digits where possible. */
 function cellText(value: ExcelJS.CellValue): string {
@@ -129,13 +112,6 @@ async function* xlsxRows(buffer: Buffer, limits: ImportLimits): AsyncGenerator<{
 }
 
 async function openXlsx(buffer: Buffer, limits: ImportLimits): Promise<TableSource> {
-  const declared = declaredExtents(buffer);
-  for (const s of declared.sheets) {
-    if (s.rows > limits.maxRows + 1 || s.columns > MAX_COLUMNS) throw tooWide("工作表声明的", s.rows, s.columns, limits);
-  }
-  // Shared strings are held in memory while a sheet streams: a zip that claims to unpack far beyond
-  // the byte limit is a zip bomb, whatever its sheets declare.
-  if (declared.uncompressedBytes > 8 * limits.maxBytes) throw tooLarge(declared.uncompressedBytes, limits);
   return fromRawRows(xlsxRows(buffer, limits), "工作表为空：第一行应为表头");
 }
 
@@ -228,7 +204,7 @@ function asBadFile(e: unknown, ext: string): AppError {
 export async function openTable(buffer: Buffer, fileName: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<TableSource> {
   const ext = fileName.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
   if (ext !== "xlsx" && ext !== "csv") throw new AppError("BAD_FORMAT", `不支持的文件格式「${ext ? `.${ext}` : fileName}」。${WRONG_FORMAT}`);
-  if (buffer.length > limits.maxBytes) throw tooLarge(buffer.length, limits);
+  preflight(buffer, fileName, limits);
   try {
     const source = ext === "xlsx" ? await openXlsx(buffer, limits) : await openCsv(buffer, limits);
     return { headers: source.headers, rows: guarded(source.rows, ext) };
