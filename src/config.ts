@@ -50,6 +50,9 @@ const envSchema = z.object({
     }, "不是有效的时区名 / not a valid IANA time zone"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PUBLICITY_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(20),
+  /** Import limits (interface.md §2): a larger file, or a sheet past the rows limit or 100 columns, is refused before it is parsed. */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(67_108_864),
+  IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
   /** Pins the bureau date (tests, training, outside checkers); the real instant still runs. */
   DRBOT_TODAY: optionalText.refine((v) => v === undefined || /^\d{4}-\d{2}-\d{2}$/.test(v), "应为 YYYY-MM-DD / must be YYYY-MM-DD"),
 });
@@ -103,3 +106,6 @@ export function assertServerConfig(c: Config): void {
     );
   }
 }
+
+/** The import limits of a configuration. */
+export const importLimits = (c: Partial<Pick<Config, "IMPORT_MAX_BYTES" | "IMPORT_MAX_ROWS">>) => ({ maxBytes: c.IMPORT_MAX_BYTES ?? 67_108_864, maxRows: c.IMPORT_MAX_ROWS ?? 200_000 });

@@ -4,6 +4,7 @@ import type { Clock } from "../clock";
 import type { Config } from "../config";
 import { isAppError } from "../domain/errors";
 import { importFromChat } from "../features/imports/chat";
+import { importLimits } from "../config";
 import type { Role } from "../features/imports/kinds";
 import { enqueueJob, type JobRunner, type JobStep } from "../lark/inbox";
 import { enqueueMessage, type FileSource } from "../lark/outbox";
@@ -18,7 +19,7 @@ import { hasAnyRole, whoIs, type Person } from "./roles";
 type Tx = Prisma.TransactionClient;
 
 export interface BotDeps {
-  config: Pick<Config, "BOT_ADMIN_OPEN_IDS" | "LARK_ANNOUNCE_CHAT_ID" | "LARK_LEGAL_CHAT_ID" | "TZ_BUREAU" | "PUBLICITY_WORKING_DAYS">;
+  config: Pick<Config, "BOT_ADMIN_OPEN_IDS" | "LARK_ANNOUNCE_CHAT_ID" | "LARK_LEGAL_CHAT_ID" | "TZ_BUREAU" | "PUBLICITY_WORKING_DAYS"> & Partial<Pick<Config, "IMPORT_MAX_BYTES" | "IMPORT_MAX_ROWS">>;
   clock: Clock;
   logger: Logger;
   botOpenId: string | null;
@@ -171,7 +172,7 @@ export class Bot {
     if (envelope.header?.event_type !== "im.message.receive_v1" || !this.deps.client) return undefined;
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message?.file || !message.senderIsUser) return undefined;
-    return importFromChat(db, this.deps.client, message, this.deps.config.BOT_ADMIN_OPEN_IDS, this.deps.clock.now());
+    return importFromChat(db, this.deps.client, message, this.deps.config.BOT_ADMIN_OPEN_IDS, this.deps.clock.now(), importLimits(this.deps.config));
   }
 
   /** The inbox handler for im.message.receive_v1 (runs inside the worker's transaction). */

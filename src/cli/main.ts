@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { loadConfig, type Config } from "../config";
+import { importLimits, loadConfig, type Config } from "../config";
 import { clockFromConfig } from "../clock";
 import { AppError, isAppError } from "../domain/errors";
 import { verify } from "../domain/draw/verify";
@@ -34,17 +34,26 @@ const USAGE = `用法 / usage: drbot <命令>
   stats [--year 年度]                                                            统计
   backup <文件>                                                                  在线备份数据库（机器人运行时也可）`;
 
-/** Splits `--name value` options from positional words. */
+/** Flags that take no value (interface.md §5): a word after them is a positional word, not their value. */
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(["dry-run", "force", "all", "help"]);
+
+/** Splits `--name value` options from positional words; `--flag=value` works for every valued option. */
 function parseArgs(argv: string[]): { words: string[]; opts: Map<string, string | true> } {
   const words: string[] = [];
   const opts = new Map<string, string | true>();
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k]!;
-    if (a.startsWith("--")) {
+    if (a === "-h") opts.set("help", true);
+    else if (a.startsWith("--")) {
       const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
+      if (BOOLEAN_FLAGS.has(name)) {
+        if (inline !== undefined) throw usageError(`--${name} 不带值`);
+        opts.set(name, true);
+        continue;
+      }
       const next = argv[k + 1];
       if (inline !== undefined) opts.set(name, inline);
-      else if (name !== "dry-run" && next !== undefined && !next.startsWith("--")) opts.set(name, argv[++k]!);
+      else if (next !== undefined && !next.startsWith("--")) opts.set(name, argv[++k]!);
       else opts.set(name, true);
     } else words.push(a);
   }
@@ -66,7 +75,15 @@ function yearOpt(opts: Map<string, string | true>, io: Io, config: Config): numb
   return Number(y);
 }
 
-function readInput(file: string): Buffer {
+function readInput(file: string, maxBytes = Infinity): Buffer {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new AppError("FILE_NOT_FOUND", `无法读取文件「${file}」`);
+  }
+  // Refused before it is read: an oversize file never enters memory.
+  if (size > maxBytes) throw new AppError("IMPORT_TOO_LARGE", `文件过大（${(size / 1024 / 1024).toFixed(1)} MB），导入上限为 ${(maxBytes / 1024 / 1024).toFixed(1)} MB（IMPORT_MAX_BYTES）。请拆分后分批导入。未写入任何数据。`);
   try {
     return readFileSync(file);
   } catch {
@@ -81,8 +98,9 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
     const { words, opts } = parseArgs(argv);
     const [command, ...rest] = words;
     if (!command || command === "help" || opts.has("help")) {
+      // Asked for help (`drbot --help`, `drbot help`) → 0; a bare `drbot` is a usage error → 1.
       io.out(USAGE);
-      return command ? 0 : 1;
+      return command || opts.has("help") ? 0 : 1;
     }
     if (command === "verify") {
       // Never opens the database: the record alone must prove the draw.
@@ -109,6 +127,12 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
     }
 
     const config = loadConfig(env);
+    if (command === "import" && rest[1]) {
+      // A hostile or oversize file is refused before the database and the spreadsheet reader load.
+      const { preflight } = await import("../features/imports/limits.js");
+      const limits = importLimits(config);
+      preflight(readInput(rest[1], limits.maxBytes), path.basename(rest[1]), limits);
+    }
     if (command === "backup") {
       if (!rest[0]) throw usageError("缺少备份文件名");
       const { backupDatabase } = await import("./backup.js");
@@ -140,7 +164,9 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         const file = rest[1];
         if (!file) throw usageError("缺少要导入的文件");
         const directory = directoryFor ? directoryFor(config) : await defaultDirectory(config);
-        const report = await (await importer()).importFile(db, readInput(file), path.basename(file), { kind, actor: "cli", at: io.now(), directory });
+        const limits = importLimits(config);
+        const bytes = readInput(file, limits.maxBytes);
+        const report = await (await importer()).importFile(db, bytes, path.basename(file), { kind, actor: "cli", at: io.now(), directory, limits });
         io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
         for (const w of report.warnings) io.err(`提示：${w}`);
         return 0;

@@ -1,6 +1,6 @@
 import * as lark from "@larksuiteoapi/node-sdk";
 import type { Config } from "../config";
-import type { Logger } from "../logger";
+import { registerSecret, type Logger } from "../logger";
 
 /** The SDK logs every failed request itself; send that to our JSON log at debug level (we log outcomes). */
 export function sdkLogger(logger?: Logger) {
@@ -16,11 +16,27 @@ export function sdkLogger(logger?: Logger) {
 export function createLarkClient(config: Pick<Config, "LARK_APP_ID" | "LARK_APP_SECRET" | "larkDomain">, logger?: Logger): lark.Client {
   if (!config.LARK_APP_ID || !config.LARK_APP_SECRET) throw new Error("createLarkClient: no app credentials (sandbox mode)");
   lark.defaultHttpInstance.defaults.timeout = 15_000;
+  registerSecret(config.LARK_APP_SECRET);
+  watchTokens();
   return new lark.Client({
     appId: config.LARK_APP_ID,
     appSecret: config.LARK_APP_SECRET,
     domain: config.larkDomain,
     loggerLevel: lark.LoggerLevel.error,
     logger: sdkLogger(logger),
+  });
+}
+
+let watching = false;
+/** Every access token the SDK obtains becomes a secret the logger scrubs (it sits in Authorization headers of logged errors). */
+function watchTokens(): void {
+  if (watching) return;
+  watching = true;
+  lark.defaultHttpInstance.interceptors.response.use((res: unknown) => {
+    const body = (res && typeof res === "object" && "data" in res && !("tenant_access_token" in res) ? (res as { data: unknown }).data : res) as Record<string, unknown> | null;
+    if (body && typeof body === "object") {
+      for (const k of ["tenant_access_token", "app_access_token"]) if (typeof body[k] === "string") registerSecret(body[k] as string);
+    }
+    return res as never;
   });
 }

@@ -14,14 +14,25 @@ export function dedupKeyOf(envelope: Envelope): string {
   return message?.message_id ? `msg:${message.message_id}` : `evt:${envelope.header!.event_id}`;
 }
 
+/** The envelope as stored: without header.token (the verification token is a secret, checked already). */
+export function storableEnvelope(envelope: Envelope): Envelope {
+  if (!envelope.header || !("token" in envelope.header)) return envelope;
+  const { token: _secret, ...header } = envelope.header;
+  return { ...envelope, header };
+}
+
 /**
  * Stores an accepted event before the HTTP 200 is sent. Returns false for a duplicate delivery,
- * which is acknowledged and otherwise ignored — across restarts, since the key is in the database.
+ * which is acknowledged and otherwise ignored — across restarts, since the keys are in the database.
+ * A duplicate is the same message_id (a re-push may carry a new event_id) or the same event_id
+ * (whatever message_id it claims). One statement, so two concurrent deliveries can't both pass.
  * (INSERT OR IGNORE through $executeRaw: the intake's hot path, half the cost of a model create.)
  */
 export async function storeEvent(db: Db, envelope: Envelope, receivedAt: Date): Promise<boolean> {
+  const eventId = envelope.header!.event_id!;
   const inserted = await db.$executeRaw`INSERT OR IGNORE INTO "InboxEvent" ("dedupKey", "eventId", "eventType", "payload", "receivedAt", "nextAttemptAt")
-    VALUES (${dedupKeyOf(envelope)}, ${envelope.header!.event_id!}, ${envelope.header!.event_type!}, ${JSON.stringify(envelope)}, ${receivedAt}, ${receivedAt})`;
+    SELECT ${dedupKeyOf(envelope)}, ${eventId}, ${envelope.header!.event_type!}, ${JSON.stringify(storableEnvelope(envelope))}, ${receivedAt}, ${receivedAt}
+    WHERE NOT EXISTS (SELECT 1 FROM "InboxEvent" WHERE "eventId" = ${eventId})`;
   return inserted === 1;
 }
 

@@ -49,7 +49,14 @@ function parseJson(text: string): Envelope | null {
 export function judgeRequest(rawBody: Buffer, headers: RequestHeaders, config: ReceiverConfig, nowMs: number): Verdict {
   const unsigned = !headers.timestamp && !headers.nonce && !headers.signature;
 
-  if (config.encryptKey && !unsigned) {
+  // Signature first. With a key, the only unsigned body is an encrypted url_verification, and every
+  // other unsigned body gets the same 401 whatever failed inside (base64, padding, JSON, type):
+  // telling those apart would be a CBC padding oracle for anyone on the internet.
+  if (config.encryptKey && unsigned) {
+    const challenge = unsignedChallenge(rawBody, config);
+    return challenge ?? reject(401, "unsigned request");
+  }
+  if (config.encryptKey) {
     const verdict = verifySignature(headers, rawBody, config.encryptKey, nowMs);
     if (verdict !== "ok") return reject(401, `signature ${verdict}`);
   }
@@ -67,8 +74,6 @@ export function judgeRequest(rawBody: Buffer, headers: RequestHeaders, config: R
     if (!body) return reject(400, "decrypted body is not a JSON object");
   }
 
-  if (config.encryptKey && unsigned && !(encrypted && body.type === "url_verification")) return reject(401, "signature missing");
-
   const token = body.header?.token ?? body.token;
   if (config.verificationToken && token !== config.verificationToken) return reject(401, "verification token mismatch");
 
@@ -78,4 +83,18 @@ export function judgeRequest(rawBody: Buffer, headers: RequestHeaders, config: R
   if (!body.header?.event_type || !body.header.event_id) return reject(400, "not a v2 event envelope");
   if (config.appId && body.header.app_id && body.header.app_id !== config.appId) return reject(401, "event for another app");
   return { kind: "event", envelope: body };
+}
+
+/** An unsigned body that decrypts to a url_verification (with the right token, when one is set), or null. */
+function unsignedChallenge(rawBody: Buffer, config: ReceiverConfig): Verdict | null {
+  try {
+    const outer = parseJson(rawBody.toString("utf8")) as { encrypt?: unknown } | null;
+    if (!outer || typeof outer.encrypt !== "string") return null;
+    const body = parseJson(decryptEvent(outer.encrypt, config.encryptKey!));
+    if (!body || body.type !== "url_verification" || typeof body.challenge !== "string") return null;
+    if (config.verificationToken && body.token !== config.verificationToken) return null;
+    return { kind: "challenge", challenge: body.challenge };
+  } catch {
+    return null;
+  }
 }

@@ -22,6 +22,9 @@ export interface WebhookDeps {
 
 const MAX_BODY = 1024 * 1024;
 
+/** The one body of every 401 (interface.md §3). */
+export const UNAUTHORIZED = Object.freeze({ code: 401, msg: "unauthorized" });
+
 async function readRaw(req: IncomingMessage): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -58,7 +61,8 @@ export function registerWebhook(router: Router, deps: WebhookDeps): void {
     if (verdict.kind === "reject") {
       deps.logger.warn({ path: ctx.path, status: verdict.status, reason: verdict.reason, ip: ctx.ip }, "refused a Feishu request");
       ctx.status = verdict.status;
-      ctx.body = { error: verdict.reason };
+      // Every 401 looks the same: the reason is logged, never told to the caller.
+      ctx.body = verdict.status === 401 ? UNAUTHORIZED : { error: verdict.reason };
       return;
     }
     if (verdict.kind === "challenge") {

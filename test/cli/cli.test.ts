@@ -87,10 +87,13 @@ describe("drbot draw --dry-run → verify", () => {
     expect(bad.out).toContain("核验失败");
   });
 
-  it("the record's target selection is confirmed by the independent Python implementation", async () => {
-    await drbot(["draw", "T2026-03", "--dry-run", "--out", file("py.json")], env);
-    const out = execFileSync("python3", [path.join(projectRoot, "scripts", "independent_sampler.py"), file("py.json")], { encoding: "utf8" });
-    expect(out).toBe("hashes and seed: ok\nselected targets: ok\n");
+  it("the whole record (selection, assignment, joint units, specialties) is confirmed by the independent Python verifier", async () => {
+    for (const task of ["T2026-01", "T2026-02", "T2026-03", "T2026-04"]) {
+      await drbot(["draw", task, "--dry-run", "--out", file(`py-${task}.json`)], env);
+      const out = execFileSync("python3", [path.join(projectRoot, "scripts", "independent_sampler.py"), file(`py-${task}.json`)], { encoding: "utf8" });
+      expect(out, task).toContain("ok       selection.assignments\n");
+      expect(out.trim().split("\n").at(-1), task).toBe("verified");
+    }
   });
 
   it("never draws for real from the command line, and explains the missing pieces", async () => {

@@ -31,7 +31,7 @@ describe("verify", () => {
     const alt = r.selection.alternates["中"]![0]!;
     r.selection.targets.find((t) => t.stratum === "中")!.id = alt;
     expect(failed(r)).toEqual(["targets"]);
-    expect(verify(r).checks.find((c) => c.id === "targets")!.detail).toMatch(/第 \d+ 项：应为 中\//);
+    expect(verify(r).checks.find((c) => c.id === "targets")!.detail).toMatch(/selection.targets\[\d+\]\.id：应为 中\//);
   });
 
   it("catches a changed pool (hash), changed params, a wrong seed, a forged commitment", () => {
@@ -111,12 +111,12 @@ describe("recusal amendments", () => {
   it("a forged replacement fails verification, naming the amendment", () => {
     const r0 = base();
     const team = r0.selection.assignments[1]!;
-    const r1 = clone(amend(r0, { inspectorId: team.inspectorIds[1]!, targetId: team.targetId, at: "t" }));
+    const r1 = clone(amend(r0, { inspectorId: team.inspectorIds[1]!, targetId: team.targetId, at: "2026-11-26T01:00:00Z" }));
     const others = r1.pool.inspectors.map((i) => i.id).filter((id) => !team.inspectorIds.includes(id) && id !== r1.amendments[0]!.replacementId);
     r1.amendments[0]!.replacementId = others[0]!;
     const v = verify(r1);
     expect(v.ok).toBe(false);
-    expect(v.checks.find((c) => c.id === "amendments")!.detail).toMatch(/第 1 次回避：替换人应为/);
+    expect(v.checks.find((c) => c.id === "amendments")!.detail).toMatch(/amendments\[0\]\.replacementId（第 1 次回避）：替换人应为/);
   });
 
   it("refuses when nobody can replace, and when the inspector is not on that team", () => {

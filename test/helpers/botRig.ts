@@ -11,7 +11,7 @@ export const BOT = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
 export const STRANGER = "ou_57a4e457a4e457a4e457a4e457a4e457";
 
 /** The real bot (npm start's code) over HTTP, the simulated Feishu behind the real SDK, the demo bureau loaded. */
-export async function startBotRig(opts: StartOptions = {}) {
+export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartOptions = {}) {
   const fake = new FakeFeishu({ appId: FAKE.appId, appSecret: FAKE.appSecret, botOpenId: BOT });
   const domain = await fake.listen();
   const s = await start({
@@ -26,6 +26,7 @@ export async function startBotRig(opts: StartOptions = {}) {
     LARK_DOMAIN: domain,
     // The bureau date the suite runs at (DRBOT_TODAY=2027-06-01 npm test): the bot reads it through its config.
     ...(process.env.DRBOT_TODAY ? { DRBOT_TODAY: process.env.DRBOT_TODAY } : {}),
+    ...extraEnv,
   }, opts);
   const db: Db = s.db;
   const runtime: Runtime = s.runtime;

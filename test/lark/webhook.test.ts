@@ -1,5 +1,6 @@
 import Router from "@koa/router";
 import Koa from "koa";
+import { createCipheriv, createHash } from "node:crypto";
 import type { Server } from "node:http";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InboxWorker } from "../../src/lark/inbox";
@@ -75,7 +76,8 @@ describe("webhook with an encrypt key (signature over the raw body)", () => {
     expect(await r.db.inboxEvent.count()).toBe(1); // in the database by the time the 200 arrived
     await r.worker.idle();
     expect(r.handled).toHaveLength(1);
-    expect(r.handled[0]).toEqual(plain02);
+    const { token: _verificationToken, ...headerWithoutToken } = plain02.header;
+    expect(r.handled[0]).toEqual({ ...plain02, header: headerWithoutToken });
     expect((await r.db.inboxEvent.findFirstOrThrow()).status).toBe("done");
   });
 
@@ -131,6 +133,78 @@ describe("webhook with an encrypt key (signature over the raw body)", () => {
     expect(await res.json()).toEqual({ toast: { type: "success", content: "已收到" } });
     expect(r.cards).toHaveLength(1);
     expect(await r.db.inboxEvent.count()).toBe(0);
+  });
+});
+
+describe("an unsigned caller learns nothing (encrypt key set)", () => {
+  beforeEach(async () => {
+    r = await rig({ encryptKey: FAKE.encryptKey, verificationToken: FAKE.token, appId: FAKE.appId });
+  });
+
+  const key = createHash("sha256").update(FAKE.encryptKey).digest();
+  /** IV ‖ AES-CBC(plain) with the real key, optionally with the padding bytes broken. */
+  const cipherBody = (plain: Buffer, breakPadding = false) => {
+    const iv = Buffer.alloc(16, 3);
+    const padded = Buffer.concat([plain, Buffer.alloc(16 - (plain.length % 16), 16 - (plain.length % 16))]);
+    if (breakPadding) padded[padded.length - 1] = 0x55;
+    const c = createCipheriv("aes-256-cbc", key, iv).setAutoPadding(false);
+    return JSON.stringify({ encrypt: Buffer.concat([iv, c.update(padded), c.final()]).toString("base64") });
+  };
+
+  it("answers every unsigned body that is not an encrypted url_verification with the same 401 body", async () => {
+    const bodies = {
+      badPadding: cipherBody(Buffer.from('{"type":"url_verification","challenge":"x"}'), true),
+      badJson: cipherBody(Buffer.from("not json at all, but padded well")),
+      notAnObject: cipherBody(Buffer.from("[1,2,3]")),
+      shortCiphertext: JSON.stringify({ encrypt: Buffer.alloc(8).toString("base64") }),
+      notEncrypted: JSON.stringify(plain02),
+      notJson: "{",
+      event: encryptBody(plain02),
+      challengeWrongToken: encryptBody({ ...plain01, token: "wrong" }),
+      challengeOtherKey: encryptBody(plain01, "another key"),
+    };
+    for (const [name, body] of Object.entries(bodies)) {
+      const res = await post(r.base, body);
+      expect({ name, status: res.status, body: await res.text() }).toEqual({ name, status: 401, body: '{"code":401,"msg":"unauthorized"}' });
+    }
+    expect(await r.db.inboxEvent.count()).toBe(0);
+    // ... while the genuine one still works
+    expect(await (await post(r.base, challenge09.rawBody)).json()).toEqual({ challenge: plain01.challenge });
+  });
+
+  it("every 401 has the fixed body: forged signature, stale timestamp, wrong token, another app", async () => {
+    const forged = { ...req07.headers, "x-lark-signature": "0".repeat(64) };
+    const wrongToken = encryptBody({ ...plain02, header: { ...plain02.header, token: "wrong" } });
+    const otherApp = encryptBody({ ...plain02, header: { ...plain02.header, app_id: "cli_0000000000000000" } });
+    const responses = [
+      await post(r.base, req07.rawBody, forged),
+      await post(r.base, wrongToken, signedHeaders(wrongToken, T07)),
+      await post(r.base, otherApp, signedHeaders(otherApp, T07)),
+      await post(r.base, req07.rawBody, { ...req07.headers, "x-lark-signature": "" }),
+    ];
+    r.setNow(T07 + 301);
+    responses.push(await post(r.base, req07.rawBody, req07.headers));
+    for (const res of responses) {
+      expect(res.status).toBe(401);
+      expect(await res.text()).toBe('{"code":401,"msg":"unauthorized"}');
+    }
+  });
+
+  it("the same event_id redelivered with a different message_id is processed once", async () => {
+    const first = encryptBody(plain02);
+    const again = encryptBody({ ...plain02, event: { ...plain02.event, message: { ...plain02.event.message, message_id: "om_another_message_id" } } });
+    expect((await post(r.base, first, signedHeaders(first, T07))).status).toBe(200);
+    expect((await post(r.base, again, signedHeaders(again, T07))).status).toBe(200);
+    await r.worker.idle();
+    expect(r.handled).toHaveLength(1);
+    expect(await r.db.inboxEvent.count()).toBe(1);
+  });
+
+  it("the inbox does not store header.token", async () => {
+    expect((await post(r.base, req07.rawBody, req07.headers)).status).toBe(200);
+    const row = await r.db.inboxEvent.findFirstOrThrow();
+    expect(row.payload).not.toContain(FAKE.token);
+    expect((JSON.parse(row.payload) as { header: Record<string, unknown> }).header).not.toHaveProperty("token");
   });
 });
 

@@ -46,9 +46,12 @@ export function replacementFor(record: DrawRecord, inspectorId: string, targetId
   return choice;
 }
 
-/** Appends a recusal amendment; the record is otherwise unchanged. */
-export function amend(record: DrawRecord, recusal: { inspectorId: string; targetId: string; at: string }): DrawRecord {
+/**
+ * Appends a recusal (or, for someone who left, a withdrawal) amendment; the record is otherwise
+ * unchanged. Both kinds choose the replacement the same way and replay the same way.
+ */
+export function amend(record: DrawRecord, recusal: { inspectorId: string; targetId: string; at: string; kind?: Amendment["kind"] }): DrawRecord {
   const replacementId = replacementFor(record, recusal.inspectorId, recusal.targetId, record.amendments);
-  const amendment: Amendment = { kind: "recusal", inspectorId: recusal.inspectorId, targetId: recusal.targetId, replacementId, at: recusal.at };
+  const amendment: Amendment = { kind: recusal.kind ?? "recusal", inspectorId: recusal.inspectorId, targetId: recusal.targetId, replacementId, at: recusal.at };
   return { ...record, amendments: [...record.amendments, amendment] };
 }

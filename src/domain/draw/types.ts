@@ -68,8 +68,9 @@ export interface Witness {
   at: string;
 }
 
+/** A recusal (the inspector declared a conflict) or a withdrawal (the inspector left, 离岗): replayed alike. */
 export interface Amendment {
-  kind: "recusal";
+  kind: "recusal" | "withdrawal";
   inspectorId: string;
   targetId: string;
   replacementId: string;

@@ -10,42 +10,56 @@ import { ALGORITHM, STRATA, type DrawRecord } from "./types";
 const str = z.string();
 const stratum = z.enum(STRATA);
 const pair = z.tuple([str, str]);
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, "应为 64 位小写十六进制");
+const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, "应为 ISO 8601 时间");
+const count = z.number().int().min(0);
+const ticket = z.string().regex(/^0\.\d{64,}$/, "应为 0. 加至少 64 位数字");
+/** Every object is strict: a key that interface.md §6 does not list makes the record not a version-1 record. */
+const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
 
-/** The record's shape; verify checks the shape first so a broken file gets a clear answer. */
-export const drawRecordSchema = z.object({
+/** The record exactly as interface.md §6 lists it: every key at every level, nothing else. */
+export const drawRecordSchema = obj({
   version: z.literal(1),
   drawId: str,
-  task: z.object({ code: str, name: str, itemCode: str, year: z.number().int() }),
-  pool: z.object({
-    targets: z.array(z.object({ id: str, stratum })),
-    inspectors: z.array(z.object({ id: str, unit: str, specialties: z.array(str) })),
+  task: obj({ code: str, name: str, itemCode: str, year: z.number().int() }),
+  pool: obj({
+    targets: z.array(obj({ id: str, stratum })),
+    inspectors: z.array(obj({ id: str, unit: str, specialties: z.array(str) })),
     conflicts: z.array(pair),
     previousAssignments: z.array(pair),
   }),
-  params: z.object({
-    perStratum: z.partialRecord(stratum, z.number().int()),
-    inspectorsPerTarget: z.number().int(),
+  params: obj({
+    perStratum: z.partialRecord(stratum, count),
+    inspectorsPerTarget: count,
     requiredSpecialty: str.nullable(),
     jointUnits: z.array(str),
     algorithm: z.literal(ALGORITHM),
   }),
-  poolHash: str,
-  paramsHash: str,
-  commitment: str,
-  committedAt: str,
-  serverSeed: str,
-  witness: z.object({ openId: str, entropy: str, at: str }),
-  seed: str,
-  selection: z.object({
-    targets: z.array(z.object({ id: str, stratum, ticket: str })),
-    assignments: z.array(z.object({ targetId: str, inspectorIds: z.array(str) })),
+  poolHash: hex64,
+  paramsHash: hex64,
+  commitment: hex64,
+  committedAt: isoTime,
+  serverSeed: hex64,
+  witness: obj({ openId: str, entropy: str, at: isoTime }),
+  seed: hex64,
+  selection: obj({
+    targets: z.array(obj({ id: str, stratum, ticket })),
+    assignments: z.array(obj({ targetId: str, inspectorIds: z.array(str) })),
     alternates: z.partialRecord(stratum, z.array(str)),
-    relaxations: z.array(z.object({ kind: z.literal("previous-pair"), targetId: str, inspectorId: str })),
+    relaxations: z.array(obj({ kind: z.literal("previous-pair"), targetId: str, inspectorId: str })),
   }),
-  amendments: z.array(
-    z.object({ kind: z.literal("recusal"), inspectorId: str, targetId: str, replacementId: str, at: str }),
-  ),
+  amendments: z.array(obj({ kind: z.enum(["recusal", "withdrawal"]), inspectorId: str, targetId: str, replacementId: str, at: isoTime })),
 });
+
+/** Where a zod issue points, as the field's path ("selection.targets[3].ticket"), plus the unknown keys. */
+function issueText(issue: z.core.$ZodIssue): string {
+  const where = issue.path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "");
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((k) => `${where ? `${where}.` : ""}${k}：未知字段（第 1 版记录没有该字段）`).join("；");
+  }
+  if (issue.code === "invalid_type" && issue.message.includes("undefined")) return `${where}：缺少该字段`;
+  return `${where || "(根)"}：${issue.message}`;
+}
 
 export interface Check {
   id: string;
@@ -62,10 +76,14 @@ export interface Verification {
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 
 /** First difference between two lists, for a message that names the place. */
-function firstDiff<T>(want: readonly T[], got: readonly T[], show: (x: T | undefined) => string): string {
+function firstDiff<T>(path: string, want: readonly T[], got: readonly T[], show: (x: T | undefined) => string): string {
   const n = Math.max(want.length, got.length);
   for (let k = 0; k < n; k++) {
-    if (!same(want[k] ?? null, got[k] ?? null)) return `第 ${k + 1} 项：应为 ${show(want[k])}，记录为 ${show(got[k])}`;
+    const w = want[k] as Record<string, unknown> | undefined;
+    const g = got[k] as Record<string, unknown> | undefined;
+    if (same(w ?? null, g ?? null)) continue;
+    const field = w && g ? Object.keys(w).find((f) => !same(w[f], g[f])) : undefined;
+    return `${path}[${k}]${field ? `.${field}` : ""}：应为 ${show(want[k])}，记录为 ${show(got[k])}`;
   }
   return "";
 }
@@ -77,8 +95,9 @@ function firstDiff<T>(want: readonly T[], got: readonly T[], show: (x: T | undef
 export function verify(input: unknown): Verification {
   const parsed = drawRecordSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return { ok: false, checks: [{ id: "format", label: "记录格式", ok: false, detail: `${issue.path.join(".") || "(根)"}：${issue.message}` }] };
+    const details = parsed.error.issues.slice(0, 10).map(issueText);
+    const more = parsed.error.issues.length > 10 ? `；……共 ${parsed.error.issues.length} 处` : "";
+    return { ok: false, checks: [{ id: "format", label: "记录格式（严格按第 1 版字段）", ok: false, detail: details.join("；") + more }] };
   }
   const r = parsed.data as DrawRecord;
   const checks: Check[] = [{ id: "format", label: "记录格式", ok: true }];
@@ -91,7 +110,7 @@ export function verify(input: unknown): Verification {
     canonicalPool = false;
     if (!isAppError(e)) throw e;
   }
-  add("poolCanonical", "号池已排序且无重复", canonicalPool, "号池未按规范排序或含重复项");
+  add("poolCanonical", "号池 pool 已排序且无重复", canonicalPool, "号池未按规范排序或含重复项");
   const poolHash = poolHashOf(r.pool);
   add("poolHash", "号池哈希 poolHash", poolHash === r.poolHash, `重新计算为 ${poolHash}`);
   const paramsHash = paramsHashOf(r.params);
@@ -99,22 +118,22 @@ export function verify(input: unknown): Verification {
   const commitment = sha256Hex(r.serverSeed);
   add("commitment", "承诺值 commitment = sha256(serverSeed)", commitment === r.commitment && /^[0-9a-f]{64}$/.test(r.serverSeed), `sha256(serverSeed) = ${commitment}`);
   const seed = seedOf(r.serverSeed, r.witness.entropy, r.poolHash, r.paramsHash);
-  add("seed", "种子 seed", seed === r.seed, `重新计算为 ${seed}`);
+  add("seed", "种子 seed = sha256(serverSeed|witness.entropy|poolHash|paramsHash)", seed === r.seed, `重新计算为 ${seed}`);
 
   const problem = paramsProblem(r.pool, r.params);
-  add("counts", "各风险等级抽取数量", problem === null, problem ?? undefined);
+  add("counts", "各风险等级抽取数量 params.perStratum", problem === null, problem ?? undefined);
   if (problem !== null) return { ok: false, checks };
   const infeasible = infeasibleTargets(r.pool, r.params);
-  add("feasible", "号池中每户均可配齐执法人员", infeasible.length === 0, infeasible.slice(0, 3).map((x) => `${x.targetId}：${x.reason}`).join("；"));
+  add("feasible", "号池中每户均可配齐执法人员 pool", infeasible.length === 0, infeasible.slice(0, 3).map((x) => `${x.targetId}：${x.reason}`).join("；"));
 
   // Re-run from the recorded seed, so a wrong seed is reported once above and the rest still checked.
   const expected = runDraw(r.pool, r.params, r.seed);
-  const showTarget = (t: { id: string; stratum: string; ticket: string } | undefined) => (t ? `${t.stratum}/${t.id}` : "（无）");
-  add("targets", "抽中对象及票号（逐户重算）", same(expected.targets, r.selection.targets), firstDiff(expected.targets, r.selection.targets, showTarget));
-  add("alternates", "候补顺序", same(expected.alternates, r.selection.alternates), "候补名单与重算结果不同");
+  const showTarget = (t: { id: string; stratum: string; ticket: string } | undefined) => (t ? `${t.stratum}/${t.id}/${t.ticket.slice(0, 12)}…` : "（无）");
+  add("targets", "抽中对象及票号 selection.targets（逐户重算）", same(expected.targets, r.selection.targets), firstDiff("selection.targets", expected.targets, r.selection.targets, showTarget));
+  add("alternates", "候补顺序 selection.alternates", same(expected.alternates, r.selection.alternates), "候补名单与重算结果不同");
   const showTeam = (a: { targetId: string; inspectorIds: string[] } | undefined) => (a ? `${a.targetId}→${a.inspectorIds.join(",")}` : "（无）");
-  add("assignments", "执法人员分配（逐户重算）", same(expected.assignments, r.selection.assignments), firstDiff(expected.assignments, r.selection.assignments, showTeam));
-  add("relaxations", "放宽记录", same(expected.relaxations, r.selection.relaxations), "放宽记录与重算结果不同");
+  add("assignments", "执法人员分配 selection.assignments（逐户重算）", same(expected.assignments, r.selection.assignments), firstDiff("selection.assignments", expected.assignments, r.selection.assignments, showTeam));
+  add("relaxations", "放宽记录 selection.relaxations", same(expected.relaxations, r.selection.relaxations), "放宽记录与重算结果不同");
 
   let amendmentsOk = true;
   let amendmentDetail: string | undefined;
@@ -124,21 +143,21 @@ export function verify(input: unknown): Verification {
       const want = replacementFor(r, a.inspectorId, a.targetId, r.amendments.slice(0, k));
       if (want !== a.replacementId) {
         amendmentsOk = false;
-        amendmentDetail = `第 ${k + 1} 次回避：替换人应为 ${want}，记录为 ${a.replacementId}`;
+        amendmentDetail = `amendments[${k}].replacementId（第 ${k + 1} 次${a.kind === "withdrawal" ? "离岗替换" : "回避"}）：替换人应为 ${want}，记录为 ${a.replacementId}`;
       }
     } catch (e) {
       if (!isAppError(e)) throw e;
       amendmentsOk = false;
-      amendmentDetail = `第 ${k + 1} 次回避：${e.message}`;
+      amendmentDetail = `amendments[${k}]（第 ${k + 1} 次${a.kind === "withdrawal" ? "离岗替换" : "回避"}）：${e.message}`;
     }
   });
-  add("amendments", `回避替换（${r.amendments.length} 次，逐次重放）`, amendmentsOk, amendmentDetail);
+  add("amendments", `回避与离岗替换 amendments（${r.amendments.length} 次，逐次重放）`, amendmentsOk, amendmentDetail);
 
   const rules = new StaffingRules(r.pool, r.params, r.amendments.map((a) => [a.inspectorId, a.targetId]));
   const broken = currentTeams(r)
     .map((t) => ({ t, p: rules.teamProblems(t.targetId, t.inspectorIds) }))
     .filter((x) => x.p.length > 0);
-  add("hardRules", "现行分组满足回避、人数、专业、联合单位要求", broken.length === 0, broken.slice(0, 3).map((x) => `${x.t.targetId}：${x.p.join("，")}`).join("；"));
+  add("hardRules", "现行分组 amendments 后满足回避、人数、专业、联合单位要求", broken.length === 0, broken.slice(0, 3).map((x) => `${x.t.targetId}：${x.p.join("，")}`).join("；"));
 
   return { ok: checks.every((c) => c.ok), checks };
 }

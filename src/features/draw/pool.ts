@@ -85,7 +85,10 @@ const POOL_CACHE_KB = 2048;
 const STRATUM_SET: ReadonlySet<string> = new Set(STRATA);
 
 function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
-  const task = conn.prepare(`SELECT code, name, year, itemCode, ratioLowBp, ratioMidBp, ratioHighBp, inspectorsPerTarget, jointUnits FROM Task WHERE code = ?`).get(taskCode) as TaskRow | undefined;
+  // Task codes are case-insensitive (t2026-01 finds T2026-01): an exact match wins, else a single case-insensitive one.
+  const columns = "code, name, year, itemCode, ratioLowBp, ratioMidBp, ratioHighBp, inspectorsPerTarget, jointUnits";
+  const loose = conn.prepare(`SELECT ${columns} FROM Task WHERE code = ? COLLATE NOCASE LIMIT 2`).all(taskCode) as TaskRow[];
+  const task = (conn.prepare(`SELECT ${columns} FROM Task WHERE code = ?`).get(taskCode) as TaskRow | undefined) ?? (loose.length === 1 ? loose[0] : undefined);
   if (!task) throw new AppError("TASK_NOT_FOUND", `找不到任务编号「${taskCode}」，请先导入年度抽查计划（drbot import plan）`);
   const item = conn.prepare(`SELECT code, name, category, targetType, ratioBp, requiredSpecialty FROM Item WHERE code = ?`).get(task.itemCode) as ItemRow | undefined;
   if (!item) throw new AppError("ITEM_NOT_FOUND", `任务 ${taskCode} 的事项编码「${task.itemCode}」不在抽查事项清单中`);

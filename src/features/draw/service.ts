@@ -6,6 +6,7 @@ import type { Commitment, DrawRecord } from "../../domain/draw/types";
 import { appendAudit } from "../../store/audit";
 import type { Db, Prisma } from "../../store/db";
 import { writeTx } from "../../store/tx";
+import { canonicalTaskCode } from "../tasks/code";
 import { ACTIVE_DRAW_STATUSES, readPool } from "./pool";
 
 type Tx = Prisma.TransactionClient;
@@ -25,7 +26,7 @@ export async function dryRun(source: Db | string, taskCode: string, clock: Clock
   const input = await readPool(source, taskCode);
   const at = clock.now().toISOString();
   const serverSeed = random();
-  const commitment = freeze({ drawId: `dry-run-${taskCode}`, task: input.task, pool: input.pool, params: input.params, serverSeed, committedAt: at });
+  const commitment = freeze({ drawId: `dry-run-${input.task.code}`, task: input.task, pool: input.pool, params: input.params, serverSeed, committedAt: at });
   const record = reveal(commitment, serverSeed, { openId: "dry-run", entropy: random(), at });
   return { record, itemName: input.itemName, excludedDrawn: input.excludedDrawn };
 }
@@ -61,6 +62,7 @@ export async function commitDrawIn(
   clock: Clock,
   random = randomHex,
 ): Promise<{ commitment: Commitment; itemName: string; excludedDrawn: number }> {
+  args = { ...args, taskCode: await canonicalTaskCode(tx, args.taskCode) };
   await assertNoActiveDraw(tx, args.taskCode);
   const input = await readPool(tx, args.taskCode);
   const attempt = (await tx.draw.count({ where: { taskCode: args.taskCode } })) + 1;
@@ -230,7 +232,7 @@ export async function recuseIn(
 export async function findDraw(db: Db, idOrTask: string) {
   const byId = await db.draw.findUnique({ where: { id: idOrTask } });
   if (byId) return byId;
-  const byTask = await db.draw.findFirst({ where: { taskCode: idOrTask, status: "revealed" }, orderBy: { attempt: "desc" } });
+  const byTask = await db.draw.findFirst({ where: { taskCode: await canonicalTaskCode(db, idOrTask), status: "revealed" }, orderBy: { attempt: "desc" } });
   if (byTask) return byTask;
   throw new AppError("DRAW_NOT_FOUND", `找不到抽取记录「${idOrTask}」（可填抽取编号或任务编号；任务须已完成抽取）`);
 }

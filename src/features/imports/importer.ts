@@ -5,8 +5,8 @@ import { writeTx } from "../../store/tx";
 import { appendAudit } from "../../store/audit";
 import type { Db, Prisma } from "../../store/db";
 import { detectKind, KIND_SPECS, type ImportKind } from "./kinds";
-import { readTable } from "./table";
-import { RowErrors, validateTable, type ParsedRow } from "./validate";
+import { DEFAULT_IMPORT_LIMITS, openTable, type ImportLimits } from "./table";
+import { RowErrors, TableValidator } from "./validate";
 
 /** Resolves mobiles to Feishu open_ids (contact API batch_get_id); null when no Feishu app is configured. */
 export interface ContactDirectory {
@@ -18,6 +18,8 @@ export interface ImportOptions {
   actor: string;
   at: Date;
   directory: ContactDirectory | null;
+  /** IMPORT_MAX_BYTES / IMPORT_MAX_ROWS (defaults as in interface.md §2). */
+  limits?: ImportLimits;
 }
 
 export interface ImportReport {
@@ -31,6 +33,7 @@ export interface ImportReport {
 }
 
 type Tx = Prisma.TransactionClient;
+type Reader = Db | Tx;
 type Values = Record<string, unknown>;
 const s = (v: Values, k: string) => v[k] as string;
 const joined = (v: Values, k: string) => (v[k] as string[]).join(";");
@@ -39,16 +42,18 @@ const joined = (v: Values, k: string) => (v[k] as string[]).join(";");
 interface Applier<R> {
   toRecord(v: Values): R;
   key(r: R): string;
-  prepare?(db: Tx, rows: { rowNumber: number; record: R }[], errors: RowErrors, directory: ContactDirectory | null, warnings: string[]): Promise<void>;
-  existing(tx: Tx, keys: string[]): Promise<Map<string, R & Record<string, unknown>>>;
+  prepare?(db: Reader, rows: { rowNumber: number; record: R }[], errors: RowErrors, directory: ContactDirectory | null, warnings: string[]): Promise<void>;
+  /** Re-checked inside the write transaction: what may have changed since `prepare` read it. */
+  recheck?(tx: Tx, rows: { rowNumber: number; record: R }[], errors: RowErrors): Promise<void>;
+  existing(db: Reader, keys: string[]): Promise<Map<string, R & Record<string, unknown>>>;
   create(tx: Tx, records: R[]): Promise<void>;
   update(tx: Tx, before: R & Record<string, unknown>, after: R, at: Date): Promise<void>;
 }
 
 const CHUNK = 500;
-async function inChunks<T>(keys: string[], fetch: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+async function inChunks<T>(keys: string[], fetch: (chunk: string[]) => Promise<T[]>, size = CHUNK): Promise<T[]> {
   const out: T[] = [];
-  for (let k = 0; k < keys.length; k += CHUNK) out.push(...(await fetch(keys.slice(k, k + CHUNK))));
+  for (let k = 0; k < keys.length; k += size) for (const x of await fetch(keys.slice(k, k + size))) out.push(x);
   return out;
 }
 
@@ -88,10 +93,23 @@ const targets: Applier<Prisma.TargetCreateManyInput> = {
     region: s(v, "所属区域"),
   }),
   key: (r) => r.creditCode,
-  existing: async (tx, keys) =>
-    new Map((await inChunks(keys, (c) => tx.target.findMany({ where: { creditCode: { in: c } } }))).map((x) => [x.creditCode, x])),
+  // Raw SQL for the one list that runs to 100,000s of rows: the ORM's per-row work dominated the import.
+  existing: async (db, keys) => {
+    const found = await inChunks(keys, (c) => db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "Target" WHERE "creditCode" IN (${c.map(() => "?").join(",")})`, ...c), 1000);
+    return new Map(found.map((x) => [x["creditCode"] as string, { ...x, version: Number(x["version"]) } as Prisma.TargetCreateManyInput & Record<string, unknown>]));
+  },
   create: async (tx, rs) => {
-    for (let k = 0; k < rs.length; k += CHUNK) await tx.target.createMany({ data: rs.slice(k, k + CHUNK) });
+    const now = new Date();
+    const columns = ["creditCode", "name", "type", "status", "risk", "address", "legalRep", "phone", "region"] as const;
+    // Modest statements: Prisma's debug module keeps the arguments of its last 100 calls alive, so
+    // huge statements would pin the whole list in memory until the process ends.
+    const per = 250;
+    for (let k = 0; k < rs.length; k += per) {
+      const chunk = rs.slice(k, k + per);
+      const params = chunk.flatMap((r) => [...columns.map((c) => r[c] ?? ""), now, now]);
+      const rows = chunk.map(() => `(${Array(columns.length + 2).fill("?").join(",")})`).join(",");
+      await tx.$executeRawUnsafe(`INSERT INTO "Target" (${columns.map((c) => `"${c}"`).join(",")}, "createdAt", "updatedAt") VALUES ${rows}`, ...params);
+    }
   },
   // A changed target keeps its old content as a revision, so results and exports of earlier draws stay true.
   update: async (tx, before, r, at) => {
@@ -136,8 +154,9 @@ const inspectors: Applier<Prisma.InspectorCreateManyInput> = {
       else byOpenId.set(r.record.openId, r.rowNumber);
     }
     const taken = await inChunks([...byOpenId.keys()], (c) => db.inspector.findMany({ where: { openId: { in: c } }, select: { openId: true, certNo: true } }));
+    const rowByOpenId = new Map(rows.filter((r) => r.record.openId).map((r) => [r.record.openId!, r] as const).reverse()); // the first row wins
     for (const t of taken) {
-      const row = rows.find((r) => r.record.openId === t.openId);
+      const row = rowByOpenId.get(t.openId!);
       if (row && row.record.certNo !== t.certNo) errors.add(row.rowNumber, "飞书open_id", `该飞书账号已属于执法证号 ${t.certNo}`);
     }
   },
@@ -198,20 +217,25 @@ const plan: Applier<Prisma.TaskCreateManyInput> = {
   async prepare(db, rows, errors, _d, warnings) {
     const codes = new Set((await db.item.findMany({ select: { code: true } })).map((x) => x.code));
     const units = new Set((await db.inspector.findMany({ select: { unit: true }, distinct: ["unit"] })).map((x) => x.unit));
-    const tasks = new Map((await inChunks(rows.map((r) => r.record.code), (c) => db.task.findMany({ where: { code: { in: c } } }))).map((t) => [t.code, t]));
+    for (const r of rows) {
+      if (!codes.has(r.record.itemCode)) errors.add(r.rowNumber, "事项编码", "抽查事项清单中没有该事项编码（请先导入抽查事项清单）");
+      for (const u of (r.record.jointUnits ?? "").split(";").filter(Boolean)) {
+        if (!units.has(u)) warnings.push(`第${r.rowNumber}行 联合单位: 执法检查人员名录库中暂无「${u}」的人员`);
+      }
+    }
+  },
+  // A draw committed meanwhile freezes the task: checked inside the write transaction.
+  async recheck(tx, rows, errors) {
+    const tasks = new Map((await inChunks(rows.map((r) => r.record.code), (c) => tx.task.findMany({ where: { code: { in: c } } }))).map((t) => [t.code, t]));
     const drawn = new Set(
-      (await inChunks(rows.map((r) => r.record.code), (c) => db.draw.findMany({ where: { taskCode: { in: c }, status: { in: ["committed", "revealed"] } }, select: { taskCode: true } }))).map(
+      (await inChunks(rows.map((r) => r.record.code), (c) => tx.draw.findMany({ where: { taskCode: { in: c }, status: { in: ["committed", "revealed"] } }, select: { taskCode: true } }))).map(
         (d) => d.taskCode,
       ),
     );
     for (const r of rows) {
-      if (!codes.has(r.record.itemCode)) errors.add(r.rowNumber, "事项编码", "抽查事项清单中没有该事项编码（请先导入抽查事项清单）");
       const before = tasks.get(r.record.code);
       if (before && drawn.has(r.record.code) && DRAW_FIELDS.some((f) => canonicalJson(before[f] ?? null) !== canonicalJson(r.record[f] ?? null))) {
         errors.add(r.rowNumber, "任务编号", "该任务已有抽取记录，不能再修改事项编码、抽查比例、每户检查人数或联合单位");
-      }
-      for (const u of (r.record.jointUnits ?? "").split(";").filter(Boolean)) {
-        if (!units.has(u)) warnings.push(`第${r.rowNumber}行 联合单位: 执法检查人员名录库中暂无「${u}」的人员`);
       }
     }
   },
@@ -226,42 +250,51 @@ const APPLIERS: Record<ImportKind, Applier<never>> = { items, targets, inspector
  * Imports one list, all or nothing: every problem is reported as `第N行 列名: 原因` and nothing is
  * written unless all rows are valid. Re-importing upserts by key and never deletes anything.
  * Called by the CLI and by the chat upload alike.
+ *
+ * The file is checked against the limits before it is parsed, its rows are validated as they are
+ * read (only valid values are kept), the database checks and the diff against what is stored are
+ * read outside the transaction, and the writes then go in one short all-or-nothing transaction
+ * (interface.md §3: an import validates before it takes the writer).
  */
 export async function importFile(db: Db, buffer: Buffer, fileName: string, opts: ImportOptions): Promise<ImportReport> {
-  const table = await readTable(buffer, fileName);
-  const kind = opts.kind ?? detectKind(table.headers);
+  const source = await openTable(buffer, fileName, opts.limits ?? DEFAULT_IMPORT_LIMITS);
+  const kind = opts.kind ?? detectKind(source.headers);
   if (!kind) {
-    throw new AppError("UNKNOWN_KIND", `无法从表头识别名录种类。表头须与模板一致，可用「drbot template <种类>」生成模板。识别到的表头：${table.headers.join("、") || "（空）"}`);
+    throw new AppError("UNKNOWN_KIND", `无法从表头识别名录种类。表头须与模板一致，可用「drbot template <种类>」生成模板。识别到的表头：${source.headers.join("、") || "（空）"}`);
   }
   const spec = KIND_SPECS[kind];
-  const { rows, errors } = validateTable(kind, table);
   const applier = APPLIERS[kind] as unknown as Applier<Record<string, unknown>>;
-  const records = rows.map((r: ParsedRow) => ({ rowNumber: r.rowNumber, record: applier.toRecord(r.values) }));
+  const validator = new TableValidator(kind, source.headers, (v) => applier.toRecord(v));
+  if (validator.headersOk) for await (const row of source.rows) validator.add(row);
+  const { rows: records, errors } = validator.finish();
   const warnings: string[] = [];
   const fileHash = createHash("sha256").update(buffer).digest("hex");
-  // Validate before taking the writer (spec §3: write transactions stay short; the directory may
-  // call Feishu). Lists are never deleted from, so what the checks found still holds at the write.
-  await applier.prepare?.(db, records, errors, opts.directory, warnings);
-  if (errors.size > 0) {
+  const rejected = () => {
     const messages = errors.messages();
-    throw new AppError("IMPORT_REJECTED", `${spec.title}未导入（共 ${messages.length} 处问题，未写入任何数据）：\n${messages.join("\n")}`, { errors: messages, kind });
+    return new AppError("IMPORT_REJECTED", `${spec.title}未导入（共 ${messages.length} 处问题，未写入任何数据）：\n${messages.join("\n")}`, { errors: messages, kind });
+  };
+  if (validator.headersOk) await applier.prepare?.(db, records, errors, opts.directory, warnings);
+  if (errors.size > 0) throw rejected();
+
+  const existing = await applier.existing(db, records.map((r) => applier.key(r.record)));
+  const fresh: Record<string, unknown>[] = [];
+  const changed: { before: Record<string, unknown>; record: Record<string, unknown> }[] = [];
+  let same = 0;
+  for (const { record } of records) {
+    const before = existing.get(applier.key(record));
+    if (!before) fresh.push(record);
+    else if (unchanged(before, record)) same++;
+    else changed.push({ before, record });
   }
+  existing.clear();
+
   return writeTx(
     db,
     async (tx) => {
-      const existing = await applier.existing(tx, records.map((r) => applier.key(r.record)));
-      const fresh: Record<string, unknown>[] = [];
-      const changedKeys: string[] = [];
-      let same = 0;
-      for (const { record } of records) {
-        const before = existing.get(applier.key(record));
-        if (!before) fresh.push(record);
-        else if (unchanged(before, record)) same++;
-        else {
-          await applier.update(tx, before, record, opts.at);
-          changedKeys.push(applier.key(record));
-        }
-      }
+      await applier.recheck?.(tx, records, errors);
+      if (errors.size > 0) throw rejected();
+      for (const { before, record } of changed) await applier.update(tx, before as never, record, opts.at);
+      // A row created meanwhile by someone else makes createMany fail: the whole import rolls back.
       if (fresh.length > 0) await applier.create(tx, fresh);
       await appendAudit(tx, {
         at: opts.at,
@@ -269,9 +302,9 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
         action: `import.${kind}`,
         entity: kind,
         entityId: fileHash,
-        data: { fileName, fileSha256: fileHash, rows: records.length, created: fresh.map((r) => applier.key(r)), updated: changedKeys, unchanged: same },
+        data: { fileName, fileSha256: fileHash, rows: records.length, created: fresh.map((r) => applier.key(r)), updated: changed.map((c) => applier.key(c.record)), unchanged: same },
       });
-      return { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changedKeys.length, unchanged: same, warnings };
+      return { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changed.length, unchanged: same, warnings };
     },
     { timeout: 10 * 60_000, maxWait: 60_000, budgetMs: 10 * 60_000 },
   );

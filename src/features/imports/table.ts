@@ -1,14 +1,32 @@
 import type ExcelJS from "exceljs";
 import { Readable } from "node:stream";
-import { AppError } from "../../domain/errors";
+import { AppError, isAppError } from "../../domain/errors";
+import { DEFAULT_IMPORT_LIMITS, MAX_COLUMNS, preflight, tooWide, type ImportLimits } from "./limits";
 
-// Loaded on first use: exceljs costs ~28 MB and ~0.4 s per thread, and most runs never touch a spreadsheet.
-const exceljs = async (): Promise<typeof ExcelJS> => (await import("exceljs")).default;
+/**
+ * Spreadsheets as rows of text, read safely: a file over IMPORT_MAX_BYTES, or a sheet whose declared
+ * (<dimension>) or real extent passes IMPORT_MAX_ROWS or 100 columns, is refused before it is parsed
+ * further. Rows are streamed (exceljs' streaming reader; a small CSV state machine) and only the
+ * cells that exist are visited, so a 6 KB file that claims XFD1048576 costs nothing.
+ */
+
+export { DEFAULT_IMPORT_LIMITS, MAX_COLUMNS, tooLarge, type ImportLimits } from "./limits";
+
+export interface TableRow {
+  rowNumber: number;
+  cells: Map<string, string>;
+}
 
 /** A spreadsheet as text: the header row and every non-empty data row with its spreadsheet row number. */
 export interface Table {
   headers: string[];
-  rows: { rowNumber: number; cells: Map<string, string> }[];
+  rows: TableRow[];
+}
+
+/** The header row, and the data rows as they are read (each validated and dropped by the caller). */
+export interface TableSource {
+  headers: string[];
+  rows: AsyncIterable<TableRow>;
 }
 
 export const WRONG_FORMAT = "请另存为 .xlsx 或 UTF-8 .csv";
@@ -21,6 +39,8 @@ export function normalizeHeader(h: string): string {
     .replace(/\s+/g, "")
     .replace(/\*$/, "");
 }
+
+
 
 /** The text a cell shows; numbers that Excel would have mangled keep their digits where possible. */
 function cellText(value: ExcelJS.CellValue): string {
@@ -35,65 +55,170 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
-function fromRows(raw: string[][], startRow = 1): Table {
-  const headerRow = raw[0] ?? [];
-  const headers = headerRow.map((h) => normalizeHeader(h ?? ""));
-  const rows: Table["rows"] = [];
-  raw.slice(1).forEach((cells, k) => {
-    if (cells.every((c) => (c ?? "").trim() === "")) return;
-    const map = new Map<string, string>();
-    headers.forEach((h, col) => {
-      if (h !== "" && !map.has(h)) map.set(h, (cells[col] ?? "").trim());
-    });
-    rows.push({ rowNumber: startRow + k + 1, cells: map });
+/** Raw rows (sparse: index = column − 1) → the header row and data rows keyed by header; blank rows skipped. */
+async function fromRawRows(raw: AsyncIterator<{ rowNumber: number; cells: string[] }>, empty: string): Promise<TableSource> {
+  const first = await raw.next();
+  if (first.done) throw new AppError("BAD_FILE", empty);
+  const headerCells = first.value.rowNumber === 1 ? first.value.cells : [];
+  const pending = first.value.rowNumber === 1 ? null : first.value;
+  const headers: string[] = [];
+  const columns: { col: number; name: string }[] = [];
+  headerCells.forEach((h, col) => {
+    const name = normalizeHeader(h ?? "");
+    if (name !== "" && !headers.includes(name)) {
+      headers.push(name);
+      columns.push({ col, name });
+    }
   });
-  return { headers: headers.filter((h) => h !== ""), rows };
+  async function* rows(): AsyncGenerator<TableRow> {
+    let next = pending;
+    for (;;) {
+      if (!next) {
+        const r = await raw.next();
+        if (r.done) return;
+        next = r.value;
+      }
+      const { rowNumber, cells } = next;
+      next = null;
+      const map = new Map<string, string>();
+      let blank = true;
+      for (const { col, name } of columns) {
+        const v = (cells[col] ?? "").trim();
+        if (v !== "") blank = false;
+        map.set(name, v);
+      }
+      if (!blank || cells.some((c) => (c ?? "").trim() !== "")) yield { rowNumber, cells: map };
+    }
+  }
+  return { headers, rows: rows() };
 }
 
-async function readXlsx(buffer: Buffer): Promise<Table> {
-  const wb = new (await exceljs()).Workbook();
-  try {
-    await wb.xlsx.load(buffer as unknown as ArrayBuffer);
-  } catch {
-    throw new AppError("BAD_FILE", `文件无法按 .xlsx 读取（文件损坏或并非 xlsx）。${WRONG_FORMAT}`);
+async function* xlsxRows(buffer: Buffer, limits: ImportLimits): AsyncGenerator<{ rowNumber: number; cells: string[] }> {
+  // Loaded on first use: exceljs costs ~28 MB and ~0.4 s per thread, and most runs never touch a spreadsheet.
+  const { default: excel } = await import("exceljs");
+  const reader = new excel.stream.xlsx.WorkbookReader(Readable.from([buffer]), { sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", worksheets: "emit", entries: "emit" });
+  for await (const sheet of reader) {
+    for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
+      const rowNumber = row.number;
+      let widest = 0;
+      const cells: string[] = [];
+      row.eachCell({ includeEmpty: false }, (cell, col) => {
+        widest = Math.max(widest, col);
+        if (col <= MAX_COLUMNS) cells[col - 1] = cellText(cell.value);
+      });
+      if (rowNumber > limits.maxRows + 1 || widest > MAX_COLUMNS) throw tooWide("工作表", rowNumber, widest, limits);
+      yield { rowNumber, cells };
+    }
+    return; // the first sheet only
   }
-  const sheet = wb.worksheets[0];
-  if (!sheet || sheet.rowCount === 0) throw new AppError("BAD_FILE", "工作表为空：第一行应为表头");
-  const raw: string[][] = [];
-  const width = sheet.columnCount;
-  for (let r = 1; r <= sheet.rowCount; r++) {
-    const row = sheet.getRow(r);
+}
+
+async function openXlsx(buffer: Buffer, limits: ImportLimits): Promise<TableSource> {
+  return fromRawRows(xlsxRows(buffer, limits), "工作表为空：第一行应为表头");
+}
+
+/** RFC 4180 records (quotes, doubled quotes, CRLF/LF), refusing a record wider than MAX_COLUMNS as soon as it gets there. */
+function* csvRecords(text: string, limits: ImportLimits): Generator<{ rowNumber: number; cells: string[] }> {
+  const n = text.length;
+  let i = 0;
+  let rowNumber = 0;
+  while (i < n) {
     const cells: string[] = [];
-    for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value));
-    raw.push(cells);
+    rowNumber++;
+    if (rowNumber > limits.maxRows + 1) throw tooWide("CSV 文件", rowNumber, 0, limits);
+    for (;;) {
+      let field: string;
+      if (text.charCodeAt(i) === 34) {
+        field = "";
+        let start = ++i;
+        for (;;) {
+          const q = text.indexOf('"', i);
+          if (q < 0) {
+            field += text.slice(start);
+            i = n;
+            break;
+          }
+          if (text.charCodeAt(q + 1) === 34) {
+            field += text.slice(start, q + 1);
+            i = start = q + 2;
+            continue;
+          }
+          field += text.slice(start, q);
+          i = q + 1;
+          break;
+        }
+        let j = i; // anything between the closing quote and the delimiter is kept, as lenient readers do
+        while (j < n && !isDelimiter(text.charCodeAt(j))) j++;
+        field += text.slice(i, j);
+        i = j;
+      } else {
+        let j = i;
+        while (j < n && !isDelimiter(text.charCodeAt(j))) j++;
+        field = text.slice(i, j);
+        i = j;
+      }
+      cells.push(field);
+      if (cells.length > MAX_COLUMNS) throw tooWide("CSV 文件", rowNumber, cells.length, limits);
+      if (i >= n) break;
+      const c = text.charCodeAt(i);
+      if (c === 44) {
+        i++;
+        continue;
+      }
+      i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      break;
+    }
+    yield { rowNumber, cells };
   }
-  return fromRows(raw);
 }
 
-async function readCsv(buffer: Buffer): Promise<Table> {
+const isDelimiter = (c: number) => c === 44 || c === 10 || c === 13;
+
+async function* toAsync<T>(it: Iterable<T>): AsyncGenerator<T> {
+  yield* it;
+}
+
+async function openCsv(buffer: Buffer, limits: ImportLimits): Promise<TableSource> {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(buffer);
   } catch {
     throw new AppError("BAD_FILE", `CSV 不是 UTF-8 编码（可能是 GBK）。${WRONG_FORMAT}`);
   }
-  text = text.replace(/^\uFEFF/, "");
-  const wb = new (await exceljs()).Workbook();
-  // map: keep every value as text — the default would turn "0001" into 1 and dates into Date objects.
-  const sheet = await wb.csv.read(Readable.from([text]), { map: (v: unknown) => v, parserOptions: { ignoreEmpty: false } });
-  const raw: string[][] = [];
-  sheet.eachRow({ includeEmpty: true }, (row) => {
-    const values = row.values as unknown[];
-    raw.push(values.slice(1).map((v) => (v === null || v === undefined ? "" : String(v))));
-  });
-  if (raw.length === 0) throw new AppError("BAD_FILE", "文件为空：第一行应为表头");
-  return fromRows(raw);
+  return fromRawRows(toAsync(csvRecords(text.replace(/^\uFEFF/, ""), limits)), "文件为空：第一行应为表头");
 }
 
-/** Reads an .xlsx (first sheet) or UTF-8 .csv (BOM allowed); anything else is refused. */
-export async function readTable(buffer: Buffer, fileName: string): Promise<Table> {
+/** Any failure inside a reader that is not one of our refusals is a broken file, never a crash (nor a retry). */
+async function* guarded(rows: AsyncIterable<TableRow>, ext: string): AsyncGenerator<TableRow> {
+  try {
+    yield* rows;
+  } catch (e) {
+    throw asBadFile(e, ext);
+  }
+}
+
+function asBadFile(e: unknown, ext: string): AppError {
+  if (isAppError(e)) return e;
+  return new AppError("BAD_FILE", `文件无法按 .${ext} 读取（文件损坏或并非 ${ext}）。${WRONG_FORMAT}`);
+}
+
+/** Opens an .xlsx (first sheet) or UTF-8 .csv (BOM allowed) for streaming; anything else is refused. */
+export async function openTable(buffer: Buffer, fileName: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<TableSource> {
   const ext = fileName.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
-  if (ext === "xlsx") return readXlsx(buffer);
-  if (ext === "csv") return readCsv(buffer);
-  throw new AppError("BAD_FORMAT", `不支持的文件格式「${ext ? `.${ext}` : fileName}」。${WRONG_FORMAT}`);
+  if (ext !== "xlsx" && ext !== "csv") throw new AppError("BAD_FORMAT", `不支持的文件格式「${ext ? `.${ext}` : fileName}」。${WRONG_FORMAT}`);
+  preflight(buffer, fileName, limits);
+  try {
+    const source = ext === "xlsx" ? await openXlsx(buffer, limits) : await openCsv(buffer, limits);
+    return { headers: source.headers, rows: guarded(source.rows, ext) };
+  } catch (e) {
+    throw asBadFile(e, ext);
+  }
+}
+
+/** The whole table at once (templates and small files in tests). */
+export async function readTable(buffer: Buffer, fileName: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<Table> {
+  const source = await openTable(buffer, fileName, limits);
+  const rows: TableRow[] = [];
+  for await (const row of source.rows) rows.push(row);
+  return { headers: source.headers, rows };
 }

@@ -1,5 +1,5 @@
 import { KIND_SPECS, type ImportKind } from "./kinds";
-import type { Table } from "./table";
+import type { Table, TableRow } from "./table";
 
 /** A validated row: parsed values by column name, and its spreadsheet row number. */
 export interface ParsedRow {
@@ -10,11 +10,14 @@ export interface ParsedRow {
 /** Problems as `第N行 列名: 原因`, kept sortable by row and column. */
 export class RowErrors {
   private readonly list: { row: number; col: number; text: string }[] = [];
+  private readonly seen = new Set<string>(); // de-duplication in O(1) per problem, not a scan of the list
   constructor(private readonly columnOrder: readonly string[]) {}
 
   add(row: number, column: string, reason: string): void {
     const text = `第${row}行 ${column}: ${reason}`;
-    if (!this.list.some((e) => e.text === text)) this.list.push({ row, col: this.columnOrder.indexOf(column), text });
+    if (this.seen.has(text)) return;
+    this.seen.add(text);
+    this.list.push({ row, col: this.columnOrder.indexOf(column), text });
   }
 
   get size(): number {
@@ -26,47 +29,72 @@ export class RowErrors {
   }
 }
 
-/** Header and per-cell checks of one list: every problem, not only the first. Needs no database. */
-export function validateTable(kind: ImportKind, table: Table): { rows: ParsedRow[]; errors: RowErrors } {
-  const spec = KIND_SPECS[kind];
-  const errors = new RowErrors(spec.columns.map((c) => c.name));
-  const have = new Set(table.headers);
-  for (const c of spec.columns) if (c.required && !have.has(c.name)) errors.add(1, c.name, "缺少该列（表头须与模板一致）");
-  for (const group of spec.anyOf ?? []) {
-    if (!group.some((h) => have.has(h))) errors.add(1, group.join("/"), "至少需要其中一列");
-  }
-  if (errors.size > 0) return { rows: [], errors };
-  if (table.rows.length === 0) {
-    errors.add(2, spec.columns[0]!.name, "没有数据行");
-    return { rows: [], errors };
+/**
+ * Header and per-cell checks of one list, row by row as the rows are read: every problem, not only
+ * the first. Needs no database. Only the parsed values of valid rows are kept.
+ */
+export class TableValidator<R = Record<string, unknown>> {
+  private readonly spec: (typeof KIND_SPECS)[ImportKind];
+  readonly errors: RowErrors;
+  /** Valid rows, as `toRecord` makes them (the parsed values themselves are not kept). */
+  readonly rows: { rowNumber: number; record: R }[] = [];
+  private readonly seenKeys = new Map<string, number>();
+  private count = 0;
+  /** False when the header row is unusable: the rows are then not worth reading. */
+  readonly headersOk: boolean;
+
+  constructor(
+    private readonly kind: ImportKind,
+    headers: readonly string[],
+    private readonly toRecord: (values: Record<string, unknown>) => R = (v) => v as R,
+  ) {
+    this.spec = KIND_SPECS[kind];
+    this.errors = new RowErrors(this.spec.columns.map((c) => c.name));
+    const have = new Set(headers);
+    for (const c of this.spec.columns) if (c.required && !have.has(c.name)) this.errors.add(1, c.name, "缺少该列（表头须与模板一致）");
+    for (const group of this.spec.anyOf ?? []) {
+      if (!group.some((h) => have.has(h))) this.errors.add(1, group.join("/"), "至少需要其中一列");
+    }
+    this.headersOk = this.errors.size === 0;
   }
 
-  const rows: ParsedRow[] = [];
-  const seenKeys = new Map<string, number>();
-  for (const { rowNumber, cells } of table.rows) {
+  add({ rowNumber, cells }: TableRow): void {
+    this.count++;
     const values: Record<string, unknown> = {};
     let ok = true;
-    for (const c of spec.columns) {
+    for (const c of this.spec.columns) {
       const r = c.schema.safeParse(cells.get(c.name) ?? "");
       if (r.success) values[c.name] = r.data;
       else {
         ok = false;
-        for (const issue of r.error.issues) errors.add(rowNumber, c.name, issue.message);
+        for (const issue of r.error.issues) this.errors.add(rowNumber, c.name, issue.message);
       }
     }
-    for (const e of crossFieldProblems(kind, values)) {
+    for (const e of crossFieldProblems(this.kind, values)) {
       ok = false;
-      errors.add(rowNumber, e.column, e.reason);
+      this.errors.add(rowNumber, e.column, e.reason);
     }
-    const key = spec.keyColumns.map((k) => String(values[k] ?? cells.get(k) ?? "")).join("|");
-    const first = seenKeys.get(key);
+    const key = this.spec.keyColumns.map((k) => String(values[k] ?? cells.get(k) ?? "")).join("|");
+    const first = this.seenKeys.get(key);
     if (first !== undefined && key.replace(/\|/g, "") !== "") {
       ok = false;
-      errors.add(rowNumber, spec.keyColumns.join("+"), `与第${first}行重复`);
-    } else seenKeys.set(key, rowNumber);
-    if (ok) rows.push({ rowNumber, values });
+      this.errors.add(rowNumber, this.spec.keyColumns.join("+"), `与第${first}行重复`);
+    } else this.seenKeys.set(key, rowNumber);
+    if (ok) this.rows.push({ rowNumber, record: this.toRecord(values) });
   }
-  return { rows, errors };
+
+  finish(): { rows: { rowNumber: number; record: R }[]; errors: RowErrors } {
+    if (this.headersOk && this.count === 0) this.errors.add(2, this.spec.columns[0]!.name, "没有数据行");
+    return { rows: this.headersOk ? this.rows : [], errors: this.errors };
+  }
+}
+
+/** validateTable over a table already in memory. */
+export function validateTable(kind: ImportKind, table: Table): { rows: ParsedRow[]; errors: RowErrors } {
+  const v = new TableValidator(kind, table.headers);
+  if (v.headersOk) for (const row of table.rows) v.add(row);
+  const { rows, errors } = v.finish();
+  return { rows: rows.map((r) => ({ rowNumber: r.rowNumber, values: r.record })), errors };
 }
 
 function crossFieldProblems(kind: ImportKind, v: Record<string, unknown>): { column: string; reason: string }[] {

@@ -5,6 +5,7 @@ import { formatBp } from "../../domain/results";
 import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { computeStats } from "../stats/stats";
+import { canonicalTaskCode } from "../tasks/code";
 import { teamOf } from "../tasks/team";
 
 type Tx = Prisma.TransactionClient;
@@ -79,7 +80,7 @@ export function register(bot: Bot): void {
     usage: "进度 [任务编号]",
     summary: "抽中、接受、提交、确认、公示、逾期情况",
     async run({ tx, now, today, deps, args, reply }) {
-      const rows = await progressOf(tx, args[0] ? { code: args[0] } : { year: Number(today.slice(0, 4)) }, today);
+      const rows = await progressOf(tx, args[0] ? { code: await canonicalTaskCode(tx, args[0]) } : { year: Number(today.slice(0, 4)) }, today);
       if (rows.length === 0) return reply(args[0] ? `找不到任务编号「${args[0]}」。` : "本年度尚无抽查任务。");
       const body = rows
         .map((p) => `**${esc(p.code)}** ${esc(p.name)}（${p.state}）\n抽中 ${p.drawn}｜已接受 ${p.accepted}｜已提交 ${p.submitted}｜已确认 ${p.confirmed}｜已公示 ${p.published}｜公示逾期 ${p.overdue}`)

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "InboxEvent_eventId_idx" ON "InboxEvent"("eventId");
