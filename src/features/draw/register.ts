@@ -49,13 +49,13 @@ export function register(bot: Bot): void {
   bot.cardAction({
     action: "draw.confirm",
     roles: [], // any registered staff member may witness — except the one who ordered the draw
-    async run({ tx, now, operator, action }) {
+    async run({ tx, now, today, operator, action }) {
       const drawId = String(action.value["drawId"] ?? "");
       const entropy = String(action.formValue["entropy"] ?? "").trim();
       if (entropy === "") return { toast: { type: "error", content: "请先在输入框填写见证随机数" } };
       const draw = await tx.draw.findUnique({ where: { id: drawId } });
       if (!draw) throw new AppError("DRAW_NOT_FOUND", "找不到这次抽取");
-      const { record, alreadyRevealed } = await revealDrawIn(tx, { drawId, witnessOpenId: operator.openId, entropy }, { now: () => now });
+      const { record, alreadyRevealed } = await revealDrawIn(tx, { drawId, witnessOpenId: operator.openId, entropy }, { now: () => now, today: () => today });
       const names = await namesFor(tx, record);
       if (!alreadyRevealed) {
         const teams = new Map(currentTeams(record).map((t) => [t.targetId, t.inspectorIds]));

@@ -46,6 +46,12 @@ export async function taskView(tx: Tx, a: AssignmentRow): Promise<TaskView> {
   };
 }
 
+/** The bounds a result's 检查日期 is checked against: today (the one clock), the task's 开始日期, the reveal's bureau date. */
+async function resultDates(tx: Tx, draw: { taskCode: string; revealedOn: string | null }, today: string) {
+  const task = await tx.task.findUnique({ where: { code: draw.taskCode }, select: { startDate: true } });
+  return { today, taskStart: task?.startDate ?? null, revealDate: draw.revealedOn };
+}
+
 const openIdOf = async (tx: Tx, certNo: string) => (await tx.inspector.findUnique({ where: { certNo } }))?.openId ?? null;
 
 /** Sends one task card to the inspector privately; its message id is recorded when sent. */
@@ -175,7 +181,7 @@ export function register(bot: Bot): void {
       if (a.status === "recused" || a.status === "recusal_requested") return answer(tx, a, { type: "error", content: "回避期间不能提交结果" });
       const existing = await currentResult(tx, a.drawId, a.targetId);
       if (existing && existing.status !== "disputed") return answer(tx, a, { type: "info", content: `本户结果已由${await nameOf(tx, existing.submittedBy)}提交` });
-      const parsed = parseResultForm(action.formValue, today);
+      const parsed = parseResultForm(action.formValue, await resultDates(tx, a.draw, today));
       if (!parsed.ok) return { toast: { type: "error", content: parsed.message } };
       if (existing) await tx.result.update({ where: { id: existing.id }, data: { current: false } });
       const r = await tx.result.create({
@@ -257,7 +263,7 @@ export function register(bot: Bot): void {
       const { r, draw, target } = await confirmedResult(tx, action.value["resultId"]);
       const reason = String(action.formValue["correction_reason"] ?? "").trim();
       if (reason === "") return { toast: { type: "error", content: "更正理由：必填" } };
-      const parsed = parseResultForm(action.formValue, today);
+      const parsed = parseResultForm(action.formValue, await resultDates(tx, draw, today));
       if (!parsed.ok) return { toast: { type: "error", content: parsed.message } };
       await tx.result.update({ where: { id: r.id }, data: { current: false } });
       const corrected = await tx.result.create({
