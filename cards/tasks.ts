@@ -11,7 +11,7 @@ export interface TaskView {
   deadline: string;
   target: { creditCode: string; name: string; address: string; legalRep: string; phone: string };
   partners: string[];
-  state: "assigned" | "accepted" | "recusal_requested" | "recused";
+  state: "assigned" | "accepted" | "recusal_requested" | "recused" | "withdrawn";
   result?: ResultView;
 }
 
@@ -95,6 +95,7 @@ export function resultForm(assignmentId: number): Element {
 export function taskCard(v: TaskView): Card {
   const title = `检查任务 · ${v.taskCode}`;
   if (v.state === "recused") return card(`${title}（已回避）`, "grey", [details(v), md("您的回避申请已批准，本户已改派他人。")]);
+  if (v.state === "withdrawn") return card(`${title}（已撤换）`, "grey", [details(v), md("您在名录库中已为离岗，本户已改派他人。")]);
   if (v.result && v.result.status !== "disputed") {
     return card(`${title}（${v.result.status === "confirmed" ? "已确认" : "已提交"}）`, v.result.status === "confirmed" ? "green" : "turquoise", [details(v), hr(), md(resultText(v.result))]);
   }

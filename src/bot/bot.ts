@@ -4,6 +4,7 @@ import type { Clock } from "../clock";
 import type { Config } from "../config";
 import { isAppError } from "../domain/errors";
 import { importFromChat } from "../features/imports/chat";
+import { noticeWithdrawals } from "../features/tasks/withdrawal";
 import type { Role } from "../features/imports/kinds";
 import { enqueueMessage } from "../lark/outbox";
 import type { Envelope } from "../lark/receiver";
@@ -124,6 +125,8 @@ export class Bot {
 
     if (prepared !== undefined) {
       await reply(prepared as Reply);
+      // A roster import may have set someone 离岗 who still holds open assignments: ask the 领导s.
+      await noticeWithdrawals(tx, now, this.deps.config.BOT_ADMIN_OPEN_IDS);
       return;
     }
     if (message.messageType !== "text") {
@@ -137,7 +140,7 @@ export class Bot {
       return;
     }
     if (spec.roles.length > 0 && !hasAnyRole(sender, spec.roles)) {
-      await reply(`抱歉，「${ALIASES[spec.name][0]}」仅限${roleList(spec.roles)}使用。${sender.registered ? "" : "您尚未登记在执法检查人员名录库中。"}`);
+      await reply(`抱歉，「${ALIASES[spec.name][0]}」仅限${roleList(spec.roles)}使用。${sender.departed ? "您在名录库中的状态为离岗。" : sender.registered ? "" : "您尚未登记在执法检查人员名录库中。"}`);
       return;
     }
     try {
@@ -160,7 +163,7 @@ export class Bot {
       return await db.$transaction(
         async (tx) => {
           const operator = await whoIs(tx, action.operatorOpenId, this.deps.config.BOT_ADMIN_OPEN_IDS);
-          if (!operator.registered) return { toast: { type: "error", content: "您不在执法检查人员名录库中，不能操作此卡片" } };
+          if (!operator.registered) return { toast: { type: "error", content: operator.departed ? "您在名录库中的状态为离岗，不能操作此卡片" : "您不在执法检查人员名录库中，不能操作此卡片" } };
           if (spec.roles.length > 0 && !hasAnyRole(operator, spec.roles)) return { toast: { type: "error", content: `仅限${roleList(spec.roles)}操作` } };
           return spec.run({ tx, now: this.deps.clock.now(), today: this.deps.clock.today(), deps: this.deps, operator, action });
         },

@@ -118,6 +118,12 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         const report = await (await importer()).importFile(db, readInput(file), path.basename(file), { kind, actor: "cli", at: io.now(), directory });
         io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
         for (const w of report.warnings) io.err(`提示：${w}`);
+        if (kind === "inspectors") {
+          // Someone set 离岗 with open assignments: the 领导s get 「确认撤换」 cards (sent by the running bot's outbox).
+          const { noticeWithdrawals } = await import("../features/tasks/withdrawal.js");
+          const departed = await db.$transaction((tx) => noticeWithdrawals(tx, io.now(), config.BOT_ADMIN_OPEN_IDS));
+          if (departed > 0) io.out(`${departed} 名离岗人员仍有未完成的检查任务，已请领导在卡片上确认撤换`);
+        }
         return 0;
       }
       case "draw": {

@@ -61,7 +61,7 @@ describe("inspectors' task loop, through cards", () => {
     const requestId = (await rig.db.recusalRequest.findFirstOrThrow()).id;
 
     // Only a 领导 decides; an inspector clicking a forwarded approval card is refused.
-    expect((await rig.press(await openIdOf(first), { action: "recusal.approve", requestId })).toast?.content).toBe("仅限领导操作");
+    expect((await rig.press(await openIdOf(first), { action: "recusal.approve", requestId })).toast?.content).toBe("仅限领导、管理员操作");
     const approved = await rig.press(DEMO_OPEN_IDS.leader, { action: "recusal.approve", requestId });
     expect(approved.card?.data.header.title.content).toBe("回避申请 · 已批准");
     await rig.settle();
@@ -86,7 +86,7 @@ describe("inspectors' task loop, through cards", () => {
     const today = dateInZone(new Date(), "Asia/Shanghai");
 
     const bad = await rig.press(await openIdOf(first), { action: "result.submit", assignmentId: a1.id }, { inspection_date: `${today} +0800`, category: "发现问题待后续处理" });
-    expect(bad.toast).toEqual({ type: "error", content: "问题描述：发现问题时必须描述问题" });
+    expect(bad.toast).toEqual({ type: "error", content: "问题描述：「发现问题待后续处理」必须描述发现的问题\n后续处置：「发现问题待后续处理」必须选择后续处置" });
     expect(await rig.db.result.count()).toBe(0);
 
     expect((await rig.press(STRANGER, { action: "result.submit", assignmentId: a1.id }, { inspection_date: `${today} +0800`, category: "未发现问题" })).toast?.type).toBe("error");

@@ -69,7 +69,8 @@ export interface Witness {
 }
 
 export interface Amendment {
-  kind: "recusal";
+  /** recusal: the inspector asked and a 领导 approved; withdrawal: the inspector left (离岗) after the draw. Replayed alike. */
+  kind: "recusal" | "withdrawal";
   inspectorId: string;
   targetId: string;
   replacementId: string;

@@ -53,7 +53,7 @@ export async function readPool(db: Reader, taskCode: string): Promise<FrozenInpu
     select: { id: true },
   });
   const previousAssignments = lastDraw
-    ? (await db.assignment.findMany({ where: { drawId: lastDraw.id, status: { not: "recused" } }, select: { targetId: true, inspectorId: true } }))
+    ? (await db.assignment.findMany({ where: { drawId: lastDraw.id, status: { notIn: ["recused", "withdrawn"] } }, select: { targetId: true, inspectorId: true } }))
         .filter((a) => targetIds.has(a.targetId) && inspectorIds.has(a.inspectorId))
         .map((a) => [a.targetId, a.inspectorId] as [string, string])
     : [];

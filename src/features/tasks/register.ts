@@ -1,6 +1,6 @@
 import { confirmationCard, correctionCard, recusalApprovalCard, taskCard, type ResultView, type TaskView } from "../../../cards/tasks";
 import type { Bot, CardAnswer } from "../../bot/bot";
-import type { Person } from "../../bot/roles";
+import { holdersOf, type Person } from "../../bot/roles";
 import { AppError } from "../../domain/errors";
 import { parseResultForm } from "../../domain/results";
 import { enqueueMessage, enqueuePatch } from "../../lark/outbox";
@@ -9,18 +9,19 @@ import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { recuseIn } from "../draw/service";
 import { teamOf } from "./team";
+import { registerWithdrawal } from "./withdrawal";
 
 type Tx = Prisma.TransactionClient;
 type AssignmentRow = Prisma.AssignmentGetPayload<{ include: { draw: true } }>;
 type ResultRow = Prisma.ResultGetPayload<object>;
 
-const nameOf = async (tx: Tx, certNo: string) => (await tx.inspector.findUnique({ where: { certNo } }))?.name ?? certNo;
+export const nameOf = async (tx: Tx, certNo: string) => (await tx.inspector.findUnique({ where: { certNo } }))?.name ?? certNo;
 
-async function resultView(tx: Tx, r: ResultRow): Promise<ResultView> {
+export async function resultView(tx: Tx, r: ResultRow): Promise<ResultView> {
   return { ...r, submittedByName: await nameOf(tx, r.submittedBy), correctedByName: r.correctedBy ? await nameOf(tx, r.correctedBy) : null };
 }
 
-async function currentResult(tx: Tx, drawId: string, targetId: string): Promise<ResultRow | null> {
+export async function currentResult(tx: Tx, drawId: string, targetId: string): Promise<ResultRow | null> {
   return tx.result.findFirst({ where: { drawId, targetId, current: true } });
 }
 
@@ -52,13 +53,16 @@ async function resultDates(tx: Tx, draw: { taskCode: string; revealedOn: string 
   return { today, taskStart: task?.startDate ?? null, revealDate: draw.revealedOn };
 }
 
-const openIdOf = async (tx: Tx, certNo: string) => (await tx.inspector.findUnique({ where: { certNo } }))?.openId ?? null;
+export const openIdOf = async (tx: Tx, certNo: string) => (await tx.inspector.findUnique({ where: { certNo } }))?.openId ?? null;
 
-/** Sends one task card to the inspector privately; its message id is recorded when sent. */
-async function sendTaskCard(tx: Tx, a: AssignmentRow, now: Date): Promise<void> {
+/**
+ * Sends one task card to the inspector privately; its message id is recorded when sent, so later
+ * updates go to the newest copy (a re-issued card outlives Feishu's 14-day window).
+ */
+export async function sendTaskCard(tx: Tx, a: AssignmentRow, now: Date, key = `task:${a.id}:card`): Promise<void> {
   const openId = await openIdOf(tx, a.inspectorId);
   if (!openId) return; // not reachable in Feishu; the leader sees the gap in 进度
-  await enqueueMessage(tx, { key: `task:${a.id}:card`, to: { openId }, msgType: "interactive", content: taskCard(await taskView(tx, a)), onSent: `assignment.card:${a.id}` }, now);
+  await enqueueMessage(tx, { key, to: { openId }, msgType: "interactive", content: taskCard(await taskView(tx, a)), onSent: `assignment.card:${a.id}` }, now);
 }
 
 /** After a reveal: every assigned inspector gets a task card. */
@@ -71,22 +75,30 @@ export async function onTaskCardSent(tx: Tx, assignmentId: number, messageId: st
 }
 
 /** Brings an inspector's card up to date in place (after something someone else did). */
-async function refreshTaskCard(tx: Tx, assignmentId: number, now: Date, why: string): Promise<void> {
+export async function refreshTaskCard(tx: Tx, assignmentId: number, now: Date, why: string): Promise<void> {
   const a = await tx.assignment.findUniqueOrThrow({ where: { id: assignmentId }, include: { draw: true } });
   if (a.cardMessageId) await enqueuePatch(tx, { key: `task:${a.id}:patch:${why}:${now.getTime()}`, messageId: a.cardMessageId, card: taskCard(await taskView(tx, a)) }, now);
 }
 
 /** Brings every current team member's card up to date, but for `except` (e.g. one who just got a new card). */
-async function refreshTeamCards(tx: Tx, drawId: string, targetId: string, now: Date, why: string, except?: number): Promise<void> {
+export async function refreshTeamCards(tx: Tx, drawId: string, targetId: string, now: Date, why: string, except?: number): Promise<void> {
   for (const member of await teamOf(tx, drawId, targetId)) if (member.id !== except) await refreshTaskCard(tx, member.id, now, why);
 }
 
 /** The assignment behind a card, if the person clicking is the one it was sent to. */
-async function ownAssignment(tx: Tx, assignmentId: unknown, operator: Person): Promise<AssignmentRow> {
+export async function ownAssignment(tx: Tx, assignmentId: unknown, operator: Person): Promise<AssignmentRow> {
   const a = await tx.assignment.findUnique({ where: { id: Number(assignmentId) || -1 }, include: { draw: true } });
   if (!a) throw new AppError("NOT_FOUND", "找不到这项任务");
   if (a.inspectorId !== operator.certNo) throw new AppError("NOT_YOURS", "这不是您的任务，不能操作（卡片可能是转发的）");
   return a;
+}
+
+export const NO_APPROVER = "目前没有其他在岗的领导或管理员可以审批您的回避申请（本人不能审批自己的申请）。请联系管理员在名录库中登记。";
+
+/** Who may decide someone's recusal: every 在岗 领导 and 管理员 (configured admins included), never the person asking. */
+export async function approvers(tx: Tx, adminOpenIds: readonly string[], except: string): Promise<string[]> {
+  const ids = [...(await holdersOf(tx, "领导", except)), ...(await holdersOf(tx, "管理员", except))].map((p) => p.openId);
+  return [...new Set([...ids, ...adminOpenIds.filter((id) => id !== except)])];
 }
 
 const answer = async (tx: Tx, a: AssignmentRow, toast: CardAnswer["toast"]): Promise<CardAnswer> => {
@@ -95,6 +107,7 @@ const answer = async (tx: Tx, a: AssignmentRow, toast: CardAnswer["toast"]): Pro
 };
 
 export function register(bot: Bot): void {
+  registerWithdrawal(bot);
   bot.cardAction({
     action: "task.open",
     roles: [],
@@ -119,20 +132,21 @@ export function register(bot: Bot): void {
   bot.cardAction({
     action: "task.recuse",
     roles: [],
-    async run({ tx, now, operator, action }) {
+    async run({ tx, now, deps, operator, action }) {
       const a = await ownAssignment(tx, action.value["assignmentId"], operator);
       const reason = String(action.formValue["reason"] ?? "").trim();
       if (reason === "") return { toast: { type: "error", content: "回避理由：必填" } };
       if (a.status !== "assigned" && a.status !== "accepted") return answer(tx, a, { type: "info", content: "当前状态不能申请回避" });
       if (await currentResult(tx, a.drawId, a.targetId)) return answer(tx, a, { type: "error", content: "本户已提交检查结果，不能再申请回避" });
+      const deciders = await approvers(tx, deps.config.BOT_ADMIN_OPEN_IDS, operator.openId);
+      if (deciders.length === 0) return answer(tx, a, { type: "error", content: NO_APPROVER });
       await tx.assignment.update({ where: { id: a.id }, data: { status: "recusal_requested" } });
       const request = await tx.recusalRequest.create({ data: { drawId: a.drawId, targetId: a.targetId, inspectorId: a.inspectorId, reason } });
       await appendAudit(tx, { at: now, actor: operator.openId, action: "recusal.request", entity: "assignment", entityId: String(a.id), data: { requestId: request.id, reason } });
       const target = await tx.target.findUnique({ where: { creditCode: a.targetId } });
-      const leaders = await tx.inspector.findMany({ where: { roles: { contains: "领导" }, openId: { not: null }, status: "在岗" } });
-      for (const leader of leaders) {
+      for (const decider of deciders) {
         const content = recusalApprovalCard({ requestId: request.id, taskCode: a.draw.taskCode, targetName: target?.name ?? "", creditCode: a.targetId, inspectorName: operator.name ?? a.inspectorId, inspectorOpenId: operator.openId, reason });
-        await enqueueMessage(tx, { key: `recusal:${request.id}:ask:${leader.certNo}`, to: { openId: leader.openId! }, msgType: "interactive", content }, now);
+        await enqueueMessage(tx, { key: `recusal:${request.id}:ask:${decider}`, to: { openId: decider }, msgType: "interactive", content }, now);
       }
       return answer(tx, a, { type: "success", content: "回避申请已提交领导审批" });
     },
@@ -145,6 +159,7 @@ export function register(bot: Bot): void {
       const target = await tx.target.findUnique({ where: { creditCode: request.targetId } });
       const draw = await tx.draw.findUniqueOrThrow({ where: { id: request.drawId } });
       const base = { requestId: request.id, taskCode: draw.taskCode, targetName: target?.name ?? "", creditCode: request.targetId, inspectorName: await nameOf(tx, request.inspectorId), inspectorOpenId: await openIdOf(tx, request.inspectorId), reason: request.reason };
+      if (request.inspectorId === operator.certNo) return { toast: { type: "error", content: "不能审批本人的回避申请，须由其他领导或管理员审批" } };
       if (request.status !== "pending") {
         return { toast: { type: "info", content: "这项申请已经处理过了" }, card: recusalApprovalCard({ ...base, decided: { approved: request.status === "approved", by: request.decidedBy ?? operator.openId, note: request.status === "approved" ? "已批准" : `已驳回：${request.decisionReason ?? ""}` } }) };
       }
@@ -170,8 +185,8 @@ export function register(bot: Bot): void {
       if (draw.chatId) await enqueueMessage(tx, { key: `recusal:${request.id}:group`, to: { chatId: draw.chatId }, msgType: "text", content: { text: `【回避】${note}` } }, now);
       return { toast: { type: "success", content: "已批准，替换人员已收到任务" }, card: recusalApprovalCard({ ...base, decided: { approved: true, by: operator.openId, note: `已批准。${note}` } }) };
     };
-  bot.cardAction({ action: "recusal.approve", roles: ["领导"], run: decide(true) });
-  bot.cardAction({ action: "recusal.reject", roles: ["领导"], run: decide(false) });
+  bot.cardAction({ action: "recusal.approve", roles: ["领导", "管理员"], run: decide(true) });
+  bot.cardAction({ action: "recusal.reject", roles: ["领导", "管理员"], run: decide(false) });
 
   bot.cardAction({
     action: "result.submit",
