@@ -47,6 +47,8 @@ export interface CommandSpec {
   roles: Role[];
   usage: string;
   summary: string;
+  /** A public act (抽取, 取消抽取): in a p2p chat it gets a hint to use the group. */
+  groupOnly?: boolean;
   run(ctx: CommandContext): Promise<void>;
 }
 
@@ -141,6 +143,10 @@ export class Bot {
     }
     if (spec.roles.length > 0 && !hasAnyRole(sender, spec.roles)) {
       await reply(`抱歉，「${ALIASES[spec.name][0]}」仅限${roleList(spec.roles)}使用。${sender.departed ? "您在名录库中的状态为离岗。" : sender.registered ? "" : "您尚未登记在执法检查人员名录库中。"}`);
+      return;
+    }
+    if (spec.groupOnly && message.chatType !== "group") {
+      await reply(`「${ALIASES[spec.name][0]}」是公开操作，请在工作群里 @我 发送。`);
       return;
     }
     try {

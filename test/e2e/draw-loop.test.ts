@@ -100,8 +100,8 @@ describe("the public draw, driven the way Feishu drives it", () => {
     await settle();
     const draw = await db.draw.findFirstOrThrow({ where: { taskCode: "T2026-03" } });
     const byOther = (await (await deliver(click(WITNESS, { action: "draw.cancel", drawId: draw.id }), "/lark/cards")).json()) as { toast: { content: string } };
-    expect(byOther.toast.content).toBe("只有发起人或管理员可以取消抽取");
-    const res = (await (await deliver(click(LEADER, { action: "draw.cancel", drawId: draw.id }), "/lark/cards")).json()) as { card: { data: { header: { title: { content: string } } } } };
+    expect(byOther.toast.content).toBe("只有发起人、领导或管理员可以取消抽取");
+    const res = (await (await deliver(click(LEADER, { action: "draw.cancel", drawId: draw.id }, { reason: "号池需更新" }), "/lark/cards")).json()) as { card: { data: { header: { title: { content: string } } } } };
     expect(res.card.data.header.title.content).toBe("抽取已取消 · T2026-03");
     expect((await db.draw.findUniqueOrThrow({ where: { id: draw.id } })).status).toBe("cancelled");
   });

@@ -1,4 +1,4 @@
-import { announcementCard, cancelledCard, commitmentCard, revealedCard, type DrawNames } from "../../../cards/draw";
+import { announcementCard, commitmentCard, revealedCard, type DrawNames } from "../../../cards/draw";
 import type { Bot } from "../../bot/bot";
 import { currentTeams } from "../../domain/draw/amend";
 import type { Commitment, DrawRecord } from "../../domain/draw/types";
@@ -7,7 +7,8 @@ import { enqueueFile, enqueueMessage } from "../../lark/outbox";
 import type { Prisma } from "../../store/db";
 import { settingValue } from "../admin/register";
 import { sendTaskCards } from "../tasks/register";
-import { cancelDrawIn, commitDrawIn, revealDrawIn } from "./service";
+import { registerCancel } from "./cancel";
+import { commitDrawIn, revealDrawIn } from "./service";
 
 type Tx = Prisma.TransactionClient;
 
@@ -72,17 +73,5 @@ export function register(bot: Bot): void {
       };
     },
   });
-
-  bot.cardAction({
-    action: "draw.cancel",
-    roles: [],
-    async run({ tx, now, operator, action }) {
-      const drawId = String(action.value["drawId"] ?? "");
-      const draw = await tx.draw.findUnique({ where: { id: drawId } });
-      if (!draw) throw new AppError("DRAW_NOT_FOUND", "找不到这次抽取");
-      if (draw.orderedBy !== operator.openId && !operator.roles.has("管理员")) return { toast: { type: "error", content: "只有发起人或管理员可以取消抽取" } };
-      await cancelDrawIn(tx, { drawId, by: operator.openId, reason: "发起人在卡片上取消" }, { now: () => now });
-      return { toast: { type: "success", content: "已取消，记录保留" }, card: cancelledCard(JSON.parse(draw.record) as Commitment, operator.openId) };
-    },
-  });
+  registerCancel(bot);
 }
