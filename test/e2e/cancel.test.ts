@@ -86,7 +86,7 @@ describe("取消抽取: a draw waiting for its witness can be cancelled, with a 
 
   it("drbot draw cancel <任务编号> --reason <文本> does the same; the running bot tells the group", async () => {
     const draw = await order("T2026-02");
-    const [{ file }] = await rig.db.$queryRawUnsafe<{ file: string }[]>("SELECT file FROM pragma_database_list WHERE name = 'main'");
+    const file = (await rig.db.$queryRawUnsafe<{ file: string }[]>("SELECT file FROM pragma_database_list WHERE name = 'main'"))[0]!.file;
     const out: string[] = [];
     const err: string[] = [];
     const env = { DATABASE_URL: `file:${file}`, LARK_APP_ID: FAKE.appId, LARK_APP_SECRET: FAKE.appSecret, LARK_ENCRYPT_KEY: FAKE.encryptKey, LARK_VERIFICATION_TOKEN: FAKE.token, LARK_DOMAIN: "http://127.0.0.1:9" };
