@@ -121,10 +121,11 @@ describe("chat commands", () => {
     await deliver(say(LEADER, "抽签", p2p, "p2p"));
     await settle();
     const replies = fake.sentTo(p2p).map(textOf);
-    expect(replies).toHaveLength(4);
-    expect(replies[1]).toMatch(/2026 年度抽查计划/);
-    expect(replies[2]).toMatch(/2026 年度统计/);
-    expect(replies[3]).toBe("没有「抽签」这个命令。发送「帮助」查看可用命令。");
+    expect(replies).toHaveLength(3); // 我的任务 answers privately, to the person (below)
+    expect(replies[0]).toMatch(/2026 年度抽查计划/);
+    expect(replies[1]).toMatch(/2026 年度统计/);
+    expect(replies[2]).toBe("没有「抽签」这个命令。发送「帮助」查看可用命令。");
+    expect(fake.sentTo(LEADER).map(textOf)).toContainEqual(expect.stringMatching(/^您有 \d+ 项待办|^您目前没有待办事项。$/));
   });
 
   it("group chatter without an @mention is ignored, and a duplicate delivery answers once", async () => {

@@ -135,8 +135,12 @@ describe("inspectors' task loop, through cards", () => {
 
     const inspector = await openIdOf(original.submittedBy);
     expect((await rig.press(inspector, { action: "result.correct.open", resultId: original.id })).toast?.content).toBe("仅限法制员、领导操作");
+    // 「更正结果」 on the shared list sends a new private card; the list itself stays for everyone.
     const form = await rig.press(DEMO_OPEN_IDS.legal, { action: "result.correct.open", resultId: original.id });
-    expect(form.card?.data.header.title.content).toBe("更正检查结果 · T2026-03");
+    expect(form).toEqual({ toast: { type: "success", content: "更正表单已私聊发送给您" } });
+    await rig.settle();
+    expect(cardTitle(rig.fake.sentTo(DEMO_OPEN_IDS.legal).at(-1)!)).toBe("更正检查结果 · T2026-03");
+    expect(cardTitle(rig.fake.sentTo(legalChat).at(-1)!)).toBe("待公示检查结果");
 
     const values = { inspection_date: `${original.inspectionDate} +0800`, category: "发现问题经责令已改正", problem: original.problem };
     expect((await rig.press(DEMO_OPEN_IDS.legal, { action: "result.correct", resultId: original.id }, values)).toast?.content).toBe("更正理由：必填");

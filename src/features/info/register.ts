@@ -5,7 +5,6 @@ import { formatBp } from "../../domain/results";
 import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { computeStats } from "../stats/stats";
-import { teamOf } from "../tasks/team";
 
 type Tx = Prisma.TransactionClient;
 
@@ -85,30 +84,6 @@ export function register(bot: Bot): void {
         .map((p) => `**${esc(p.code)}** ${esc(p.name)}（${p.state}）\n抽中 ${p.drawn}｜已接受 ${p.accepted}｜已提交 ${p.submitted}｜已确认 ${p.confirmed}｜已公示 ${p.published}｜公示逾期 ${p.overdue}`)
         .join("\n");
       await reply(notice("抽查进度", body));
-    },
-  });
-
-  bot.command({
-    name: "mytasks",
-    roles: ["执法人员"],
-    usage: "我的任务",
-    summary: "我被派到的检查对象",
-    async run({ tx, sender, reply }) {
-      const mine = await tx.assignment.findMany({ where: { inspectorId: sender.certNo ?? "", status: { not: "recused" }, draw: { status: "revealed" } }, include: { draw: true }, orderBy: { id: "asc" } });
-      const done = new Set((await tx.result.findMany({ where: { drawId: { in: mine.map((m) => m.drawId) }, current: true, confirmedAt: { not: null } } })).map((r) => `${r.drawId}|${r.targetId}`));
-      const open = mine.filter((m) => !done.has(`${m.drawId}|${m.targetId}`));
-      if (open.length === 0) return reply("您目前没有待完成的检查任务。");
-      const elements = [];
-      for (const a of open.slice(0, 40)) {
-        const target = await tx.target.findUnique({ where: { creditCode: a.targetId } });
-        const partners = (await teamOf(tx, a.drawId, a.targetId)).filter((m) => m.inspectorId !== a.inspectorId);
-        const names = (await tx.inspector.findMany({ where: { certNo: { in: partners.map((p) => p.inspectorId) } } })).map((i) => i.name);
-        const state = a.status === "accepted" ? "已接受" : a.status === "recusal_requested" ? "回避审批中" : "待接受";
-        elements.push(md(`**${esc(target?.name ?? a.targetId)}**（${a.targetId}）${state}\n任务 ${esc(a.draw.taskCode)}｜同组 ${esc(names.join("、"))}｜地址 ${esc(target?.address ?? "")}`));
-        elements.push(button(`open_${a.id}`, "打开任务卡（接受 / 回避 / 填写结果）", { action: "task.open", assignmentId: a.id }));
-      }
-      if (open.length > 40) elements.push(md(`……另有 ${open.length - 40} 项`));
-      await reply(card(`我的检查任务（${open.length}）`, "blue", elements));
     },
   });
 

@@ -9,6 +9,7 @@ import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { recuseIn } from "../draw/service";
 import { teamOf } from "./team";
+import { registerMyTasks } from "./mytasks";
 import { registerWithdrawal } from "./withdrawal";
 
 type Tx = Prisma.TransactionClient;
@@ -59,10 +60,10 @@ export const openIdOf = async (tx: Tx, certNo: string) => (await tx.inspector.fi
  * Sends one task card to the inspector privately; its message id is recorded when sent, so later
  * updates go to the newest copy (a re-issued card outlives Feishu's 14-day window).
  */
-export async function sendTaskCard(tx: Tx, a: AssignmentRow, now: Date, key = `task:${a.id}:card`): Promise<void> {
+export async function sendTaskCard(tx: Tx, a: AssignmentRow, now: Date, key = `task:${a.id}:card`, opts: { withForm?: boolean } = {}): Promise<void> {
   const openId = await openIdOf(tx, a.inspectorId);
   if (!openId) return; // not reachable in Feishu; the leader sees the gap in 进度
-  await enqueueMessage(tx, { key, to: { openId }, msgType: "interactive", content: taskCard(await taskView(tx, a)), onSent: `assignment.card:${a.id}` }, now);
+  await enqueueMessage(tx, { key, to: { openId }, msgType: "interactive", content: taskCard(await taskView(tx, a), opts), onSent: `assignment.card:${a.id}` }, now);
 }
 
 /** After a reveal: every assigned inspector gets a task card. */
@@ -108,15 +109,7 @@ const answer = async (tx: Tx, a: AssignmentRow, toast: CardAnswer["toast"]): Pro
 
 export function register(bot: Bot): void {
   registerWithdrawal(bot);
-  bot.cardAction({
-    action: "task.open",
-    roles: [],
-    async run({ tx, operator, action }) {
-      const a = await ownAssignment(tx, action.value["assignmentId"], operator);
-      return { card: taskCard(await taskView(tx, a)) };
-    },
-  });
-
+  registerMyTasks(bot);
   bot.cardAction({
     action: "task.accept",
     roles: [],
@@ -261,12 +254,15 @@ export function register(bot: Bot): void {
     return { r, draw, target };
   };
 
+  /** 「更正结果」 on a shared list: the form goes to the clicker privately, the list stays as it is for everyone. */
   bot.cardAction({
     action: "result.correct.open",
     roles: ["法制员", "领导"],
-    async run({ tx, action }) {
+    async run({ tx, now, operator, action }) {
       const { r, draw, target } = await confirmedResult(tx, action.value["resultId"]);
-      return { card: correctionCard({ resultId: r.id, taskCode: draw.taskCode, targetName: target?.name ?? "", creditCode: r.targetId, result: await resultView(tx, r) }) };
+      const content = correctionCard({ resultId: r.id, taskCode: draw.taskCode, targetName: target?.name ?? "", creditCode: r.targetId, result: await resultView(tx, r) });
+      await enqueueMessage(tx, { key: `result:${r.id}:correct-form:${operator.openId}:${now.getTime()}`, to: { openId: operator.openId }, msgType: "interactive", content }, now);
+      return { toast: { type: "success", content: "更正表单已私聊发送给您" } };
     },
   });
 
