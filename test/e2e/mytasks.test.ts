@@ -65,9 +65,11 @@ describe("我的任务: fresh cards that outlive Feishu's 14-day window (spec §
     const a = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: team!.targetId, inspectorId: submitter } });
     const ok = await rig.press(await openIdOf(submitter), { action: "result.submit", assignmentId: a.id }, { inspection_date: `${today} +0800`, category: "未发现问题" });
     expect(ok.toast?.content).toBe("检查结果已提交，等待同组确认");
-    const [, , third] = currentTeams(record);
-    const recuser = third!.inspectorIds[0]!;
-    const b = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: third!.targetId, inspectorId: recuser } });
+    // The one asking is an ordinary inspector (the draw is random: never the 领导, whose own request they wouldn't see).
+    const leaderCert = (await rig.db.inspector.findFirstOrThrow({ where: { openId: DEMO_OPEN_IDS.leader } })).certNo;
+    const third = currentTeams(record).find((t) => t.targetId !== team!.targetId && t.inspectorIds.some((id) => id !== leaderCert))!;
+    const recuser = third.inspectorIds.find((id) => id !== leaderCert)!;
+    const b = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: third.targetId, inspectorId: recuser } });
     await rig.press(await openIdOf(recuser), { action: "task.recuse", assignmentId: b.id }, { reason: "曾在该企业任职" });
     await rig.settle();
 
@@ -152,5 +154,24 @@ describe("「打开」 on a shared card and the target's phone", () => {
     } finally {
       rig.fake.sensitivePattern = null;
     }
+  });
+});
+
+describe("list cards are paged under Feishu's 30 KB", () => {
+  it("计划 with hundreds of tasks arrives as numbered cards, none refused", async () => {
+    const item = await rig.db.item.findFirstOrThrow();
+    for (let k = 0; k < 400; k++) {
+      await rig.db.task.create({ data: { code: `TP-${String(k).padStart(3, "0")}`, name: `2099年${"道路运输经营行为双随机抽查".repeat(3)}${k}`, year: 2099, itemCode: item.code, startDate: "2099-01-01", endDate: "2099-12-31" } });
+    }
+    const chat = "oc_p2p_plan";
+    rig.fake.addChat(chat, "私聊", [DEMO_OPEN_IDS.leader]);
+    await rig.deliver(rig.say(DEMO_OPEN_IDS.leader, "计划 2099", chat, "p2p"));
+    await rig.settle();
+    const cards = rig.fake.sentTo(chat);
+    expect(cards.length).toBeGreaterThan(1);
+    expect(await rig.db.outboxMessage.count({ where: { status: "failed" } })).toBe(0);
+    cards.forEach((c, k) => expect(cardTitle(c)).toBe(`2099 年度抽查计划（第 ${k + 1}/${cards.length} 页）`));
+    const all = cards.map((c) => JSON.stringify(c.card)).join("");
+    for (let k = 0; k < 400; k++) expect(all).toContain(`TP-${String(k).padStart(3, "0")}`);
   });
 });

@@ -1,4 +1,4 @@
-import { button, card, esc, md, notice } from "../../../cards/kit";
+import { button, card, esc, md, notice, pagedText } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
 import type { DrawRecord } from "../../domain/draw/types";
 import { formatBp } from "../../domain/results";
@@ -67,8 +67,8 @@ export function register(bot: Bot): void {
       const year = yearArg(args[0], today);
       const rows = await progressOf(tx, { year }, today);
       if (rows.length === 0) return reply(`${year} 年度尚未导入抽查计划。`);
-      const body = rows.map((p) => `**${esc(p.code)}** ${esc(p.name)}　${p.state}${p.drawn ? `，抽中 ${p.drawn} 户，已检查 ${p.confirmed} 户，已公示 ${p.published} 户` : ""}`).join("\n");
-      await reply(notice(`${year} 年度抽查计划`, body));
+      const lines = rows.map((p) => `**${esc(p.code)}** ${esc(p.name)}　${p.state}${p.drawn ? `，抽中 ${p.drawn} 户，已检查 ${p.confirmed} 户，已公示 ${p.published} 户` : ""}`);
+      for (const page of pagedText(`${year} 年度抽查计划`, "blue", lines)) await reply(page);
     },
   });
 
@@ -80,10 +80,8 @@ export function register(bot: Bot): void {
     async run({ tx, now, today, deps, args, reply }) {
       const rows = await progressOf(tx, args[0] ? { code: args[0] } : { year: Number(today.slice(0, 4)) }, today);
       if (rows.length === 0) return reply(args[0] ? `找不到任务编号「${args[0]}」。` : "本年度尚无抽查任务。");
-      const body = rows
-        .map((p) => `**${esc(p.code)}** ${esc(p.name)}（${p.state}）\n抽中 ${p.drawn}｜已接受 ${p.accepted}｜已提交 ${p.submitted}｜已确认 ${p.confirmed}｜已公示 ${p.published}｜公示逾期 ${p.overdue}`)
-        .join("\n");
-      await reply(notice("抽查进度", body));
+      const lines = rows.map((p) => `**${esc(p.code)}** ${esc(p.name)}（${p.state}）\n抽中 ${p.drawn}｜已接受 ${p.accepted}｜已提交 ${p.submitted}｜已确认 ${p.confirmed}｜已公示 ${p.published}｜公示逾期 ${p.overdue}`);
+      for (const page of pagedText("抽查进度", "blue", lines)) await reply(page);
     },
   });
 
