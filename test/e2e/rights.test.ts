@@ -144,6 +144,9 @@ describe("rights that match the roster (§5)", () => {
     // Only a 领导 confirms.
     expect((await rig.press(DEMO_OPEN_IDS.legal, { action: "withdrawal.confirm", certNo })).toast?.content).toBe("仅限领导操作");
     const before = await recordOf();
+    // The frozen pool can't know who else left: the first replacement has gone 离岗 too, so the 领导 is asked about them next.
+    const firstReplacement = replacementFor(before, certNo, open[0]!.targetId, before.amendments);
+    await rig.db.inspector.update({ where: { certNo: firstReplacement }, data: { status: "离岗" } });
     const done = await rig.press(DEMO_OPEN_IDS.leader, { action: "withdrawal.confirm", certNo });
     expect(done.card?.data.header.title.content).toBe("人员撤换 · 已确认");
     await rig.settle();
@@ -163,6 +166,9 @@ describe("rights that match the roster (§5)", () => {
       expect(rig.fake.sentTo(FAKE.group).some((m) => rig.textOf(m).startsWith("【撤换】") && rig.textOf(m).includes(x.targetId))).toBe(true);
     }
     expect(await rig.db.auditLog.count({ where: { action: "draw.withdrawal" } })).toBe(open.length);
+    const next = rig.fake.sentTo(DEMO_OPEN_IDS.leader).filter((m) => cardTitle(m) === "人员撤换 · 待确认").at(-1)!;
+    expect(JSON.stringify(next.card)).toContain(firstReplacement);
+    await rig.db.inspector.update({ where: { certNo: firstReplacement }, data: { status: "在岗" } });
     expect(await verifyAuditChain(rig.db)).toMatchObject({ ok: true });
     // A second click changes nothing.
     expect((await rig.press(DEMO_OPEN_IDS.leader, { action: "withdrawal.confirm", certNo })).toast?.content).toBe("已经撤换过了，没有未完成的任务");

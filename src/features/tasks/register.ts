@@ -10,7 +10,7 @@ import type { Prisma } from "../../store/db";
 import { recuseIn } from "../draw/service";
 import { teamOf } from "./team";
 import { registerMyTasks } from "./mytasks";
-import { registerWithdrawal } from "./withdrawal";
+import { noticeWithdrawals, registerWithdrawal } from "./withdrawal";
 
 type Tx = Prisma.TransactionClient;
 type AssignmentRow = Prisma.AssignmentGetPayload<{ include: { draw: true } }>;
@@ -146,7 +146,7 @@ export function register(bot: Bot): void {
   });
 
   const decide = (approved: boolean) =>
-    async function run({ tx, now, operator, action }: Parameters<Parameters<Bot["cardAction"]>[0]["run"]>[0]): Promise<CardAnswer> {
+    async function run({ tx, now, deps, operator, action }: Parameters<Parameters<Bot["cardAction"]>[0]["run"]>[0]): Promise<CardAnswer> {
       const request = await tx.recusalRequest.findUnique({ where: { id: Number(action.value["requestId"]) || -1 } });
       if (!request) throw new AppError("NOT_FOUND", "找不到这项回避申请");
       const target = await tx.target.findUnique({ where: { creditCode: request.targetId } });
@@ -176,6 +176,7 @@ export function register(bot: Bot): void {
       await refreshTeamCards(tx, request.drawId, request.targetId, now, "partner-changed", replacement.id);
       const note = `${base.inspectorName} 回避 ${base.targetName}（${request.targetId}），按抽取记录确定性替换为 ${await nameOf(tx, replacementId)}（可用 drbot verify 复核）。`;
       if (draw.chatId) await enqueueMessage(tx, { key: `recusal:${request.id}:group`, to: { chatId: draw.chatId }, msgType: "text", content: { text: `【回避】${note}` } }, now);
+      await noticeWithdrawals(tx, now, deps.config.BOT_ADMIN_OPEN_IDS); // the replacement may have left since the pool was frozen
       return { toast: { type: "success", content: "已批准，替换人员已收到任务" }, card: recusalApprovalCard({ ...base, decided: { approved: true, by: operator.openId, note: `已批准。${note}` } }) };
     };
   bot.cardAction({ action: "recusal.approve", roles: ["领导", "管理员"], run: decide(true) });

@@ -79,7 +79,7 @@ export function registerWithdrawal(bot: Bot): void {
   bot.cardAction({
     action: "withdrawal.confirm",
     roles: ["领导"],
-    async run({ tx, now, operator, action }) {
+    async run({ tx, now, deps, operator, action }) {
       const certNo = String(action.value["certNo"] ?? "");
       const person = await tx.inspector.findUnique({ where: { certNo } });
       if (!person) throw new AppError("NOT_FOUND", "找不到这名执法人员");
@@ -111,6 +111,8 @@ export function registerWithdrawal(bot: Bot): void {
           await enqueueMessage(tx, { key: `withdrawal:${a.id}:group`, to: { chatId: a.draw.chatId }, msgType: "text", content: { text } }, now);
         }
       }
+      // The frozen pool can't know who left since: a replacement who is 离岗 too is asked about in turn.
+      await noticeWithdrawals(tx, now, deps.config.BOT_ADMIN_OPEN_IDS);
       return { toast: { type: "success", content: `已撤换 ${lines.length} 项，替换人员已收到任务` }, card: withdrawalCard({ certNo, name: person.name, lines, done: { by: operator.openId } }) };
     },
   });
