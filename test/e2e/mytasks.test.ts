@@ -157,6 +157,22 @@ describe("「打开」 on a shared card and the target's phone", () => {
   });
 });
 
+describe("the result form checks dates against the task, the reveal and today, and lists every problem at once (spec §8)", () => {
+  it("refuses a 检查日期 before the task's 开始日期 or before the reveal, naming the field, with the other problems in the same reply", async () => {
+    // A team untouched by the tests above (no result, no recusal).
+    const busy = new Set([...(await rig.db.result.findMany()).map((r) => r.targetId), ...(await rig.db.recusalRequest.findMany()).map((r) => r.targetId)]);
+    const team = currentTeams(record).find((t) => !busy.has(t.targetId))!;
+    const me = team.inspectorIds[0]!;
+    const a = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: team.targetId, inspectorId: me } });
+    const start = (await rig.db.task.findUniqueOrThrow({ where: { code: "T2026-03" } })).startDate;
+    const early = await rig.press(await openIdOf(me), { action: "result.submit", assignmentId: a.id }, { inspection_date: "2026-04-30 +0800", category: "未发现问题", disposal: "立案调查" });
+    expect(early.toast).toEqual({ type: "error", content: `检查日期：不能早于任务开始日期（${start}）\n后续处置：「未发现问题」不应选择后续处置` });
+    const beforeReveal = await rig.press(await openIdOf(me), { action: "result.submit", assignmentId: a.id }, { inspection_date: "2026-05-02 +0800", category: "未发现问题" });
+    expect(beforeReveal.toast).toEqual({ type: "error", content: `检查日期：不能早于抽取揭示日期（${today}）` });
+    expect(await rig.db.result.count({ where: { drawId, targetId: team.targetId } })).toBe(0);
+  });
+});
+
 describe("list cards are paged under Feishu's 30 KB", () => {
   it("计划 with hundreds of tasks arrives as numbered cards, none refused", async () => {
     const item = await rig.db.item.findFirstOrThrow();
