@@ -1,10 +1,14 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main";
 import { whoIs } from "../../src/bot/roles";
 import { demoCsv, DEMO_OPEN_IDS } from "../../src/demo/data";
 import { currentTeams, replacementFor } from "../../src/domain/draw/amend";
 import type { DrawRecord } from "../../src/domain/draw/types";
 import { verifyAuditChain } from "../../src/store/audit";
 import { startBotRig, type BotRig } from "../helpers/botRig";
+import { tempDir } from "../helpers/db";
 import { FAKE, messageEvent } from "../helpers/lark";
 
 let rig: BotRig;
@@ -148,6 +152,7 @@ describe("rights that match the roster (§5)", () => {
     const firstReplacement = replacementFor(before, certNo, open[0]!.targetId, before.amendments);
     await rig.db.inspector.update({ where: { certNo: firstReplacement }, data: { status: "离岗" } });
     const done = await rig.press(DEMO_OPEN_IDS.leader, { action: "withdrawal.confirm", certNo });
+    expect(done.toast?.type, done.toast?.content).toBe("success");
     expect(done.card?.data.header.title.content).toBe("人员撤换 · 已确认");
     await rig.settle();
 
@@ -173,5 +178,28 @@ describe("rights that match the roster (§5)", () => {
     // A second click changes nothing.
     expect((await rig.press(DEMO_OPEN_IDS.leader, { action: "withdrawal.confirm", certNo })).toast?.content).toBe("已经撤换过了，没有未完成的任务");
     expect((await recordOf()).amendments).toHaveLength(after.amendments.length);
+  });
+
+  it("drbot import inspectors that sets someone 离岗 asks the 领导s too (the running bot sends the card)", async () => {
+    const first = (await rig.db.assignment.findFirstOrThrow({ where: { status: "withdrawn" } })).inspectorId;
+    const { certNo } = await someInspector([first]);
+    const [head, ...rows] = demoCsv().inspectors.trim().split("\n");
+    const headers = head!.split(",");
+    const lines = rows.map((line) => {
+      const cells = Object.fromEntries(line.split(",").map((v, k) => [headers[k]!, v]));
+      if (cells["执法证号"] === certNo || cells["执法证号"] === first) cells["状态"] = "离岗";
+      return headers.map((h) => cells[h] ?? "").join(",");
+    });
+    const csvFile = path.join(tempDir(), "inspectors.csv");
+    writeFileSync(csvFile, [head, ...lines].join("\n") + "\n");
+    const dbFile = (await rig.db.$queryRawUnsafe<{ file: string }[]>("SELECT file FROM pragma_database_list WHERE name = 'main'"))[0]!.file;
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: () => undefined, now: () => new Date() };
+    expect(await runCli(["import", "inspectors", csvFile], io, { DATABASE_URL: `file:${dbFile}`, LARK_APP_ID: "", LARK_APP_SECRET: "" })).toBe(0);
+    expect(out.join("\n")).toContain("1 名离岗人员仍有未完成的检查任务，已请领导在卡片上确认撤换");
+    await rig.deliver(rig.say(DEMO_OPEN_IDS.leader, "帮助")); // any event wakes the bot's outbox
+    await rig.settle();
+    const ask = rig.fake.sentTo(DEMO_OPEN_IDS.leader).filter((m) => cardTitle(m) === "人员撤换 · 待确认").at(-1)!;
+    expect(JSON.stringify(ask.card)).toContain(certNo);
   });
 });
