@@ -1,5 +1,5 @@
 import type { Commitment, DrawRecord } from "../src/domain/draw/types";
-import { at, button, card, esc, hr, md, MAX_CARD_BYTES, cardBytes, type Card } from "./kit";
+import { at, card, esc, hr, md, MAX_CARD_BYTES, cardBytes, type Card } from "./kit";
 
 /** Everything a draw card shows about targets and people, looked up by the caller. */
 export interface DrawNames {
@@ -46,7 +46,23 @@ export function commitmentCard(c: Commitment, itemName: string, orderedBy: strin
         { tag: "button", name: "confirm_draw", text: { tag: "plain_text", content: "见证并确认抽取" }, type: "primary_filled", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "draw.confirm", drawId: c.drawId } }] },
       ],
     },
-    button("cancel_draw", "取消本次抽取", { action: "draw.cancel", drawId: c.drawId }, "danger", { title: "取消抽取", text: "取消后本次承诺作废（记录保留），可重新发起。确定取消？" }),
+    {
+      // 取消 needs a reason (told to the group and audited): a form, so the reason comes with the click.
+      tag: "form",
+      name: "cancel_form",
+      elements: [
+        { tag: "input", name: "reason", required: true, max_length: 200, placeholder: { tag: "plain_text", content: "取消原因（发起人、领导或管理员可取消）" } },
+        {
+          tag: "button",
+          name: "cancel_draw",
+          text: { tag: "plain_text", content: "取消本次抽取" },
+          type: "danger",
+          form_action_type: "submit",
+          behaviors: [{ type: "callback", value: { action: "draw.cancel", drawId: c.drawId } }],
+          confirm: { title: { tag: "plain_text", content: "取消抽取" }, text: { tag: "plain_text", content: "取消后本次承诺作废（记录保留），可重新发起。确定取消？" } },
+        },
+      ],
+    },
   ]);
 }
 
@@ -60,8 +76,11 @@ export function revealedCard(r: DrawRecord, itemName: string): Card {
   ]);
 }
 
-export function cancelledCard(c: Commitment, by: string): Card {
-  return card(`抽取已取消 · ${c.task.code}`, "grey", [md(`本次抽取（${esc(c.drawId)}）已由 ${at(by)} 取消，记录保留备查。\n${proof(c)}`)]);
+export function cancelledCard(c: Commitment, by: string, reason?: string, serverSeed?: string): Card {
+  const who = by.startsWith("ou_") ? at(by) : esc(by);
+  const why = reason ? `\n**取消原因**：${esc(reason)}` : "";
+  const seed = serverSeed ? `\n**服务器种子 serverSeed**：\`${serverSeed}\`（随取消公布，可核对承诺值）` : "";
+  return card(`抽取已取消 · ${c.task.code}`, "grey", [md(`本次抽取（${esc(c.drawId)}）已由 ${who} 取消，记录保留备查，该任务可重新抽取。${why}\n${proof(c)}${seed}`)]);
 }
 
 /**

@@ -40,3 +40,49 @@ export const notice = (title: string, body: string, template: Template = "blue")
 
 export const cardBytes = (c: Card) => Buffer.byteLength(JSON.stringify(c));
 export const MAX_CARD_BYTES = 30 * 1024;
+
+/** Room left for a page's title suffix and Feishu's envelope. */
+const PAGE_MARGIN = 1024;
+const MAX_ELEMENTS = 200;
+
+const countElements = (els: Element[]): number => els.reduce<number>((n, e) => n + 1 + countElements((e["elements"] as Element[] | undefined) ?? []), 0);
+
+/**
+ * A list split into cards that each stay inside Feishu's 30 KB and 200-element limits: entries
+ * (one or more elements each, never split) are packed in order; the title says 第 k/n 页 when
+ * there is more than one page. `head` opens every page.
+ */
+export function pagedCards(title: string, template: Template, entries: Element[][], head: Element[] = [], limitBytes = MAX_CARD_BYTES): Card[] {
+  const pages: Element[][] = [];
+  let page: Element[] = [];
+  const fits = (els: Element[]) => cardBytes(card(title, template, [...head, ...els])) <= limitBytes - PAGE_MARGIN && countElements([...head, ...els]) <= MAX_ELEMENTS;
+  for (const entry of entries) {
+    if (page.length > 0 && !fits([...page, ...entry])) {
+      pages.push(page);
+      page = [];
+    }
+    page.push(...entry); // an entry too big on its own still gets its own page (its builder must cap it)
+  }
+  if (page.length > 0 || pages.length === 0) pages.push(page);
+  return pages.map((els, k) => card(pages.length > 1 ? `${title}（第 ${k + 1}/${pages.length} 页）` : title, template, [...head, ...els]));
+}
+
+/** Markdown lines as paged cards: lines are joined into as few markdown elements as the limits allow. */
+export function pagedText(title: string, template: Template, lines: string[], head: Element[] = [], limitBytes = MAX_CARD_BYTES): Card[] {
+  const budget = Math.floor((limitBytes - PAGE_MARGIN - cardBytes(card(title, template, head))) / 2); // JSON escaping may double a line
+  const chunks: string[] = [];
+  let chunk: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    const bytes = Buffer.byteLength(line) + 1;
+    if (chunk.length > 0 && size + bytes > budget) {
+      chunks.push(chunk.join("\n"));
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(line);
+    size += bytes;
+  }
+  if (chunk.length > 0) chunks.push(chunk.join("\n"));
+  return pagedCards(title, template, chunks.map((c) => [md(c)]), head, limitBytes);
+}

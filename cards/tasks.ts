@@ -1,3 +1,4 @@
+import { maskPhone } from "../src/domain/phone";
 import { DISPOSALS, RESULT_CATEGORIES } from "../src/domain/results";
 import { at, button, card, esc, hr, md, type Card, type Element } from "./kit";
 
@@ -11,7 +12,7 @@ export interface TaskView {
   deadline: string;
   target: { creditCode: string; name: string; address: string; legalRep: string; phone: string };
   partners: string[];
-  state: "assigned" | "accepted" | "recusal_requested" | "recused";
+  state: "assigned" | "accepted" | "recusal_requested" | "recused" | "withdrawn";
   result?: ResultView;
 }
 
@@ -47,11 +48,28 @@ function reasonForm(name: string, placeholder: string, buttonName: string, butto
 }
 const option = (v: string) => ({ text: plain(v), value: v });
 
-function details(v: TaskView): Element {
+/**
+ * The target's phone, masked, and a button for the full number (answered privately to an assigned
+ * inspector). Both are marked sensitive: if Feishu's data-leak review refuses the card (230028), the
+ * outbox resends it without them.
+ */
+function phone(v: TaskView): Element[] {
+  if (!v.target.phone) return [];
+  return [
+    { ...md(`**电话**：${esc(maskPhone(v.target.phone))}`), element_id: "sensitive_phone" },
+    { ...button("show_phone", "查看完整电话", { action: "task.phone", assignmentId: v.assignmentId }), element_id: "sensitive_phone_btn" },
+  ];
+}
+
+function details(v: TaskView): Element[] {
+  return [detailsText(v), ...phone(v)];
+}
+
+function detailsText(v: TaskView): Element {
   return md(
     [
       `**检查对象**：${esc(v.target.name)}（${v.target.creditCode}）`,
-      `**地址**：${esc(v.target.address || "—")}　**法定代表人**：${esc(v.target.legalRep || "—")}　**电话**：${esc(v.target.phone || "—")}`,
+      `**地址**：${esc(v.target.address || "—")}　**法定代表人**：${esc(v.target.legalRep || "—")}`,
       `**抽查事项**：${esc(v.itemName)}`,
       v.basis ? `**检查依据**：${esc(v.basis)}` : "",
       v.content ? `**检查内容**：${esc(v.content)}` : "",
@@ -92,22 +110,25 @@ export function resultForm(assignmentId: number): Element {
   };
 }
 
-export function taskCard(v: TaskView): Card {
+/** `withForm`: a re-issued card (我的任务) carries the result form even before 接受 (submitting accepts). */
+export function taskCard(v: TaskView, opts: { withForm?: boolean } = {}): Card {
   const title = `检查任务 · ${v.taskCode}`;
-  if (v.state === "recused") return card(`${title}（已回避）`, "grey", [details(v), md("您的回避申请已批准，本户已改派他人。")]);
+  if (v.state === "recused") return card(`${title}（已回避）`, "grey", [detailsText(v), md("您的回避申请已批准，本户已改派他人。")]);
+  if (v.state === "withdrawn") return card(`${title}（已撤换）`, "grey", [detailsText(v), md("您在名录库中已为离岗，本户已改派他人。")]);
   if (v.result && v.result.status !== "disputed") {
-    return card(`${title}（${v.result.status === "confirmed" ? "已确认" : "已提交"}）`, v.result.status === "confirmed" ? "green" : "turquoise", [details(v), hr(), md(resultText(v.result))]);
+    return card(`${title}（${v.result.status === "confirmed" ? "已确认" : "已提交"}）`, v.result.status === "confirmed" ? "green" : "turquoise", [...details(v), hr(), md(resultText(v.result))]);
   }
-  if (v.state === "recusal_requested") return card(`${title}（回避审批中）`, "orange", [details(v), md("回避申请已提交，等待领导审批。")]);
+  if (v.state === "recusal_requested") return card(`${title}（回避审批中）`, "orange", [...details(v), md("回避申请已提交，等待领导审批。")]);
   if (v.state === "accepted") {
     const disputed = v.result?.status === "disputed" ? [md(`上次提交的结果同组有异议：${esc(v.result.disputeReason ?? "")}。请核实后重新提交。`)] : [];
-    return card(`${title}（已接受）`, "blue", [details(v), ...disputed, hr(), resultForm(v.assignmentId)]);
+    return card(`${title}（已接受）`, "blue", [...details(v), ...disputed, hr(), resultForm(v.assignmentId)]);
   }
   return card(title, "blue", [
-    details(v),
+    ...details(v),
     hr(),
     button("accept_task", "接受任务", { action: "task.accept", assignmentId: v.assignmentId }, "primary_filled"),
     reasonForm("recusal_form", "如与该对象存在利害关系，请写明回避理由", "request_recusal", "申请回避", { action: "task.recuse", assignmentId: v.assignmentId }, "default"),
+    ...(opts.withForm ? [hr(), resultForm(v.assignmentId)] : []),
   ]);
 }
 

@@ -5,6 +5,7 @@ import type { Config } from "../config";
 import { isAppError } from "../domain/errors";
 import { importFromChat } from "../features/imports/chat";
 import { importLimits } from "../config";
+import { noticeWithdrawals } from "../features/tasks/withdrawal";
 import type { Role } from "../features/imports/kinds";
 import { enqueueJob, type JobRunner, type JobStep } from "../lark/inbox";
 import { enqueueMessage, type FileSource } from "../lark/outbox";
@@ -49,7 +50,7 @@ export interface CommandSpec {
   roles: Role[];
   usage: string;
   summary: string;
-  /** A public act (e.g. 抽取): refused in a p2p chat with a hint to use the group. */
+  /** A public act (抽取, 取消抽取): in a p2p chat it gets a hint to use the group. */
   groupOnly?: boolean;
   run(ctx: CommandContext): Promise<void>;
 }
@@ -192,6 +193,8 @@ export class Bot {
 
     if (prepared !== undefined) {
       await reply(prepared as Reply);
+      // A roster import may have set someone 离岗 who still holds open assignments: ask the 领导s.
+      await noticeWithdrawals(tx, now, this.deps.config.BOT_ADMIN_OPEN_IDS);
       return;
     }
     if (message.messageType !== "text") {
@@ -205,7 +208,7 @@ export class Bot {
       return;
     }
     if (spec.roles.length > 0 && !hasAnyRole(sender, spec.roles)) {
-      await reply(`抱歉，「${ALIASES[spec.name][0]}」仅限${roleList(spec.roles)}使用。${sender.registered ? "" : "您尚未登记在执法检查人员名录库中。"}`);
+      await reply(`抱歉，「${ALIASES[spec.name][0]}」仅限${roleList(spec.roles)}使用。${sender.departed ? "您在名录库中的状态为离岗。" : sender.registered ? "" : "您尚未登记在执法检查人员名录库中。"}`);
       return;
     }
     // After the role check: someone who may not draw anyway learns that first.
@@ -235,7 +238,7 @@ export class Bot {
         db,
         async (tx) => {
           const operator = await whoIs(tx, action.operatorOpenId, this.deps.config.BOT_ADMIN_OPEN_IDS);
-          if (!operator.registered) return { toast: { type: "error", content: "您不在执法检查人员名录库中，不能操作此卡片" } };
+          if (!operator.registered) return { toast: { type: "error", content: operator.departed ? "您在名录库中的状态为离岗，不能操作此卡片" : "您不在执法检查人员名录库中，不能操作此卡片" } };
           if (spec.roles.length > 0 && !hasAnyRole(operator, spec.roles)) return { toast: { type: "error", content: `仅限${roleList(spec.roles)}操作` } };
           return spec.run({ tx, now: this.deps.clock.now(), today: this.deps.clock.today(), deps: this.deps, operator, action });
         },

@@ -4,12 +4,13 @@
  * ("抽取T2026-01").
  */
 
-export type CommandName = "help" | "plan" | "draw" | "progress" | "mytasks" | "publicity" | "stats" | "bind";
+export type CommandName = "help" | "plan" | "draw" | "cancel" | "progress" | "mytasks" | "publicity" | "stats" | "bind";
 
 export const ALIASES: Record<CommandName, string[]> = {
   help: ["帮助", "help", "?", "？"],
   plan: ["计划", "plan"],
   draw: ["抽取", "draw"],
+  cancel: ["取消抽取", "cancel"],
   progress: ["进度", "progress"],
   mytasks: ["我的任务", "mytasks"],
   publicity: ["公示", "publicity"],

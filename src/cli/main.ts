@@ -28,6 +28,7 @@ const USAGE = `用法 / usage: drbot <命令>
   import <items|targets|inspectors|conflicts|holidays|plan> <文件.xlsx|文件.csv>   导入名录（全部正确才写入）
   template <种类> [--out 文件.xlsx]                                             生成导入模板
   draw <任务编号> --dry-run [--out 记录.json]                                    试抽（不保存）
+  draw cancel <任务编号> --reason <文本>                                          取消尚待见证的抽取
   export draw <抽取编号|任务编号> [--out 文件.json|文件.xlsx]                     导出抽取记录或名单
   export publicity [--year 年度] [--out 文件.xlsx]                               导出公示结果
   verify <记录.json>                                                             离线核验抽取记录（不读数据库）
@@ -140,7 +141,7 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
       io.out(`已备份：${done.file}（${done.pages} 页，${(done.bytes / 1024 / 1024).toFixed(1)} MB）`);
       return 0;
     }
-    if (command === "draw") {
+    if (command === "draw" && rest[0] !== "cancel") {
       // A dry run reads the pool straight from the file: no Prisma client is loaded (time and memory at 100,000 targets).
       const task = rest[0];
       if (!task) throw usageError("缺少任务编号");
@@ -169,8 +170,16 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         const report = await (await importer()).importFile(db, bytes, path.basename(file), { kind, actor: "cli", at: io.now(), directory, limits });
         io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
         for (const w of report.warnings) io.err(`提示：${w}`);
+        if (kind === "inspectors") {
+          // Someone set 离岗 with open assignments: the 领导s get 「确认撤换」 cards (sent by the running bot's outbox).
+          const { noticeWithdrawals } = await import("../features/tasks/withdrawal.js");
+          const departed = await db.$transaction((tx) => noticeWithdrawals(tx, io.now(), config.BOT_ADMIN_OPEN_IDS));
+          if (departed > 0) io.out(`${departed} 名离岗人员仍有未完成的检查任务，已请领导在卡片上确认撤换`);
+        }
         return 0;
       }
+      case "draw":
+        return await cancelCommand(db, rest[1], opts, io, config); // a dry run never opens the client (above)
       case "export":
         return await exportCommand(db, rest, opts, io, config);
       case "stats": {
@@ -188,6 +197,22 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
   } finally {
     await db?.$disconnect();
   }
+}
+
+/** `drbot draw cancel <任务编号> --reason <文本>`: as the chat command; the running bot tells the group (its outbox). */
+async function cancelCommand(db: Db, task: string | undefined, opts: Map<string, string | true>, io: Io, config: Config): Promise<number> {
+  if (!task) throw usageError("缺少任务编号");
+  const reason = stringOpt(opts, "reason");
+  if (!reason || reason.trim() === "") throw usageError("请用 --reason <文本> 写明取消原因");
+  const { pendingDrawOf, cancelPendingDraw } = await import("../features/draw/cancel.js");
+  const drawId = await db.$transaction(async (tx) => {
+    const draw = await pendingDrawOf(tx, task);
+    // Without Feishu configured there is no group to tell and no card to update: the cancellation alone is recorded.
+    await cancelPendingDraw(tx, config.sandbox ? { ...draw, chatId: null, messageId: null } : draw, { by: "cli", byName: "命令行", reason, now: io.now(), patchCard: true });
+    return draw.id;
+  });
+  io.out(`已取消抽取 ${drawId}（原因：${reason.trim()}），记录保留，该任务可重新抽取${config.sandbox ? "" : "；工作群通知与卡片更新由运行中的机器人发送"}`);
+  return 0;
 }
 
 function parseKind(word: string | undefined): ImportKind {

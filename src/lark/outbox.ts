@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import type { Logger } from "../logger";
 import { appendAudit } from "../store/audit";
 import { Drainer } from "./drainer";
+import { withoutSensitive } from "./sensitive";
 import type { Db, Prisma } from "../store/db";
 import { writeTx } from "../store/tx";
 
@@ -113,7 +114,9 @@ export const feishuPacer = () =>
   ]);
 
 /** Errors that will not get better by retrying: fail the message, audit it, tell the admins once. */
-const PERMANENT = new Set([230001, 230002, 230006, 230013, 230025, 230027, 230031, 230053, 230099, 232009, 99991672, 99991403]);
+const PERMANENT = new Set([230001, 230002, 230006, 230013, 230025, 230027, 230028, 230031, 230053, 230099, 232009, 99991672, 99991403]);
+/** 230099 whose message says the card is locked (another update in flight) passes: retry it. */
+const cardLocked = (err: SendError) => err.code === 230099 && /lock|锁/i.test(err.message);
 const MAX_ATTEMPTS = 8;
 /** How long a claimed row is reserved for its sender; a sender that died frees it when this runs out. */
 export const LEASE_MS = 60_000;
@@ -286,8 +289,21 @@ export class OutboxSender {
 
   private async failed(m: Prisma.OutboxMessageGetPayload<object>, err: SendError): Promise<void> {
     const attempts = m.attempts + 1;
-    const permanent = (err.code !== undefined && PERMANENT.has(err.code)) || attempts >= MAX_ATTEMPTS;
     const label = `${err.code ?? err.status ?? "network"}: ${err.message}`;
+    if (err.code === 230031 && m.action === "patch") {
+      // A card past Feishu's 14-day window can't change any more; 我的任务 re-issues fresh cards. Nothing to report.
+      await this.db.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, status: "skipped" } });
+      this.logger.info({ outboxId: m.id, messageId: m.receiveId }, "card older than 14 days, update skipped");
+      return;
+    }
+    const stripped = err.code === 230028 ? withoutSensitive(m.content) : null;
+    if (stripped) {
+      // The data-leak review refused a phone number: resend at once without it rather than failing.
+      await this.db.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, content: stripped, nextAttemptAt: new Date(this.now()) } });
+      this.logger.warn({ outboxId: m.id }, "refused by the data-leak review, resending without the sensitive parts");
+      return;
+    }
+    const permanent = (err.code !== undefined && PERMANENT.has(err.code) && !cardLocked(err)) || attempts >= MAX_ATTEMPTS;
     if (!permanent) {
       // 429/99991400 says when to come back; otherwise exponential backoff from 1 s, capped at 5 min.
       const backoff = err.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** (attempts - 1));

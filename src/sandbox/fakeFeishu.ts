@@ -45,6 +45,7 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 };
 
 const CARD_LIMIT_BYTES = 30 * 1024;
+const SENSITIVE = { code: 230028, msg: "The messages do NOT pass the audit, ext=contains sensitive data" };
 const FOURTEEN_DAYS_MS = 14 * 24 * 3600 * 1000;
 
 export class FakeFeishu {
@@ -54,6 +55,8 @@ export class FakeFeishu {
   readonly chats = new Map<string, { name: string; members: Set<string>; botIn: boolean }>();
   /** Codes to answer the next matching calls with, e.g. queued 230002 for one chat. */
   readonly failures: { match: (path: string, body: Record<string, unknown>) => boolean; status: number; code: number; msg: string; times: number }[] = [];
+  /** The data-leak review: a message or card update whose content matches is refused with 230028 (null = off). */
+  sensitivePattern: RegExp | null = null;
   /** Files attached to messages users "sent", downloadable by the bot: "<message_id>/<file_key>". */
   readonly files = new Map<string, Buffer>();
   /** Files the bot uploaded (im/v1/files), by file_key. */
@@ -214,6 +217,7 @@ export class FakeFeishu {
       if (this.now() - m.create_time > FOURTEEN_DAYS_MS) return send(400, { code: 230031, msg: "Message can only be modified within 14 days after sending." });
       const problem = cardProblem(String(body["content"] ?? ""));
       if (problem) return send(400, problem);
+      if (this.sensitivePattern?.test(String(body["content"] ?? ""))) return send(400, SENSITIVE);
       if (!this.allow(`msg:${m.message_id}`)) return send(400, { code: 230020, msg: "This operation triggers the frequency limit." });
       m.updates.push(String(body["content"]));
       return send(200, { code: 0, msg: "ok", data: {} });
@@ -271,6 +275,7 @@ export class FakeFeishu {
       const problem = cardProblem(content);
       if (problem) return send(400, problem);
     } else if (Buffer.byteLength(content) > 150 * 1024) return send(400, { code: 230025, msg: "content too long" });
+    if (this.sensitivePattern?.test(content)) return send(400, SENSITIVE);
     if (!this.allow(`to:${receiveId}`)) return send(400, { code: 230020, msg: "This operation triggers the frequency limit." });
 
     const message: FakeMessage = { message_id: `om_${(++this.seq).toString(16).padStart(32, "0")}`, chat_id: chatId, receive_id: receiveId, receive_id_type: type, msg_type: msgType, content, uuid, create_time: this.now(), updates: [] };

@@ -101,8 +101,8 @@ describe("the public draw, driven the way Feishu drives it", () => {
     await settle();
     const draw = await db.draw.findFirstOrThrow({ where: { taskCode: "T2026-03" } });
     const byOther = (await (await deliver(click(WITNESS, { action: "draw.cancel", drawId: draw.id }), "/lark/cards")).json()) as { toast: { content: string } };
-    expect(byOther.toast.content).toBe("只有发起人或管理员可以取消抽取");
-    const res = (await (await deliver(click(LEADER, { action: "draw.cancel", drawId: draw.id }), "/lark/cards")).json()) as { card: { data: { header: { title: { content: string } } } } };
+    expect(byOther.toast.content).toBe("只有发起人、领导或管理员可以取消抽取");
+    const res = (await (await deliver(click(LEADER, { action: "draw.cancel", drawId: draw.id }, { reason: "号池需更新" }), "/lark/cards")).json()) as { card: { data: { header: { title: { content: string } } } } };
     expect(res.card.data.header.title.content).toBe("抽取已取消 · T2026-03");
     expect((await db.draw.findUniqueOrThrow({ where: { id: draw.id } })).status).toBe("cancelled");
   });
@@ -122,10 +122,11 @@ describe("chat commands", () => {
     await deliver(say(LEADER, "抽签", p2p, "p2p"));
     await settle();
     const replies = fake.sentTo(p2p).map(textOf);
-    expect(replies).toHaveLength(4);
-    expect(replies[1]).toMatch(/2026 年度抽查计划/);
-    expect(replies[2]).toContain(`${bureauYear()} 年度统计`); // 统计 without a year: the bureau's current year
-    expect(replies[3]).toBe("没有「抽签」这个命令。发送「帮助」查看可用命令。");
+    expect(replies).toHaveLength(3); // 我的任务 answers privately, to the person (below)
+    expect(replies[0]).toMatch(/2026 年度抽查计划/);
+    expect(replies[1]).toContain(`${bureauYear()} 年度统计`); // 统计 without a year: the bureau's current year
+    expect(replies[2]).toBe("没有「抽签」这个命令。发送「帮助」查看可用命令。");
+    expect(fake.sentTo(LEADER).map(textOf)).toContainEqual(expect.stringMatching(/^您有 \d+ 项待办|^您目前没有待办事项。$/));
   });
 
   it("group chatter without an @mention is ignored, and a duplicate delivery answers once", async () => {

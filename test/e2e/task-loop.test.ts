@@ -62,7 +62,7 @@ describe("inspectors' task loop, through cards", () => {
     const requestId = (await rig.db.recusalRequest.findFirstOrThrow()).id;
 
     // Only a 领导 decides; an inspector clicking a forwarded approval card is refused.
-    expect((await rig.press(await openIdOf(first), { action: "recusal.approve", requestId })).toast?.content).toBe("仅限领导操作");
+    expect((await rig.press(await openIdOf(first), { action: "recusal.approve", requestId })).toast?.content).toBe("仅限领导、管理员操作");
     const approved = await rig.press(DEMO_OPEN_IDS.leader, { action: "recusal.approve", requestId });
     expect(approved.card?.data.header.title.content).toBe("回避申请 · 已批准");
     await rig.settle();
@@ -87,7 +87,7 @@ describe("inspectors' task loop, through cards", () => {
     const today = bureauToday();
 
     const bad = await rig.press(await openIdOf(first), { action: "result.submit", assignmentId: a1.id }, { inspection_date: `${today} +0800`, category: "发现问题待后续处理" });
-    expect(bad.toast).toEqual({ type: "error", content: "问题描述：发现问题时必须描述问题" });
+    expect(bad.toast).toEqual({ type: "error", content: "问题描述：「发现问题待后续处理」必须描述发现的问题\n后续处置：「发现问题待后续处理」必须选择后续处置" });
     expect(await rig.db.result.count()).toBe(0);
 
     expect((await rig.press(STRANGER, { action: "result.submit", assignmentId: a1.id }, { inspection_date: `${today} +0800`, category: "未发现问题" })).toast?.type).toBe("error");
@@ -137,8 +137,12 @@ describe("inspectors' task loop, through cards", () => {
 
     const inspector = await openIdOf(original.submittedBy);
     expect((await rig.press(inspector, { action: "result.correct.open", resultId: original.id })).toast?.content).toBe("仅限法制员、领导操作");
+    // 「更正结果」 on the shared list sends a new private card; the list itself stays for everyone.
     const form = await rig.press(DEMO_OPEN_IDS.legal, { action: "result.correct.open", resultId: original.id });
-    expect(form.card?.data.header.title.content).toBe("更正检查结果 · T2026-03");
+    expect(form).toEqual({ toast: { type: "success", content: "更正表单已私聊发送给您" } });
+    await rig.settle();
+    expect(cardTitle(rig.fake.sentTo(DEMO_OPEN_IDS.legal).at(-1)!)).toBe("更正检查结果 · T2026-03");
+    expect(cardTitle(rig.fake.sentTo(legalChat).at(-1)!)).toBe("待公示检查结果");
 
     const values = { inspection_date: `${original.inspectionDate} +0800`, category: "发现问题经责令已改正", problem: original.problem };
     expect((await rig.press(DEMO_OPEN_IDS.legal, { action: "result.correct", resultId: original.id }, values)).toast?.content).toBe("更正理由：必填");

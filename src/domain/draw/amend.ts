@@ -47,11 +47,11 @@ export function replacementFor(record: DrawRecord, inspectorId: string, targetId
 }
 
 /**
- * Appends a recusal (or, for someone who left, a withdrawal) amendment; the record is otherwise
- * unchanged. Both kinds choose the replacement the same way and replay the same way.
+ * Appends an amendment (a recusal, or a withdrawal of someone who left: the replacement is chosen
+ * exactly the same way); the record is otherwise unchanged.
  */
-export function amend(record: DrawRecord, recusal: { inspectorId: string; targetId: string; at: string; kind?: Amendment["kind"] }): DrawRecord {
-  const replacementId = replacementFor(record, recusal.inspectorId, recusal.targetId, record.amendments);
-  const amendment: Amendment = { kind: recusal.kind ?? "recusal", inspectorId: recusal.inspectorId, targetId: recusal.targetId, replacementId, at: recusal.at };
+export function amend(record: DrawRecord, change: { inspectorId: string; targetId: string; at: string; kind?: Amendment["kind"] }): DrawRecord {
+  const replacementId = replacementFor(record, change.inspectorId, change.targetId, record.amendments);
+  const amendment: Amendment = { kind: change.kind ?? "recusal", inspectorId: change.inspectorId, targetId: change.targetId, replacementId, at: change.at };
   return { ...record, amendments: [...record.amendments, amendment] };
 }

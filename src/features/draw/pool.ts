@@ -135,7 +135,7 @@ function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
   const previousAssignments = lastDraw
     ? (
         conn
-          .prepare(`SELECT a.targetId, a.inspectorId FROM Assignment a CROSS JOIN Target t ON t.creditCode = a.targetId WHERE a.drawId = ? AND a.status <> 'recused' AND ${inRegister}`)
+          .prepare(`SELECT a.targetId, a.inspectorId FROM Assignment a CROSS JOIN Target t ON t.creditCode = a.targetId WHERE a.drawId = ? AND a.status NOT IN ('recused', 'withdrawn') AND ${inRegister}`)
           .raw()
           .all(lastDraw, ...registerArgs) as [string, string][]
       ).filter(([targetId, inspectorId]) => inspectorIds.has(inspectorId) && !drawn.has(targetId))

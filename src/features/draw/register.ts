@@ -1,4 +1,4 @@
-import { cancelledCard, commitmentCard, revealedCard } from "../../../cards/draw";
+import { commitmentCard, revealedCard } from "../../../cards/draw";
 import type { Bot } from "../../bot/bot";
 import type { Commitment } from "../../domain/draw/types";
 import { AppError } from "../../domain/errors";
@@ -7,7 +7,8 @@ import type { Prisma } from "../../store/db";
 import { settingValue } from "../admin/register";
 import { drawWorkbook } from "../exports/workbook";
 import { registerFanOut } from "./fanout";
-import { cancelDrawIn, commitDrawIn, publishedRecord, revealDrawIn } from "./service";
+import { commitDrawIn, publishedRecord, revealDrawIn } from "./service";
+import { registerCancel } from "./cancel";
 
 type Tx = Prisma.TransactionClient;
 
@@ -46,13 +47,13 @@ export function register(bot: Bot): void {
   bot.cardAction({
     action: "draw.confirm",
     roles: [], // any registered staff member may witness — except the one who ordered the draw
-    async run({ tx, now, operator, action }) {
+    async run({ tx, now, today, operator, action }) {
       const drawId = String(action.value["drawId"] ?? "");
       const entropy = String(action.formValue["entropy"] ?? "").trim();
       if (entropy === "") return { toast: { type: "error", content: "请先在输入框填写见证随机数" } };
       const draw = await tx.draw.findUnique({ where: { id: drawId } });
       if (!draw) throw new AppError("DRAW_NOT_FOUND", "找不到这次抽取");
-      const { record, alreadyRevealed } = await revealDrawIn(tx, { drawId, witnessOpenId: operator.openId, entropy }, { now: () => now });
+      const { record, alreadyRevealed } = await revealDrawIn(tx, { drawId, witnessOpenId: operator.openId, entropy }, { now: () => now, today: () => today });
       // The click decides (the reveal above); the announcement, files and task cards follow in the
       // processing thread, after this answer (spec §3).
       if (!alreadyRevealed) await bot.emit(tx, "draw.revealed", drawId, { drawId, chatId: draw.chatId ?? action.chatId }, now);
@@ -63,17 +64,5 @@ export function register(bot: Bot): void {
       };
     },
   });
-
-  bot.cardAction({
-    action: "draw.cancel",
-    roles: [],
-    async run({ tx, now, operator, action }) {
-      const drawId = String(action.value["drawId"] ?? "");
-      const draw = await tx.draw.findUnique({ where: { id: drawId } });
-      if (!draw) throw new AppError("DRAW_NOT_FOUND", "找不到这次抽取");
-      if (draw.orderedBy !== operator.openId && !operator.roles.has("管理员")) return { toast: { type: "error", content: "只有发起人或管理员可以取消抽取" } };
-      await cancelDrawIn(tx, { drawId, by: operator.openId, reason: "发起人在卡片上取消" }, { now: () => now });
-      return { toast: { type: "success", content: "已取消，记录保留" }, card: cancelledCard(JSON.parse(draw.record) as Commitment, operator.openId) };
-    },
-  });
+  registerCancel(bot);
 }

@@ -16,6 +16,8 @@ export const randomHex = (): string => randomBytes(32).toString("hex");
 
 export interface Clock {
   now(): Date;
+  /** The bureau date (the one clock); absent in callers that only need the instant. */
+  today?(): string;
 }
 
 /**
@@ -127,7 +129,7 @@ export async function revealDrawIn(tx: Tx, args: { drawId: string; witnessOpenId
   const recordHash = recordHashOf(record);
   await tx.draw.update({
     where: { id: draw.id, status: "committed" },
-    data: { status: "revealed", record: JSON.stringify(record), recordHash, witnessOpenId: args.witnessOpenId, revealedAt: at },
+    data: { status: "revealed", record: JSON.stringify(record), recordHash, witnessOpenId: args.witnessOpenId, revealedAt: at, revealedOn: clock.today?.() ?? null },
   });
   await insertAssignments(tx, draw.id, record, at);
   await appendAudit(tx, {
@@ -177,7 +179,7 @@ export async function cancelDrawIn(tx: Tx, args: { drawId: string; by: string; r
   if (draw.status === "cancelled") return;
   if (draw.status !== "committed") throw new AppError("DRAW_REVEALED", `抽取 ${args.drawId} 已揭示，不能取消`);
   const at = clock.now();
-  await tx.draw.update({ where: { id: draw.id }, data: { status: "cancelled", cancelledAt: at, cancelReason: args.reason } });
+  await tx.draw.update({ where: { id: draw.id }, data: { status: "cancelled", cancelledAt: at, cancelReason: args.reason, cancelledBy: args.by } });
   // The server seed is published with the cancellation, so everyone can see the commitment was honest.
   await appendAudit(tx, { at, actor: args.by, action: "draw.cancel", entity: "draw", entityId: draw.id, data: { reason: args.reason, serverSeed: draw.serverSeed } });
 }

@@ -1,4 +1,4 @@
-import { button, card, esc, md, notice } from "../../../cards/kit";
+import { button, card, esc, md, notice, pagedText } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
 import type { DrawRecord } from "../../domain/draw/types";
 import { formatBp } from "../../domain/results";
@@ -6,7 +6,6 @@ import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { computeStats } from "../stats/stats";
 import { canonicalTaskCode } from "../tasks/code";
-import { teamOf } from "../tasks/team";
 
 type Tx = Prisma.TransactionClient;
 
@@ -69,8 +68,8 @@ export function register(bot: Bot): void {
       const year = yearArg(args[0], today);
       const rows = await progressOf(tx, { year }, today);
       if (rows.length === 0) return reply(`${year} 年度尚未导入抽查计划。`);
-      const body = rows.map((p) => `**${esc(p.code)}** ${esc(p.name)}　${p.state}${p.drawn ? `，抽中 ${p.drawn} 户，已检查 ${p.confirmed} 户，已公示 ${p.published} 户` : ""}`).join("\n");
-      await reply(notice(`${year} 年度抽查计划`, body));
+      const lines = rows.map((p) => `**${esc(p.code)}** ${esc(p.name)}　${p.state}${p.drawn ? `，抽中 ${p.drawn} 户，已检查 ${p.confirmed} 户，已公示 ${p.published} 户` : ""}`);
+      for (const page of pagedText(`${year} 年度抽查计划`, "blue", lines)) await reply(page);
     },
   });
 
@@ -82,34 +81,8 @@ export function register(bot: Bot): void {
     async run({ tx, now, today, deps, args, reply }) {
       const rows = await progressOf(tx, args[0] ? { code: await canonicalTaskCode(tx, args[0]) } : { year: Number(today.slice(0, 4)) }, today);
       if (rows.length === 0) return reply(args[0] ? `找不到任务编号「${args[0]}」。` : "本年度尚无抽查任务。");
-      const body = rows
-        .map((p) => `**${esc(p.code)}** ${esc(p.name)}（${p.state}）\n抽中 ${p.drawn}｜已接受 ${p.accepted}｜已提交 ${p.submitted}｜已确认 ${p.confirmed}｜已公示 ${p.published}｜公示逾期 ${p.overdue}`)
-        .join("\n");
-      await reply(notice("抽查进度", body));
-    },
-  });
-
-  bot.command({
-    name: "mytasks",
-    roles: ["执法人员"],
-    usage: "我的任务",
-    summary: "我被派到的检查对象",
-    async run({ tx, sender, reply }) {
-      const mine = await tx.assignment.findMany({ where: { inspectorId: sender.certNo ?? "", status: { not: "recused" }, draw: { status: "revealed" } }, include: { draw: true }, orderBy: { id: "asc" } });
-      const done = new Set((await tx.result.findMany({ where: { drawId: { in: mine.map((m) => m.drawId) }, current: true, confirmedAt: { not: null } } })).map((r) => `${r.drawId}|${r.targetId}`));
-      const open = mine.filter((m) => !done.has(`${m.drawId}|${m.targetId}`));
-      if (open.length === 0) return reply("您目前没有待完成的检查任务。");
-      const elements = [];
-      for (const a of open.slice(0, 40)) {
-        const target = await tx.target.findUnique({ where: { creditCode: a.targetId } });
-        const partners = (await teamOf(tx, a.drawId, a.targetId)).filter((m) => m.inspectorId !== a.inspectorId);
-        const names = (await tx.inspector.findMany({ where: { certNo: { in: partners.map((p) => p.inspectorId) } } })).map((i) => i.name);
-        const state = a.status === "accepted" ? "已接受" : a.status === "recusal_requested" ? "回避审批中" : "待接受";
-        elements.push(md(`**${esc(target?.name ?? a.targetId)}**（${a.targetId}）${state}\n任务 ${esc(a.draw.taskCode)}｜同组 ${esc(names.join("、"))}｜地址 ${esc(target?.address ?? "")}`));
-        elements.push(button(`open_${a.id}`, "打开任务卡（接受 / 回避 / 填写结果）", { action: "task.open", assignmentId: a.id }));
-      }
-      if (open.length > 40) elements.push(md(`……另有 ${open.length - 40} 项`));
-      await reply(card(`我的检查任务（${open.length}）`, "blue", elements));
+      const lines = rows.map((p) => `**${esc(p.code)}** ${esc(p.name)}（${p.state}）\n抽中 ${p.drawn}｜已接受 ${p.accepted}｜已提交 ${p.submitted}｜已确认 ${p.confirmed}｜已公示 ${p.published}｜公示逾期 ${p.overdue}`);
+      for (const page of pagedText("抽查进度", "blue", lines)) await reply(page);
     },
   });
 

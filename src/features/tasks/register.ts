@@ -1,6 +1,6 @@
 import { confirmationCard, correctionCard, recusalApprovalCard, taskCard, type ResultView, type TaskView } from "../../../cards/tasks";
 import type { Bot, CardAnswer } from "../../bot/bot";
-import type { Person } from "../../bot/roles";
+import { holdersOf, type Person } from "../../bot/roles";
 import { AppError } from "../../domain/errors";
 import { parseResultForm } from "../../domain/results";
 import { enqueueMessage, enqueuePatch } from "../../lark/outbox";
@@ -9,18 +9,20 @@ import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { recuseIn } from "../draw/service";
 import { teamOf } from "./team";
+import { registerMyTasks } from "./mytasks";
+import { noticeWithdrawals, registerWithdrawal } from "./withdrawal";
 
 type Tx = Prisma.TransactionClient;
 type AssignmentRow = Prisma.AssignmentGetPayload<{ include: { draw: true } }>;
 type ResultRow = Prisma.ResultGetPayload<object>;
 
-const nameOf = async (tx: Tx, certNo: string) => (await tx.inspector.findUnique({ where: { certNo } }))?.name ?? certNo;
+export const nameOf = async (tx: Tx, certNo: string) => (await tx.inspector.findUnique({ where: { certNo } }))?.name ?? certNo;
 
-async function resultView(tx: Tx, r: ResultRow): Promise<ResultView> {
+export async function resultView(tx: Tx, r: ResultRow): Promise<ResultView> {
   return { ...r, submittedByName: await nameOf(tx, r.submittedBy), correctedByName: r.correctedBy ? await nameOf(tx, r.correctedBy) : null };
 }
 
-async function currentResult(tx: Tx, drawId: string, targetId: string): Promise<ResultRow | null> {
+export async function currentResult(tx: Tx, drawId: string, targetId: string): Promise<ResultRow | null> {
   return tx.result.findFirst({ where: { drawId, targetId, current: true } });
 }
 
@@ -46,13 +48,22 @@ export async function taskView(tx: Tx, a: AssignmentRow): Promise<TaskView> {
   };
 }
 
-const openIdOf = async (tx: Tx, certNo: string) => (await tx.inspector.findUnique({ where: { certNo } }))?.openId ?? null;
+/** The bounds a result's 检查日期 is checked against: today (the one clock), the task's 开始日期, the reveal's bureau date. */
+async function resultDates(tx: Tx, draw: { taskCode: string; revealedOn: string | null }, today: string) {
+  const task = await tx.task.findUnique({ where: { code: draw.taskCode }, select: { startDate: true } });
+  return { today, taskStart: task?.startDate ?? null, revealDate: draw.revealedOn };
+}
 
-/** Sends one task card to the inspector privately; its message id is recorded when sent. */
-async function sendTaskCard(tx: Tx, a: AssignmentRow, now: Date): Promise<void> {
+export const openIdOf = async (tx: Tx, certNo: string) => (await tx.inspector.findUnique({ where: { certNo } }))?.openId ?? null;
+
+/**
+ * Sends one task card to the inspector privately; its message id is recorded when sent, so later
+ * updates go to the newest copy (a re-issued card outlives Feishu's 14-day window).
+ */
+export async function sendTaskCard(tx: Tx, a: AssignmentRow, now: Date, key = `task:${a.id}:card`, opts: { withForm?: boolean } = {}): Promise<void> {
   const openId = await openIdOf(tx, a.inspectorId);
   if (!openId) return; // not reachable in Feishu; the leader sees the gap in 进度
-  await enqueueMessage(tx, { key: `task:${a.id}:card`, to: { openId }, msgType: "interactive", content: taskCard(await taskView(tx, a)), onSent: `assignment.card:${a.id}` }, now);
+  await enqueueMessage(tx, { key, to: { openId }, msgType: "interactive", content: taskCard(await taskView(tx, a), opts), onSent: `assignment.card:${a.id}` }, now);
 }
 
 export async function onTaskCardSent(tx: Tx, assignmentId: number, messageId: string): Promise<void> {
@@ -60,22 +71,30 @@ export async function onTaskCardSent(tx: Tx, assignmentId: number, messageId: st
 }
 
 /** Brings an inspector's card up to date in place (after something someone else did). */
-async function refreshTaskCard(tx: Tx, assignmentId: number, now: Date, why: string): Promise<void> {
+export async function refreshTaskCard(tx: Tx, assignmentId: number, now: Date, why: string): Promise<void> {
   const a = await tx.assignment.findUniqueOrThrow({ where: { id: assignmentId }, include: { draw: true } });
   if (a.cardMessageId) await enqueuePatch(tx, { key: `task:${a.id}:patch:${why}:${now.getTime()}`, messageId: a.cardMessageId, card: taskCard(await taskView(tx, a)) }, now);
 }
 
 /** Brings every current team member's card up to date, but for `except` (e.g. one who just got a new card). */
-async function refreshTeamCards(tx: Tx, drawId: string, targetId: string, now: Date, why: string, except?: number): Promise<void> {
+export async function refreshTeamCards(tx: Tx, drawId: string, targetId: string, now: Date, why: string, except?: number): Promise<void> {
   for (const member of await teamOf(tx, drawId, targetId)) if (member.id !== except) await refreshTaskCard(tx, member.id, now, why);
 }
 
 /** The assignment behind a card, if the person clicking is the one it was sent to. */
-async function ownAssignment(tx: Tx, assignmentId: unknown, operator: Person): Promise<AssignmentRow> {
+export async function ownAssignment(tx: Tx, assignmentId: unknown, operator: Person): Promise<AssignmentRow> {
   const a = await tx.assignment.findUnique({ where: { id: Number(assignmentId) || -1 }, include: { draw: true } });
   if (!a) throw new AppError("NOT_FOUND", "找不到这项任务");
   if (a.inspectorId !== operator.certNo) throw new AppError("NOT_YOURS", "这不是您的任务，不能操作（卡片可能是转发的）");
   return a;
+}
+
+export const NO_APPROVER = "目前没有其他在岗的领导或管理员可以审批您的回避申请（本人不能审批自己的申请）。请联系管理员在名录库中登记。";
+
+/** Who may decide someone's recusal: every 在岗 领导 and 管理员 (configured admins included), never the person asking. */
+export async function approvers(tx: Tx, adminOpenIds: readonly string[], except: string): Promise<string[]> {
+  const ids = [...(await holdersOf(tx, "领导", except)), ...(await holdersOf(tx, "管理员", except))].map((p) => p.openId);
+  return [...new Set([...ids, ...adminOpenIds.filter((id) => id !== except)])];
 }
 
 const answer = async (tx: Tx, a: AssignmentRow, toast: CardAnswer["toast"]): Promise<CardAnswer> => {
@@ -85,15 +104,8 @@ const answer = async (tx: Tx, a: AssignmentRow, toast: CardAnswer["toast"]): Pro
 
 export function register(bot: Bot): void {
   bot.onSent("assignment.card", (tx, id, messageId) => onTaskCardSent(tx, Number(id), messageId));
-  bot.cardAction({
-    action: "task.open",
-    roles: [],
-    async run({ tx, operator, action }) {
-      const a = await ownAssignment(tx, action.value["assignmentId"], operator);
-      return { card: taskCard(await taskView(tx, a)) };
-    },
-  });
-
+  registerWithdrawal(bot);
+  registerMyTasks(bot);
   bot.cardAction({
     action: "task.accept",
     roles: [],
@@ -109,32 +121,34 @@ export function register(bot: Bot): void {
   bot.cardAction({
     action: "task.recuse",
     roles: [],
-    async run({ tx, now, operator, action }) {
+    async run({ tx, now, deps, operator, action }) {
       const a = await ownAssignment(tx, action.value["assignmentId"], operator);
       const reason = String(action.formValue["reason"] ?? "").trim();
       if (reason === "") return { toast: { type: "error", content: "回避理由：必填" } };
       if (a.status !== "assigned" && a.status !== "accepted") return answer(tx, a, { type: "info", content: "当前状态不能申请回避" });
       if (await currentResult(tx, a.drawId, a.targetId)) return answer(tx, a, { type: "error", content: "本户已提交检查结果，不能再申请回避" });
+      const deciders = await approvers(tx, deps.config.BOT_ADMIN_OPEN_IDS, operator.openId);
+      if (deciders.length === 0) return answer(tx, a, { type: "error", content: NO_APPROVER });
       await tx.assignment.update({ where: { id: a.id }, data: { status: "recusal_requested" } });
       const request = await tx.recusalRequest.create({ data: { drawId: a.drawId, targetId: a.targetId, inspectorId: a.inspectorId, reason } });
       await appendAudit(tx, { at: now, actor: operator.openId, action: "recusal.request", entity: "assignment", entityId: String(a.id), data: { requestId: request.id, reason } });
       const target = await tx.target.findUnique({ where: { creditCode: a.targetId } });
-      const leaders = await tx.inspector.findMany({ where: { roles: { contains: "领导" }, openId: { not: null }, status: "在岗" } });
-      for (const leader of leaders) {
+      for (const decider of deciders) {
         const content = recusalApprovalCard({ requestId: request.id, taskCode: a.draw.taskCode, targetName: target?.name ?? "", creditCode: a.targetId, inspectorName: operator.name ?? a.inspectorId, inspectorOpenId: operator.openId, reason });
-        await enqueueMessage(tx, { key: `recusal:${request.id}:ask:${leader.certNo}`, to: { openId: leader.openId! }, msgType: "interactive", content }, now);
+        await enqueueMessage(tx, { key: `recusal:${request.id}:ask:${decider}`, to: { openId: decider }, msgType: "interactive", content }, now);
       }
       return answer(tx, a, { type: "success", content: "回避申请已提交领导审批" });
     },
   });
 
   const decide = (approved: boolean) =>
-    async function run({ tx, now, operator, action }: Parameters<Parameters<Bot["cardAction"]>[0]["run"]>[0]): Promise<CardAnswer> {
+    async function run({ tx, now, deps, operator, action }: Parameters<Parameters<Bot["cardAction"]>[0]["run"]>[0]): Promise<CardAnswer> {
       const request = await tx.recusalRequest.findUnique({ where: { id: Number(action.value["requestId"]) || -1 } });
       if (!request) throw new AppError("NOT_FOUND", "找不到这项回避申请");
       const target = await tx.target.findUnique({ where: { creditCode: request.targetId } });
       const draw = await tx.draw.findUniqueOrThrow({ where: { id: request.drawId } });
       const base = { requestId: request.id, taskCode: draw.taskCode, targetName: target?.name ?? "", creditCode: request.targetId, inspectorName: await nameOf(tx, request.inspectorId), inspectorOpenId: await openIdOf(tx, request.inspectorId), reason: request.reason };
+      if (request.inspectorId === operator.certNo) return { toast: { type: "error", content: "不能审批本人的回避申请，须由其他领导或管理员审批" } };
       if (request.status !== "pending") {
         return { toast: { type: "info", content: "这项申请已经处理过了" }, card: recusalApprovalCard({ ...base, decided: { approved: request.status === "approved", by: request.decidedBy ?? operator.openId, note: request.status === "approved" ? "已批准" : `已驳回：${request.decisionReason ?? ""}` } }) };
       }
@@ -158,10 +172,11 @@ export function register(bot: Bot): void {
       await refreshTeamCards(tx, request.drawId, request.targetId, now, "partner-changed", replacement.id);
       const note = `${base.inspectorName} 回避 ${base.targetName}（${request.targetId}），按抽取记录确定性替换为 ${await nameOf(tx, replacementId)}（可用 drbot verify 复核）。`;
       if (draw.chatId) await enqueueMessage(tx, { key: `recusal:${request.id}:group`, to: { chatId: draw.chatId }, msgType: "text", content: { text: `【回避】${note}` } }, now);
+      await noticeWithdrawals(tx, now, deps.config.BOT_ADMIN_OPEN_IDS); // the replacement may have left since the pool was frozen
       return { toast: { type: "success", content: "已批准，替换人员已收到任务" }, card: recusalApprovalCard({ ...base, decided: { approved: true, by: operator.openId, note: `已批准。${note}` } }) };
     };
-  bot.cardAction({ action: "recusal.approve", roles: ["领导"], run: decide(true) });
-  bot.cardAction({ action: "recusal.reject", roles: ["领导"], run: decide(false) });
+  bot.cardAction({ action: "recusal.approve", roles: ["领导", "管理员"], run: decide(true) });
+  bot.cardAction({ action: "recusal.reject", roles: ["领导", "管理员"], run: decide(false) });
 
   bot.cardAction({
     action: "result.submit",
@@ -171,7 +186,7 @@ export function register(bot: Bot): void {
       if (a.status === "recused" || a.status === "recusal_requested") return answer(tx, a, { type: "error", content: "回避期间不能提交结果" });
       const existing = await currentResult(tx, a.drawId, a.targetId);
       if (existing && existing.status !== "disputed") return answer(tx, a, { type: "info", content: `本户结果已由${await nameOf(tx, existing.submittedBy)}提交` });
-      const parsed = parseResultForm(action.formValue, today);
+      const parsed = parseResultForm(action.formValue, await resultDates(tx, a.draw, today));
       if (!parsed.ok) return { toast: { type: "error", content: parsed.message } };
       if (existing) await tx.result.update({ where: { id: existing.id }, data: { current: false } });
       const r = await tx.result.create({
@@ -236,12 +251,15 @@ export function register(bot: Bot): void {
     return { r, draw, target };
   };
 
+  /** 「更正结果」 on a shared list: the form goes to the clicker privately, the list stays as it is for everyone. */
   bot.cardAction({
     action: "result.correct.open",
     roles: ["法制员", "领导"],
-    async run({ tx, action }) {
+    async run({ tx, now, operator, action }) {
       const { r, draw, target } = await confirmedResult(tx, action.value["resultId"]);
-      return { card: correctionCard({ resultId: r.id, taskCode: draw.taskCode, targetName: target?.name ?? "", creditCode: r.targetId, result: await resultView(tx, r) }) };
+      const content = correctionCard({ resultId: r.id, taskCode: draw.taskCode, targetName: target?.name ?? "", creditCode: r.targetId, result: await resultView(tx, r) });
+      await enqueueMessage(tx, { key: `result:${r.id}:correct-form:${operator.openId}:${now.getTime()}`, to: { openId: operator.openId }, msgType: "interactive", content }, now);
+      return { toast: { type: "success", content: "更正表单已私聊发送给您" } };
     },
   });
 
@@ -253,7 +271,7 @@ export function register(bot: Bot): void {
       const { r, draw, target } = await confirmedResult(tx, action.value["resultId"]);
       const reason = String(action.formValue["correction_reason"] ?? "").trim();
       if (reason === "") return { toast: { type: "error", content: "更正理由：必填" } };
-      const parsed = parseResultForm(action.formValue, today);
+      const parsed = parseResultForm(action.formValue, await resultDates(tx, draw, today));
       if (!parsed.ok) return { toast: { type: "error", content: parsed.message } };
       await tx.result.update({ where: { id: r.id }, data: { current: false } });
       const corrected = await tx.result.create({

@@ -2,7 +2,10 @@ import type { Prisma } from "../../store/db";
 
 type Tx = Prisma.TransactionClient;
 
-/** The current team of one drawn target: its assignments that have not been recused, in assignment order. */
+/** Assignment states that have left the team: recused, or withdrawn because the inspector left (离岗). */
+export const OFF_TEAM = ["recused", "withdrawn"];
+
+/** The current team of one drawn target: its assignments that have not been recused or withdrawn, in assignment order. */
 export function teamOf(tx: Tx, drawId: string, targetId: string) {
-  return tx.assignment.findMany({ where: { drawId, targetId, status: { not: "recused" } }, orderBy: { id: "asc" } });
+  return tx.assignment.findMany({ where: { drawId, targetId, status: { notIn: OFF_TEAM } }, orderBy: { id: "asc" } });
 }
