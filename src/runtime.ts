@@ -5,7 +5,11 @@ import { clockFromConfig, type Clock } from "./clock";
 import type { Config } from "./config";
 import { register as registerAdmin } from "./features/admin/register";
 import { onCommitCardSent, register as registerDraw } from "./features/draw/register";
+import { register as registerFollowUps } from "./features/followups/register";
 import { register as registerInfo } from "./features/info/register";
+import { register as registerJobs } from "./features/jobs/register";
+import { runJobs, type JobReport, type JobWhich } from "./features/jobs/runner";
+import { JobScheduler } from "./features/jobs/scheduler";
 import { onTaskCardSent, register as registerTasks } from "./features/tasks/register";
 import { BackgroundThread } from "./lark/background";
 import { InboxWorker } from "./lark/inbox";
@@ -37,7 +41,7 @@ interface Deps {
 /** The bot with every feature registered. */
 export function createBot(deps: Deps & { client?: lark.Client }): Bot {
   const bot = new Bot({ config: deps.config, clock: deps.clock ?? clockFromConfig(deps.config), logger: deps.logger, botOpenId: null, client: deps.client });
-  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin]) register(bot);
+  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin, registerFollowUps, registerJobs]) register(bot);
   return bot;
 }
 
@@ -72,6 +76,8 @@ export interface Runtime {
   router: Router;
   /** Resolves when no stored event is waiting and nothing is being sent right now. */
   idle(): Promise<void>;
+  /** Runs §9 jobs as of the runtime clock's bureau date (once-only keys apply); the sandbox calls it when its date moves. */
+  runJobs(which: JobWhich, opts?: { force?: boolean }): Promise<JobReport>;
   stop(): Promise<void>;
 }
 
@@ -110,13 +116,23 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv 
     intake,
   });
 
+  const jobs = async (which: JobWhich, opts?: { force?: boolean }) => {
+    const report = await runJobs(bot, deps.db, which, { clock: bot.deps.clock, force: opts?.force });
+    if (report.outboxKeys.length > 0) background.outbox();
+    return report;
+  };
+  const scheduler = new JobScheduler({ jobsAt: deps.config.JOBS_AT, timeZone: deps.config.TZ_BUREAU, clock: bot.deps.clock, run: () => jobs("all"), logger: deps.logger });
+  void scheduler.catchUp();
+
   return {
     router,
+    runJobs: jobs,
     async idle() {
       do await background.idle();
       while ((await deps.db.inboxEvent.count({ where: { status: "pending", attempts: 0 } })) > 0);
     },
     async stop() {
+      await scheduler.stop();
       ws?.close({ force: true });
       await background.stop();
     },

@@ -1,6 +1,7 @@
 import { notice, type Card } from "../../cards/kit";
 import type * as lark from "@larksuiteoapi/node-sdk";
 import type { Clock } from "../clock";
+import type { WorkCalendar } from "../domain/calendar";
 import type { Config } from "../config";
 import { isAppError } from "../domain/errors";
 import { importFromChat } from "../features/imports/chat";
@@ -70,6 +71,34 @@ export interface CardActionSpec {
   run(ctx: CardContext): Promise<CardAnswer>;
 }
 
+/** A scheduled job's view of the world (interface.md §9): the bureau date it runs as, read-only data. */
+export interface JobContext {
+  db: Db;
+  now: Date;
+  today: string;
+  deps: BotDeps;
+  calendar: WorkCalendar;
+  /** `drbot jobs run --force`: run even where the job's own day rule says no (e.g. summary off Monday). */
+  force: boolean;
+  /** Something the operator should know about this run (e.g. no 法制办 group bound). */
+  note(text: string): void;
+}
+
+/** One message a job wants sent; the runner sends it once per (job, recipient, bureau date). */
+export interface JobSend {
+  to: { chatId: string } | { openId: string };
+  /** Who it is for, for the operator's report (a name, 「法制办群」…). */
+  label: string;
+  content: Reply;
+  /** A once-only key other than (this job, today), e.g. the yearly calendar notice. */
+  once?: { job: string; day: string };
+}
+
+export interface JobSpec {
+  name: string;
+  run(ctx: JobContext): Promise<JobSend[]>;
+}
+
 const roleList = (roles: Role[]) => roles.join("、");
 
 export function toFeishuContent(content: Reply): { msgType: "text" | "interactive"; content: unknown } {
@@ -83,6 +112,8 @@ export function toFeishuContent(content: Reply): { msgType: "text" | "interactiv
 export class Bot {
   readonly commands = new Map<CommandName, CommandSpec>();
   readonly cardActions = new Map<string, CardActionSpec>();
+  /** Daily jobs registered by features, run by the scheduler, the runtime and `drbot jobs run`. */
+  readonly jobs = new Map<string, JobSpec>();
 
   constructor(readonly deps: BotDeps) {}
 
@@ -92,6 +123,10 @@ export class Bot {
 
   cardAction(spec: CardActionSpec): void {
     this.cardActions.set(spec.action, spec);
+  }
+
+  job(spec: JobSpec): void {
+    this.jobs.set(spec.name, spec);
   }
 
   /** Commands this person may use, for 帮助. */

@@ -4,7 +4,7 @@
  * ("抽取T2026-01").
  */
 
-export type CommandName = "help" | "plan" | "draw" | "progress" | "mytasks" | "publicity" | "stats" | "bind";
+export type CommandName = "help" | "plan" | "draw" | "progress" | "mytasks" | "publicity" | "stats" | "bind" | "overdue";
 
 export const ALIASES: Record<CommandName, string[]> = {
   help: ["帮助", "help", "?", "？"],
@@ -15,6 +15,7 @@ export const ALIASES: Record<CommandName, string[]> = {
   publicity: ["公示", "publicity"],
   stats: ["统计", "stats"],
   bind: ["绑定", "bind"],
+  overdue: ["督办", "overdue"],
 };
 
 export interface ParsedCommand {

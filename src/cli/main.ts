@@ -16,6 +16,7 @@ const importer = () => import("../features/imports/importer.js");
 const drawService = () => import("../features/draw/service.js");
 const stats = () => import("../features/stats/stats.js");
 const store = () => import("../store/db.js");
+const jobs = () => import("../features/jobs/cli.js");
 
 /** What a command prints and returns; main() turns it into stdout/stderr and the exit code. */
 export interface Io {
@@ -31,7 +32,11 @@ const USAGE = `用法 / usage: drbot <命令>
   export draw <抽取编号|任务编号> [--out 文件.json|文件.xlsx]                     导出抽取记录或名单
   export publicity [--year 年度] [--out 文件.xlsx]                               导出公示结果
   verify <记录.json>                                                             离线核验抽取记录（不读数据库）
-  stats [--year 年度]                                                            统计`;
+  stats [--year 年度]                                                            统计
+  jobs run <digest|reminders|summary|all> [--at YYYY-MM-DD] [--force]           按某日运行督办、提醒、汇总并发送`;
+
+/** Flags that never take a value (interface.md §5). */
+const BOOLEAN_FLAGS = new Set(["dry-run", "force", "all"]);
 
 /** Splits `--name value` options from positional words. */
 function parseArgs(argv: string[]): { words: string[]; opts: Map<string, string | true> } {
@@ -43,7 +48,7 @@ function parseArgs(argv: string[]): { words: string[]; opts: Map<string, string 
       const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
       const next = argv[k + 1];
       if (inline !== undefined) opts.set(name, inline);
-      else if (name !== "dry-run" && next !== undefined && !next.startsWith("--")) opts.set(name, argv[++k]!);
+      else if (!BOOLEAN_FLAGS.has(name) && next !== undefined && !next.startsWith("--")) opts.set(name, argv[++k]!);
       else opts.set(name, true);
     } else words.push(a);
   }
@@ -137,6 +142,8 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
       }
       case "export":
         return await exportCommand(db, rest, opts, io, config);
+      case "jobs":
+        return await (await jobs()).jobsCommand(db, rest, opts, io, config);
       case "stats": {
         const year = yearOpt(opts, io, config);
         const { computeStats, formatStats } = await stats();

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../domain/canonical";
 import { AppError } from "../../domain/errors";
+import { recomputeDeadlines } from "../deadlines/recompute";
+import { loadCalendar } from "../../store/calendar";
 import { appendAudit } from "../../store/audit";
 import type { Db, Prisma } from "../../store/db";
 import { detectKind, KIND_SPECS, type ImportKind } from "./kinds";
@@ -246,6 +248,7 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
         const messages = errors.messages();
         throw new AppError("IMPORT_REJECTED", `${spec.title}未导入（共 ${messages.length} 处问题，未写入任何数据）：\n${messages.join("\n")}`, { errors: messages, kind });
       }
+      const calendarBefore = kind === "holidays" ? await loadCalendar(tx) : null;
       const existing = await applier.existing(tx, records.map((r) => applier.key(r.record)));
       const fresh: Record<string, unknown>[] = [];
       const changedKeys: string[] = [];
@@ -268,6 +271,8 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
         entityId: fileHash,
         data: { fileName, fileSha256: fileHash, rows: records.length, created: fresh.map((r) => applier.key(r)), updated: changedKeys, unchanged: same },
       });
+      // A new 节假日安排 moves open deadlines: recompute them now, in the same transaction.
+      if (calendarBefore) warnings.push(...(await recomputeDeadlines(tx, calendarBefore, await loadCalendar(tx), { now: opts.at, actor: opts.actor, batch: fileHash.slice(0, 16) })));
       return { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changedKeys.length, unchanged: same, warnings };
     },
     { timeout: 10 * 60_000, maxWait: 60_000 },
