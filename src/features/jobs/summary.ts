@@ -47,7 +47,7 @@ export function register(bot: Bot): void {
       const head = await auditHead(db);
       const chatId = await announceChatId(db, deps.config);
       if (head && chatId) {
-        const text = `【审计日志链头】截至 ${today}，全程留痕日志共 ${head.seq} 条，链头为第 ${head.seq} 条，哈希 ${head.hash}。请留存本消息：日后任何人可用 drbot audit verify 核对，历史记录若被改写将与此不符。`;
+        const text = `【审计日志链头】截至 ${today}，全程留痕日志链头序号 ${head.seq}，哈希 ${head.hash}。请留存本消息：日后任何人可用 drbot audit verify 核对，历史记录若被改写将与此不符。`;
         sends.push({ to: { chatId }, label: "公告群（审计日志链头）", content: text, once: { job: "audit-head", day: today } });
       } else if (head && !chatId) note("未绑定公告群，审计日志链头未发布（「绑定 公告」或设置 LARK_ANNOUNCE_CHAT_ID）");
       return sends;
