@@ -25,6 +25,8 @@ export async function startJobsRig() {
   const domain = await fake.listen();
   const { db, url } = freshDb();
   await loadDemo(db);
+  // The demo ships 2027's 元旦; this bureau has not imported 2027's schedule yet.
+  await db.holiday.deleteMany({ where: { date: { startsWith: "2027-" } } });
   for (const i of await db.inspector.findMany()) if (i.openId) fake.addUser(i.openId, i.name);
   const legal = await db.inspector.findFirstOrThrow({ where: { roles: { contains: "法制员" } } });
   fake.addChat(LEGAL_CHAT, "法制办", [legal.openId!]);
