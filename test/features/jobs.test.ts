@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditHead } from "../../src/store/audit";
-import { FAKE } from "../helpers/lark";
+import { FAKE, messageEvent } from "../helpers/lark";
 import { LEGAL_CHAT, startJobsRig, type JobsRig } from "../helpers/jobsRig";
 
 let rig: JobsRig;
@@ -118,5 +118,23 @@ describe("reminders and the weekly summary", () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]!.content).toContain(head.hash);
     expect(posted[0]!.content).toContain(`序号 ${head.seq}`);
+  });
+});
+
+describe("督办 on demand", () => {
+  const ask = async (openId: string, id: string) => {
+    const envelope = messageEvent({ eventId: `ev-${id}`, messageId: `om_${id}`, text: "督办", sender: openId, chatId: "oc_p2p", chatType: "p2p" });
+    await rig.db.$transaction((tx) => rig.bot.onEvent(tx, envelope));
+    return (await rig.db.outboxMessage.findUniqueOrThrow({ where: { idemKey: `reply:om_${id}:0` } })).content;
+  };
+
+  it("shows 法制员 the same lines as that day's digest; an inspector is refused", async () => {
+    rig.setToday("2026-12-18");
+    const legal = (await rig.db.inspector.findFirstOrThrow({ where: { roles: { contains: "法制员" } } })).openId!;
+    const reply = JSON.parse(await ask(legal, "dd1")) as { body: { elements: { content?: string }[] } };
+    const digest = JSON.parse(digests().find((m) => m.content.includes("统计日期 2026-12-18"))!.content) as typeof reply;
+    expect(reply.body.elements).toEqual(digest.body.elements);
+    const inspector = (await rig.db.inspector.findFirstOrThrow({ where: { roles: "执法人员", openId: { not: null } } })).openId!;
+    expect(await ask(inspector, "dd2")).toContain("仅限法制员、领导、管理员使用");
   });
 });
