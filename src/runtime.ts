@@ -9,7 +9,7 @@ import { register as registerFollowUps } from "./features/followups/register";
 import { register as registerInfo } from "./features/info/register";
 import { register as registerJobs } from "./features/jobs/register";
 import { runJobs, type JobReport, type JobWhich } from "./features/jobs/runner";
-import { JobScheduler } from "./features/jobs/scheduler";
+import { JobScheduler, schedulerSince } from "./features/jobs/scheduler";
 import { onTaskCardSent, register as registerTasks } from "./features/tasks/register";
 import { BackgroundThread } from "./lark/background";
 import { InboxWorker } from "./lark/inbox";
@@ -122,7 +122,7 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv 
     return report;
   };
   const scheduler = new JobScheduler({ jobsAt: deps.config.JOBS_AT, timeZone: deps.config.TZ_BUREAU, clock: bot.deps.clock, run: () => jobs("all"), logger: deps.logger });
-  void scheduler.catchUp();
+  if ((await schedulerSince(deps.db, bot.deps.clock.today())) < bot.deps.clock.today()) void scheduler.catchUp();
 
   return {
     router,

@@ -2,6 +2,7 @@ import { schedule } from "node-cron";
 import type { Clock } from "../../clock";
 import { timeInZone } from "../../domain/deadlines";
 import type { Logger } from "../../logger";
+import type { Db } from "../../store/db";
 
 /**
  * node-cron at JOBS_AT in TZ_BUREAU, every day: the runner itself skips non-working days (the calendar
@@ -40,4 +41,14 @@ export class JobScheduler {
     await this.task.stop();
     await this.running;
   }
+}
+
+/**
+ * The first bureau date this database ran the scheduler (recorded on first start). A run can only have
+ * been missed "while the bot was down" on a later day: a brand-new installation (or a test's fresh
+ * database) does not fire today's jobs the moment it starts.
+ */
+export async function schedulerSince(db: Db, today: string): Promise<string> {
+  const row = await db.setting.upsert({ where: { key: "jobs.since" }, create: { key: "jobs.since", value: today }, update: {} });
+  return row.value;
 }
