@@ -2,7 +2,7 @@ import { dueText, showDeadline, type DueState } from "../src/domain/deadlines";
 import { button, card, esc, hr, md, type Card, type Element } from "./kit";
 
 /** Lines per heading before the card says how many more (keeps a card far below Feishu's 30 KB). */
-export const MAX_LINES = 40;
+export const MAX_LINES = 25; // 4 headings × 25 lines × ~200 bytes stays under 30 KB
 
 export interface DigestLine {
   kind: string;

@@ -40,7 +40,11 @@ export function register(bot: Bot): void {
         if (!boxes.has(openId)) boxes.set(openId, { assignments: [], confirm: [], review: [], cases: [], recusals: [] });
         return boxes.get(openId)!;
       };
-      const targetName = async (code: string) => (await db.target.findUnique({ where: { creditCode: code }, select: { name: true } }))?.name ?? "";
+      const names = new Map<string, string>();
+      const targetName = async (code: string) => {
+        if (!names.has(code)) names.set(code, (await db.target.findUnique({ where: { creditCode: code }, select: { name: true } }))?.name ?? "");
+        return names.get(code)!;
+      };
 
       // An inspector's assignments without a result, from 3 working days before the task's end.
       for (const o of await openTargets(db, today, calendar)) {
