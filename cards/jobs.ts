@@ -1,5 +1,5 @@
 import { dueText, showDeadline, type DueState } from "../src/domain/deadlines";
-import { button, card, esc, hr, md, type Card, type Element } from "./kit";
+import { button, card, cardBytes, esc, hr, md, MAX_CARD_BYTES, type Card, type Element } from "./kit";
 
 /** Lines per heading before the card says how many more (keeps a card far below Feishu's 30 KB). */
 export const MAX_LINES = 25; // 4 headings × 25 lines × ~200 bytes stays under 30 KB
@@ -41,17 +41,24 @@ export interface ReminderSection {
 
 /** One private card a day with everything of one person's, each item with its buttons or form. */
 export function remindersCard(today: string, sections: ReminderSection[]): Card {
+  // Forms are large: show fewer items per section until the card fits Feishu's 30 KB.
+  for (const cap of [10, 6, 3, 1]) {
+    const c = remindersCardWith(today, sections, cap);
+    if (cardBytes(c) < MAX_CARD_BYTES || cap === 1) return c;
+  }
+  throw new Error("unreachable");
+}
+
+function remindersCardWith(today: string, sections: ReminderSection[], cap: number): Card {
   const elements: Element[] = [];
   let count = 0;
   for (const s of sections) {
     if (s.items.length === 0) continue;
     if (elements.length) elements.push(hr());
     elements.push(md(`**${esc(s.title)}**（${s.items.length}）`));
-    for (const item of s.items.slice(0, 10)) {
-      elements.push(md(item.text), ...item.actions);
-      count++;
-    }
-    if (s.items.length > 10) elements.push(md(`……另有 ${s.items.length - 10} 项，发送「我的任务」查看`));
+    for (const item of s.items.slice(0, cap)) elements.push(md(item.text), ...item.actions);
+    count += s.items.length;
+    if (s.items.length > cap) elements.push(md(`……另有 ${s.items.length - cap} 项，发送「我的任务」查看`));
   }
   return card(`今日待办（${today}）`, "orange", elements, `共 ${count} 项`);
 }
