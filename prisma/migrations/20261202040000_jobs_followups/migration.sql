@@ -22,3 +22,10 @@ CREATE TABLE "JobSend" (
 
 -- CreateIndex
 CREATE UNIQUE INDEX "JobSend_job_recipient_day_key" ON "JobSend"("job", "recipient", "day");
+
+-- Backfill: follow-ups opened before owners were recorded belong to their target's current team.
+UPDATE "FollowUp" SET "owner" = COALESCE((
+    SELECT group_concat(a."inspectorId", ';') FROM "Assignment" a
+    JOIN "Result" r ON r."drawId" = a."drawId" AND r."targetId" = a."targetId"
+    WHERE r."id" = "FollowUp"."resultId" AND a."status" <> 'recused'
+), '');
