@@ -1,4 +1,5 @@
 import { maskPhone } from "../src/domain/phone";
+import { showDeadline } from "../src/domain/deadlines";
 import { DISPOSALS, RESULT_CATEGORIES } from "../src/domain/results";
 import { at, button, card, esc, hr, md, type Card, type Element } from "./kit";
 
@@ -30,6 +31,7 @@ export interface ResultView {
   correctionReason?: string | null;
   correctedByName?: string | null;
   publicityDue: string | null;
+  publicityDueUncovered?: number | null;
   disputeReason: string | null;
 }
 
@@ -87,7 +89,7 @@ export function resultText(r: ResultView): string {
     r.disposal ? `**后续处置**：${esc(r.disposal)}${r.rectifyDeadline ? `（整改期限 ${r.rectifyDeadline}）` : ""}` : "",
     r.remark ? `**备注**：${esc(r.remark)}` : "",
     r.correctionReason ? `**已更正**（第 ${r.version ?? 2} 版，${esc(r.correctedByName ?? "")}）：${esc(r.correctionReason)}` : "",
-    `**提交人**：${esc(r.submittedByName)}　**状态**：${r.status === "confirmed" ? `已确认，公示期限 ${r.publicityDue ?? "—"}` : r.status === "disputed" ? `同组有异议：${esc(r.disputeReason ?? "")}` : "等待同组确认"}`,
+    `**提交人**：${esc(r.submittedByName)}　**状态**：${r.status === "confirmed" ? `已确认，公示期限 ${r.publicityDue ? showDeadline(r.publicityDue, r.publicityDueUncovered) : "—"}` : r.status === "disputed" ? `同组有异议：${esc(r.disputeReason ?? "")}` : "等待同组确认"}`,
   ]
     .filter(Boolean)
     .join("\n");

@@ -49,6 +49,12 @@ const envSchema = z.object({
       }
     }, "不是有效的时区名 / not a valid IANA time zone"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Bureau-local time of the daily jobs (interface.md §9). */
+  JOBS_AT: z
+    .string()
+    .trim()
+    .default("09:00")
+    .refine((v) => /^([01]\d|2[0-3]):[0-5]\d$/.test(v), "应为 HH:MM（24 小时制）/ must be HH:MM"),
   PUBLICITY_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(20),
   /** Import limits (interface.md §2): a larger file, or a sheet past the rows limit or 100 columns, is refused before it is parsed. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(67_108_864),

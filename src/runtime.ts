@@ -6,7 +6,11 @@ import { clockFromConfig, type BureauClock, type Clock } from "./clock";
 import type { Config } from "./config";
 import { register as registerAdmin } from "./features/admin/register";
 import { register as registerDraw } from "./features/draw/register";
+import { register as registerFollowUps } from "./features/followups/register";
 import { register as registerInfo } from "./features/info/register";
+import { register as registerJobs } from "./features/jobs/register";
+import { runJobs, type JobReport, type JobWhich } from "./features/jobs/runner";
+import { JobScheduler, schedulerSince } from "./features/jobs/scheduler";
 import { register as registerTasks } from "./features/tasks/register";
 import { BackgroundThread, type SupervisorOptions } from "./lark/background";
 import { healthOf, type Health } from "./lark/health";
@@ -31,7 +35,7 @@ interface Deps {
 /** The bot with every feature registered. */
 export function createBot(deps: Deps & { client?: lark.Client }): Bot {
   const bot = new Bot({ config: deps.config, clock: deps.clock ?? clockFromConfig(deps.config), logger: deps.logger, botOpenId: deps.botOpenId ?? null, client: deps.client });
-  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin]) register(bot);
+  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin, registerFollowUps, registerJobs]) register(bot);
   return bot;
 }
 
@@ -68,6 +72,8 @@ export interface Runtime {
   health(): Promise<Health>;
   /** Resolves when no stored event is waiting and nothing is being sent right now. */
   idle(): Promise<void>;
+  /** Runs §9 jobs as of the runtime clock's bureau date (once-only keys apply); the sandbox calls it when its date moves. */
+  runJobs(which: JobWhich, opts?: { force?: boolean }): Promise<JobReport>;
   stop(): Promise<void>;
 }
 
@@ -120,9 +126,18 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv;
     intake,
   });
 
+  const jobs = async (which: JobWhich, opts?: { force?: boolean }) => {
+    const report = await runJobs(bot, deps.db, which, { clock: bot.deps.clock, force: opts?.force });
+    if (report.outboxKeys.length > 0) background.outbox();
+    return report;
+  };
+  const scheduler = new JobScheduler({ jobsAt: deps.config.JOBS_AT, timeZone: deps.config.TZ_BUREAU, clock: bot.deps.clock, run: () => jobs("all"), logger: deps.logger });
+  if ((await schedulerSince(deps.db, bot.deps.clock.today())) < bot.deps.clock.today()) void scheduler.catchUp();
+
   return {
     router,
     health: () => healthOf({ db: deps.db, now, processingAlive: () => background.healthy(), wsDown: ws ? () => ws.down() : undefined }),
+    runJobs: jobs,
     async idle() {
       // Until no event is ready to run, including one whose attempt failed on contention: kick again
       // rather than return early.
@@ -133,6 +148,7 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv;
       }
     },
     async stop() {
+      await scheduler.stop();
       ws?.close();
       await background.stop();
     },

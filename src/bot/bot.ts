@@ -1,6 +1,7 @@
 import { notice, type Card } from "../../cards/kit";
 import type * as lark from "@larksuiteoapi/node-sdk";
 import type { Clock } from "../clock";
+import type { WorkCalendar } from "../domain/calendar";
 import type { Config } from "../config";
 import { isAppError } from "../domain/errors";
 import { importFromChat } from "../features/imports/chat";
@@ -77,7 +78,7 @@ export interface CardActionSpec {
 }
 
 /** A reaction to something that was committed (e.g. "draw.revealed"), run by the processing thread. */
-export interface JobContext {
+export interface ReactionContext {
   /** Read here, outside the writer; write only in the returned step's `apply`. */
   db: Db;
   payload: Record<string, unknown>;
@@ -87,9 +88,37 @@ export interface JobContext {
   today: string;
   deps: BotDeps;
 }
-export type JobHandler = (ctx: JobContext) => Promise<JobStep>;
+export type ReactionHandler = (ctx: ReactionContext) => Promise<JobStep>;
 export type SentHandler = (tx: Tx, id: string, messageId: string) => Promise<void>;
 export type FileBuilder = (db: Db, id: string) => ReturnType<FileSource>;
+
+/** A scheduled job's view of the world (interface.md §9): the bureau date it runs as, read-only data. */
+export interface JobContext {
+  db: Db;
+  now: Date;
+  today: string;
+  deps: BotDeps;
+  calendar: WorkCalendar;
+  /** `drbot jobs run --force`: run even where the job's own day rule says no (e.g. summary off Monday). */
+  force: boolean;
+  /** Something the operator should know about this run (e.g. no 法制办 group bound). */
+  note(text: string): void;
+}
+
+/** One message a job wants sent; the runner sends it once per (job, recipient, bureau date). */
+export interface JobSend {
+  to: { chatId: string } | { openId: string };
+  /** Who it is for, for the operator's report (a name, 「法制办群」…). */
+  label: string;
+  content: Reply;
+  /** A once-only key other than (this job, today), e.g. the yearly calendar notice. */
+  once?: { job: string; day: string };
+}
+
+export interface JobSpec {
+  name: string;
+  run(ctx: JobContext): Promise<JobSend[]>;
+}
 
 const roleList = (roles: Role[]) => roles.join("、");
 
@@ -104,8 +133,10 @@ export function toFeishuContent(content: Reply): { msgType: "text" | "interactiv
 export class Bot {
   readonly commands = new Map<CommandName, CommandSpec>();
   readonly cardActions = new Map<string, CardActionSpec>();
+  /** Daily jobs registered by features, run by the scheduler, the runtime and `drbot jobs run`. */
+  readonly jobs = new Map<string, JobSpec>();
 
-  readonly jobs = new Map<string, JobHandler>();
+  private readonly reactions = new Map<string, ReactionHandler>();
   private readonly sentHooks = new Map<string, SentHandler>();
   private readonly fileBuilders = new Map<string, FileBuilder>();
 
@@ -115,8 +146,8 @@ export class Bot {
    * Registers the reaction to an internal event. It runs in the processing thread after the commit
    * that emitted it, in chunks (each step one short transaction), resumed after a crash.
    */
-  on(type: string, handler: JobHandler): void {
-    this.jobs.set(type, handler);
+  on(type: string, handler: ReactionHandler): void {
+    this.reactions.set(type, handler);
   }
 
   /** Queues `type` inside the caller's transaction, once per key (a double click emits once). */
@@ -127,7 +158,7 @@ export class Bot {
   /** The inbox worker's view of the registered reactions. */
   jobRunner(db: Db): (type: string) => JobRunner | undefined {
     return (type) => {
-      const handler = this.jobs.get(type);
+      const handler = this.reactions.get(type);
       if (!handler) return undefined;
       return ({ payload, cursor }) => handler({ db, payload: (payload ?? {}) as Record<string, unknown>, cursor, now: this.deps.clock.now(), today: this.deps.clock.today(), deps: this.deps });
     };
@@ -161,6 +192,10 @@ export class Bot {
 
   cardAction(spec: CardActionSpec): void {
     this.cardActions.set(spec.action, spec);
+  }
+
+  job(spec: JobSpec): void {
+    this.jobs.set(spec.name, spec);
   }
 
   /** Commands this person may use, for 帮助. */

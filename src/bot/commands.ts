@@ -4,7 +4,7 @@
  * ("抽取T2026-01").
  */
 
-export type CommandName = "help" | "plan" | "draw" | "cancel" | "progress" | "mytasks" | "publicity" | "stats" | "bind";
+export type CommandName = "help" | "plan" | "draw" | "cancel" | "progress" | "mytasks" | "publicity" | "stats" | "bind" | "overdue";
 
 export const ALIASES: Record<CommandName, string[]> = {
   help: ["帮助", "help", "?", "？"],
@@ -16,6 +16,7 @@ export const ALIASES: Record<CommandName, string[]> = {
   publicity: ["公示", "publicity"],
   stats: ["统计", "stats"],
   bind: ["绑定", "bind"],
+  overdue: ["督办", "overdue"],
 };
 
 export interface ParsedCommand {

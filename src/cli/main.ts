@@ -16,6 +16,7 @@ const importer = () => import("../features/imports/importer.js");
 const drawService = () => import("../features/draw/service.js");
 const stats = () => import("../features/stats/stats.js");
 const store = () => import("../store/db.js");
+const jobs = () => import("../features/jobs/cli.js");
 
 /** What a command prints and returns; main() turns it into stdout/stderr and the exit code. */
 export interface Io {
@@ -33,7 +34,8 @@ const USAGE = `用法 / usage: drbot <命令>
   export publicity [--year 年度] [--out 文件.xlsx]                               导出公示结果
   verify <记录.json>                                                             离线核验抽取记录（不读数据库）
   stats [--year 年度]                                                            统计
-  backup <文件>                                                                  在线备份数据库（机器人运行时也可）`;
+  backup <文件>                                                                  在线备份数据库（机器人运行时也可）
+  jobs run <digest|reminders|summary|all> [--at YYYY-MM-DD] [--force]           按某日运行督办、提醒、汇总并发送`;
 
 /** Flags that take no value (interface.md §5): a word after them is a positional word, not their value. */
 const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(["dry-run", "force", "all", "help"]);
@@ -182,6 +184,8 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         return await cancelCommand(db, rest[1], opts, io, config); // a dry run never opens the client (above)
       case "export":
         return await exportCommand(db, rest, opts, io, config);
+      case "jobs":
+        return await (await jobs()).jobsCommand(db, rest, opts, io, config);
       case "stats": {
         const year = yearOpt(opts, io, config);
         const { computeStats, formatStats } = await stats();

@@ -173,7 +173,7 @@ export class OutboxSender {
     private readonly db: Db,
     private readonly client: lark.Client,
     private readonly logger: Logger,
-    private readonly opts: { pacer?: Pacer; onSent?: SentHook; adminOpenIds?: () => Promise<string[]>; now?: () => number; sleep?: (ms: number) => Promise<void>; beforeEach?: () => Promise<void>; files?: FileSource } = {},
+    private readonly opts: { pacer?: Pacer; onSent?: SentHook; adminOpenIds?: () => Promise<string[]>; now?: () => number; sleep?: (ms: number) => Promise<void>; beforeEach?: () => Promise<void>; files?: FileSource; only?: Prisma.OutboxMessageWhereInput } = {},
   ) {
     this.pacer = opts.pacer ?? feishuPacer();
     this.now = opts.now ?? (() => Date.now());
@@ -196,11 +196,12 @@ export class OutboxSender {
   private async drain(): Promise<void> {
     while (!this.stopped) {
       const now = this.now();
+      // `only`: a sender that delivers just its own messages (`drbot jobs run` beside a running bot).
       await this.freeDeadLeases(now);
       const free = { OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date(now) } }] };
-      const due = await this.db.outboxMessage.findMany({ where: { status: "pending", nextAttemptAt: { lte: new Date(now) }, ...free }, orderBy: { id: "asc" }, take: 100 });
+      const due = await this.db.outboxMessage.findMany({ where: { ...this.opts.only, status: "pending", nextAttemptAt: { lte: new Date(now) }, ...free }, orderBy: { id: "asc" }, take: 100 });
       if (due.length === 0) {
-        const next = await this.db.outboxMessage.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
+        const next = await this.db.outboxMessage.findFirst({ where: { ...this.opts.only, status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
         if (next) this.schedule(Math.max(next.nextAttemptAt.getTime(), next.leaseUntil?.getTime() ?? 0) - now);
         return;
       }

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "../../domain/canonical";
 import { AppError } from "../../domain/errors";
 import { writeTx } from "../../store/tx";
+import { recomputeDeadlines } from "../deadlines/recompute";
+import { loadCalendar } from "../../store/calendar";
 import { appendAudit } from "../../store/audit";
 import type { Db, Prisma } from "../../store/db";
 import { detectKind, KIND_SPECS, type ImportKind } from "./kinds";
@@ -293,6 +295,7 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
     async (tx) => {
       await applier.recheck?.(tx, records, errors);
       if (errors.size > 0) throw rejected();
+      const calendarBefore = kind === "holidays" ? await loadCalendar(tx) : null;
       for (const { before, record } of changed) await applier.update(tx, before as never, record, opts.at);
       // A row created meanwhile by someone else makes createMany fail: the whole import rolls back.
       if (fresh.length > 0) await applier.create(tx, fresh);
@@ -304,6 +307,8 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
         entityId: fileHash,
         data: { fileName, fileSha256: fileHash, rows: records.length, created: fresh.map((r) => applier.key(r)), updated: changed.map((c) => applier.key(c.record)), unchanged: same },
       });
+      // A new 节假日安排 moves open deadlines: recompute them now, in the same transaction.
+      if (calendarBefore) warnings.push(...(await recomputeDeadlines(tx, calendarBefore, await loadCalendar(tx), { now: opts.at, actor: opts.actor, batch: fileHash.slice(0, 16) })));
       return { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changed.length, unchanged: same, warnings };
     },
     { timeout: 10 * 60_000, maxWait: 60_000, budgetMs: 10 * 60_000 },

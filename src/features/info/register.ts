@@ -1,6 +1,7 @@
 import { button, card, esc, md, notice, pagedText } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
 import type { DrawRecord } from "../../domain/draw/types";
+import { showDeadline } from "../../domain/deadlines";
 import { formatBp } from "../../domain/results";
 import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
@@ -121,7 +122,7 @@ export function register(bot: Bot): void {
       const calendar = await loadCalendar(tx);
       const elements = due.slice(0, 40).flatMap((r) => {
         const left = r.publicityDue ? calendar.workingDaysBetween(today, r.publicityDue) : null;
-        const when = left === null ? "未设期限" : left < 0 ? `**已逾期 ${-left} 个工作日**` : `剩余 ${left} 个工作日（${r.publicityDue}）`;
+        const when = left === null ? "未设期限" : left < 0 ? `**已逾期 ${-left} 个工作日**` : `剩余 ${left} 个工作日（${showDeadline(r.publicityDue!, r.publicityDueUncovered)}）`;
         return [md(`${esc(r.targetId)}（${esc(r.drawId)}）${esc(r.category)}${r.correctionReason ? "（已更正）" : ""}：${when}`), button(`correct_${r.id}`, "更正结果", { action: "result.correct.open", resultId: r.id })];
       });
       if (due.length > 40) elements.push(md(`……共 ${due.length} 条，完整名单：drbot export publicity`));

@@ -11,6 +11,9 @@ import { recuseIn } from "../draw/service";
 import { teamOf } from "./team";
 import { registerMyTasks } from "./mytasks";
 import { noticeWithdrawals, registerWithdrawal } from "./withdrawal";
+import { showDeadline, workingDeadline } from "../../domain/deadlines";
+import { openForResult, reconcileAfterCorrection } from "../followups/service";
+import { tellAdminsToImport } from "../jobs/calendarNotice";
 
 type Tx = Prisma.TransactionClient;
 type AssignmentRow = Prisma.AssignmentGetPayload<{ include: { draw: true } }>;
@@ -229,16 +232,13 @@ export function register(bot: Bot): void {
         return { toast: { type: "success", content: "已提出异议" }, card: await view(updated, "有异议") };
       }
       const calendar = await loadCalendar(tx);
-      const due = calendar.addWorkingDays(today, deps.config.PUBLICITY_WORKING_DAYS);
-      const updated = await tx.result.update({ where: { id: r.id }, data: { status: "confirmed", confirmedBy: operator.certNo, confirmedAt: now, publicityDue: due.date } });
-      if (r.disposal) {
-        const kind = r.disposal === "责令限期整改" ? "整改复查" : r.disposal === "立案调查" ? "立案调查" : "移送";
-        await tx.followUp.create({ data: { resultId: r.id, kind, dueDate: r.rectifyDeadline } });
-      }
-      await appendAudit(tx, { at: now, actor: operator.openId, action: "result.confirm", entity: "result", entityId: String(r.id), data: { publicityDue: due.date, warnings: due.warnings } });
+      const due = workingDeadline(calendar, today, deps.config.PUBLICITY_WORKING_DAYS);
+      const updated = await tx.result.update({ where: { id: r.id }, data: { status: "confirmed", confirmedBy: operator.certNo, confirmedAt: now, confirmedOn: today, publicityDue: due.date, publicityDueUncovered: due.uncoveredYear } });
+      await appendAudit(tx, { at: now, actor: operator.openId, action: "result.confirm", entity: "result", entityId: String(r.id), data: { publicityDue: due.date, uncoveredYear: due.uncoveredYear } });
+      await openForResult(tx, updated, { today, cal: calendar, now, actor: operator.openId });
+      if (due.uncoveredYear) await tellAdminsToImport(tx, due.uncoveredYear, deps.config.BOT_ADMIN_OPEN_IDS, now);
       await refreshTeamCards(tx, r.drawId, r.targetId, now, `confirmed-${r.id}`);
-      const warning = due.warnings.length ? `（${due.warnings.join("")}）` : "";
-      return { toast: { type: "success", content: `已确认，公示期限 ${due.date}${warning}` }, card: await view(updated, "已确认") };
+      return { toast: { type: "success", content: `已确认，公示期限 ${showDeadline(due.date, due.uncoveredYear)}` }, card: await view(updated, "已确认") };
     };
   bot.cardAction({ action: "result.confirm", roles: [], run: review(true) });
   bot.cardAction({ action: "result.dispute", roles: [], run: review(false) });
@@ -285,12 +285,15 @@ export function register(bot: Bot): void {
           confirmedBy: r.confirmedBy,
           confirmedAt: r.confirmedAt,
           publicityDue: r.publicityDue,
+          publicityDueUncovered: r.publicityDueUncovered,
+          confirmedOn: r.confirmedOn,
           publishedAt: r.publishedAt,
           correctionReason: reason,
           correctedBy: operator.certNo ?? operator.openId,
         },
       });
       await appendAudit(tx, { at: now, actor: operator.openId, action: "result.correct", entity: "result", entityId: String(corrected.id), data: { replaces: r.id, version: corrected.version, reason, ...parsed.value } });
+      await reconcileAfterCorrection(tx, r, corrected, { today, now, actor: operator.openId });
       await refreshTeamCards(tx, r.drawId, r.targetId, now, `corrected-${corrected.id}`);
       const view = await resultView(tx, corrected);
       return { toast: { type: "success", content: `已更正（第 ${corrected.version} 版），原结果已保留` }, card: confirmationCard({ resultId: corrected.id, taskCode: draw.taskCode, targetName: target?.name ?? "", creditCode: r.targetId, result: view, done: "已更正" }) };

@@ -1,0 +1,94 @@
+import { NEXT_DISPOSALS } from "../src/domain/followups";
+import { card, esc, md, type Card, type Element } from "./kit";
+
+/** What a follow-up card shows (复查 card, 立案/移送 record card). */
+export interface FollowUpView {
+  id: number;
+  kind: string;
+  status: string;
+  outcome: string | null;
+  details: Record<string, string>;
+  taskCode: string;
+  targetName: string;
+  creditCode: string;
+  problem: string;
+  disposal: string | null;
+  /** The due date as shown (with the uncertainty mark when its year's holidays are not imported). */
+  dueShown: string | null;
+  /** 「逾期N个工作日」 / 「还剩N个工作日」 / 「今日到期」, when open. */
+  dueState: string | null;
+  owners: string[];
+}
+
+const plain = (content: string) => ({ tag: "plain_text", content });
+const submit = (name: string, text: string, value: Record<string, unknown>, type: "primary_filled" | "danger" | "default" = "primary_filled") => ({
+  tag: "button",
+  name,
+  text: plain(text),
+  type,
+  form_action_type: "submit",
+  behaviors: [{ type: "callback", value }],
+});
+
+export function followUpSummary(v: FollowUpView): string {
+  return [
+    `**检查对象**：${esc(v.targetName)}（${v.creditCode}）　**任务**：${esc(v.taskCode)}`,
+    v.problem ? `**问题**：${esc(v.problem)}` : "",
+    `**后续处置**：${esc(v.kind)}${v.dueShown ? `　**期限**：${esc(v.dueShown)}` : ""}${v.dueState ? `（${v.dueState}）` : ""}`,
+    `**负责人**：${esc(v.owners.join("、") || "—")}`,
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** The forms that record this follow-up's outcome; names carry the id so several fit in one card. */
+export function followUpForms(v: FollowUpView, from?: string): Element[] {
+  const value = (action: string) => ({ action, followUpId: v.id, ...(from ? { from } : {}) });
+  const id = v.id;
+  if (v.kind === "整改复查") {
+    return [
+      { tag: "form", name: `rectified_${id}`, elements: [{ tag: "date_picker", name: "review_date", required: true, placeholder: plain("复查日期") }, submit(`rectified_btn_${id}`, "已整改", value("followup.rectified"))] },
+      {
+        tag: "form",
+        name: `not_rectified_${id}`,
+        elements: [
+          { tag: "select_static", name: "next_disposal", required: true, placeholder: plain("下一步处置"), options: NEXT_DISPOSALS.map((d) => ({ text: plain(d), value: d })) },
+          submit(`not_rectified_btn_${id}`, "未整改", value("followup.not_rectified"), "danger"),
+        ],
+      },
+    ];
+  }
+  const transfer = {
+    tag: "form",
+    name: `transferred_${id}`,
+    elements: [
+      { tag: "input", name: "receiver", required: true, max_length: 100, placeholder: plain("接收单位") },
+      { tag: "date_picker", name: "transfer_date", required: true, placeholder: plain("移送日期") },
+      submit(`transferred_btn_${id}`, "已移送", value("followup.transferred"), v.kind === "移送" ? "primary_filled" : "default"),
+    ],
+  };
+  if (v.kind === "移送") return [transfer];
+  return [
+    {
+      tag: "form",
+      name: `case_closed_${id}`,
+      elements: [
+        { tag: "input", name: "case_no", required: true, max_length: 100, placeholder: plain("案号") },
+        { tag: "date_picker", name: "closed_date", required: true, placeholder: plain("结案日期") },
+        submit(`case_closed_btn_${id}`, "已结案", value("followup.case_closed")),
+      ],
+    },
+    transfer,
+  ];
+}
+
+const TITLES: Record<string, string> = { 整改复查: "整改复查", 立案调查: "立案调查 · 请登记结果", 移送: "移送 · 请登记接收单位" };
+
+export function followUpCard(v: FollowUpView): Card {
+  if (v.status === "closed") {
+    const details = Object.entries(v.details).map(([k, x]) => `**${esc(k)}**：${esc(x)}`).join("　");
+    return card(`${v.kind} · ${v.outcome ?? "已办结"}`, v.outcome === "已撤销" ? "grey" : "green", [md(`${followUpSummary({ ...v, dueState: null })}\n${details}`)]);
+  }
+  const hint = v.kind === "整改复查" ? "复查日期应在检查日期与今天之间（提前整改也可登记）。未整改时选择下一步处置，将开启新的后续处置。" : "登记后本项后续处置即办结。";
+  return card(TITLES[v.kind] ?? v.kind, v.kind === "整改复查" ? "orange" : "purple", [md(followUpSummary(v)), md(hint), ...followUpForms(v)]);
+}
