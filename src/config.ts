@@ -47,6 +47,8 @@ const envSchema = z.object({
       }
     }, "不是有效的时区名 / not a valid IANA time zone"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** 检查实施机关 in exports and cards; unset → the export's column stays empty and the operator is told. */
+  BUREAU_NAME: optionalText,
   PUBLICITY_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(20),
   /** Pins the bureau date (tests, training, outside checkers); the real instant still runs. */
   DRBOT_TODAY: optionalText.refine((v) => v === undefined || /^\d{4}-\d{2}-\d{2}$/.test(v), "应为 YYYY-MM-DD / must be YYYY-MM-DD"),

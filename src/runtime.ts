@@ -13,6 +13,7 @@ import { IntakeSignal } from "./lark/intakeSignal";
 import { OutboxSender, type FileSource } from "./lark/outbox";
 import { publishedRecord } from "./features/draw/service";
 import { drawWorkbook } from "./features/exports/workbook";
+import { publicityFile, register as registerPublicity } from "./features/publicity/register";
 import type { Envelope } from "./lark/receiver";
 import { registerWebhook } from "./lark/webhook";
 import { startWsClient } from "./lark/wsReceiver";
@@ -37,7 +38,7 @@ interface Deps {
 /** The bot with every feature registered. */
 export function createBot(deps: Deps & { client?: lark.Client }): Bot {
   const bot = new Bot({ config: deps.config, clock: deps.clock ?? clockFromConfig(deps.config), logger: deps.logger, botOpenId: null, client: deps.client });
-  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin]) register(bot);
+  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin, registerPublicity]) register(bot);
   return bot;
 }
 
@@ -50,9 +51,10 @@ export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?
   };
   const files: FileSource = async (source) => {
     const [kind, drawId] = source.split(/:(.*)/s) as [string, string];
+    if (kind === "publicity.xlsx") return { bytes: await publicityFile(deps.db, Number(drawId), bot.deps.clock.today(), deps.config.BUREAU_NAME), fileType: "xls" };
     const record = publishedRecord(await deps.db.draw.findUniqueOrThrow({ where: { id: drawId } }));
     if (kind === "draw.json") return { bytes: Buffer.from(JSON.stringify(record, null, 2) + "\n"), fileType: "stream" };
-    if (kind === "draw.xlsx") return { bytes: await drawWorkbook(deps.db, record), fileType: "xls" };
+    if (kind === "draw.xlsx") return { bytes: await drawWorkbook(deps.db, record, deps.config.TZ_BUREAU), fileType: "xls" };
     throw new Error(`unknown file source ${source}`);
   };
   const outbox = new OutboxSender(deps.db, deps.client, deps.logger, { onSent, adminOpenIds, beforeEach: deps.beforeEach, files });

@@ -16,7 +16,7 @@ import { hasAnyRole, whoIs, type Person } from "./roles";
 type Tx = Prisma.TransactionClient;
 
 export interface BotDeps {
-  config: Pick<Config, "BOT_ADMIN_OPEN_IDS" | "LARK_ANNOUNCE_CHAT_ID" | "LARK_LEGAL_CHAT_ID" | "TZ_BUREAU" | "PUBLICITY_WORKING_DAYS">;
+  config: Pick<Config, "BOT_ADMIN_OPEN_IDS" | "LARK_ANNOUNCE_CHAT_ID" | "LARK_LEGAL_CHAT_ID" | "TZ_BUREAU" | "PUBLICITY_WORKING_DAYS" | "BUREAU_NAME">;
   clock: Clock;
   logger: Logger;
   botOpenId: string | null;

@@ -16,6 +16,7 @@ const importer = () => import("../features/imports/importer.js");
 const drawService = () => import("../features/draw/service.js");
 const stats = () => import("../features/stats/stats.js");
 const store = () => import("../store/db.js");
+const cliPublicity = () => import("./publicity.js");
 
 /** What a command prints and returns; main() turns it into stdout/stderr and the exit code. */
 export interface Io {
@@ -29,9 +30,14 @@ const USAGE = `用法 / usage: drbot <命令>
   template <种类> [--out 文件.xlsx]                                             生成导入模板
   draw <任务编号> --dry-run [--out 记录.json]                                    试抽（不保存）
   export draw <抽取编号|任务编号> [--out 文件.json|文件.xlsx]                     导出抽取记录或名单
-  export publicity [--year 年度] [--out 文件.xlsx]                               导出公示结果
+  export publicity [--year 年度] [--out 文件.xlsx]                               导出公示结果（国家企业信用信息公示系统格式）
+  publicity mark <任务编号>|--all [--date YYYY-MM-DD]                            标记已公示（公示日期默认今天）
+  audit verify                                                                   校验审计日志哈希链
   verify <记录.json>                                                             离线核验抽取记录（不读数据库）
   stats [--year 年度]                                                            统计`;
+
+/** Flags that never take a value (interface.md §5). */
+const BOOLEAN_FLAGS = new Set(["dry-run", "force", "all"]);
 
 /** Splits `--name value` options from positional words. */
 function parseArgs(argv: string[]): { words: string[]; opts: Map<string, string | true> } {
@@ -43,7 +49,7 @@ function parseArgs(argv: string[]): { words: string[]; opts: Map<string, string 
       const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
       const next = argv[k + 1];
       if (inline !== undefined) opts.set(name, inline);
-      else if (name !== "dry-run" && next !== undefined && !next.startsWith("--")) opts.set(name, argv[++k]!);
+      else if (!BOOLEAN_FLAGS.has(name) && next !== undefined && !next.startsWith("--")) opts.set(name, argv[++k]!);
       else opts.set(name, true);
     } else words.push(a);
   }
@@ -135,6 +141,10 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         }
         return 0;
       }
+      case "publicity":
+        return await (await cliPublicity()).publicityCommand(db, rest, opts, io, config, usageError);
+      case "audit":
+        return await (await cliPublicity()).auditCommand(db, rest, io, usageError);
       case "export":
         return await exportCommand(db, rest, opts, io, config);
       case "stats": {
@@ -186,21 +196,13 @@ async function exportCommand(db: Db, rest: string[], opts: Map<string, string | 
     const { publishedRecord, findDraw } = await drawService();
     const record = publishedRecord(await findDraw(db, id));
     const out = stringOpt(opts, "out") ?? `${record.drawId}.json`;
-    if (out.toLowerCase().endsWith(".xlsx")) writeFileSync(out, await (await workbook()).drawWorkbook(db, record));
+    if (out.toLowerCase().endsWith(".xlsx")) writeFileSync(out, await (await workbook()).drawWorkbook(db, record, config.TZ_BUREAU));
     else if (out.toLowerCase().endsWith(".json")) writeFileSync(out, JSON.stringify(record, null, 2) + "\n");
     else throw usageError("--out 应以 .json 或 .xlsx 结尾");
     io.out(`已导出抽取 ${record.drawId}：${out}`);
     return 0;
   }
-  if (what === "publicity") {
-    const year = yearOpt(opts, io, config);
-    const out = stringOpt(opts, "out") ?? `publicity-${year}.xlsx`;
-    const { publicityRows, publicityWorkbook } = await workbook();
-    const rows = await publicityRows(db, year);
-    writeFileSync(out, await publicityWorkbook(rows));
-    io.out(`已导出 ${year} 年度抽查结果 ${rows.length} 条：${out}`);
-    return 0;
-  }
+  if (what === "publicity") return (await cliPublicity()).exportPublicity(db, yearOpt(opts, io, config), opts, io, config, usageError);
   throw usageError("export 后应为 draw 或 publicity");
 }
 

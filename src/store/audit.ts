@@ -32,8 +32,13 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<string> {
   return hash;
 }
 
+/** The chain's head (last sequence number and its hash), null while the log is empty: posted weekly (§9). */
+export async function auditHead(tx: Tx): Promise<{ seq: number; hash: string } | null> {
+  return tx.auditLog.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+}
+
 /** Walks the chain; returns the first broken sequence number, or null when every link holds. */
-export async function verifyAuditChain(db: Db): Promise<{ ok: boolean; entries: number; brokenAt: number | null }> {
+export async function verifyAuditChain(db: Tx): Promise<{ ok: boolean; entries: number; brokenAt: number | null }> {
   let prev = GENESIS_HASH;
   let entries = 0;
   for (let after = 0; ; ) {

@@ -2,7 +2,6 @@ import { button, card, esc, md, notice } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
 import type { DrawRecord } from "../../domain/draw/types";
 import { formatBp } from "../../domain/results";
-import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { computeStats } from "../stats/stats";
 import { teamOf } from "../tasks/team";
@@ -133,25 +132,6 @@ export function register(bot: Bot): void {
           ].join("\n"),
         ),
       );
-    },
-  });
-
-  bot.command({
-    name: "publicity",
-    roles: ["法制员", "领导"],
-    usage: "公示",
-    summary: "待公示结果及剩余工作日，逾期提醒",
-    async run({ tx, now, today, deps, reply }) {
-      const due = await tx.result.findMany({ where: { current: true, confirmedAt: { not: null }, publishedAt: null }, orderBy: { publicityDue: "asc" } });
-      if (due.length === 0) return reply("目前没有待公示的检查结果。");
-      const calendar = await loadCalendar(tx);
-      const elements = due.slice(0, 40).flatMap((r) => {
-        const left = r.publicityDue ? calendar.workingDaysBetween(today, r.publicityDue) : null;
-        const when = left === null ? "未设期限" : left < 0 ? `**已逾期 ${-left} 个工作日**` : `剩余 ${left} 个工作日（${r.publicityDue}）`;
-        return [md(`${esc(r.targetId)}（${esc(r.drawId)}）${esc(r.category)}${r.correctionReason ? "（已更正）" : ""}：${when}`), button(`correct_${r.id}`, "更正结果", { action: "result.correct.open", resultId: r.id })];
-      });
-      if (due.length > 40) elements.push(md(`……共 ${due.length} 条，完整名单：drbot export publicity`));
-      await reply(card("待公示检查结果", due.some((r) => r.publicityDue !== null && r.publicityDue < today) ? "red" : "blue", elements));
     },
   });
 }

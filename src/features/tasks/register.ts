@@ -272,6 +272,8 @@ export function register(bot: Bot): void {
           confirmedAt: r.confirmedAt,
           publicityDue: r.publicityDue,
           publishedAt: r.publishedAt,
+          publishedOn: r.publishedOn,
+          publishedBy: r.publishedBy,
           correctionReason: reason,
           correctedBy: operator.certNo ?? operator.openId,
         },
