@@ -1,8 +1,8 @@
 import { button, card, esc, md, notice } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
 import type { DrawRecord } from "../../domain/draw/types";
-import { formatBp } from "../../domain/results";
 import type { Prisma } from "../../store/db";
+import { statsCard } from "../../../cards/stats";
 import { computeStats } from "../stats/stats";
 import { teamOf } from "../tasks/team";
 
@@ -115,23 +115,9 @@ export function register(bot: Bot): void {
     name: "stats",
     roles: [],
     usage: "统计 [年度]",
-    summary: "各事项覆盖率（≥3%）、公示率、问题发现率、执法人员任务量",
+    summary: "各事项及各风险等级覆盖率（≥3%）、公示率、问题发现率、后续处置、执法人员任务量",
     async run({ tx, now, today, deps, args, reply }) {
-      const s = await computeStats(tx, yearArg(args[0], today), today);
-      const items = s.items.map((i) => `${i.meetsRatio && i.meetsMinimum ? "✅" : "⚠️"} **${esc(i.itemCode)}** ${esc(i.itemName)}：${i.drawn}/${i.poolSize} 户，${formatBp(i.coverageBp)}（要求 ${formatBp(i.ratioBp)}）`);
-      await reply(
-        notice(
-          `${s.year} 年度统计`,
-          [
-            ...(items.length ? items : ["（本年度计划中没有任务）"]),
-            "",
-            `**公示率** ${formatBp(s.publicityRateBp)}（${s.published}/${s.confirmed}，目标 100%），逾期未公示 ${s.overduePublicity} 条`,
-            `**问题发现率** ${formatBp(s.problemRateBp)}（${s.problems} 户）`,
-            `**逾期后续处置** ${s.overdueFollowUps} 件`,
-            `**执法人员任务量** ${s.load.inspectors} 人，共 ${s.load.total} 人次，最少 ${s.load.min}、最多 ${s.load.max}`,
-          ].join("\n"),
-        ),
-      );
+      await reply(statsCard(await computeStats(tx, yearArg(args[0], today), today)));
     },
   });
 }
