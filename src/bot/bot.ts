@@ -104,7 +104,7 @@ export class Bot {
     if (envelope.header?.event_type !== "im.message.receive_v1" || !this.deps.client) return undefined;
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message?.file || !message.senderIsUser) return undefined;
-    return importFromChat(db, this.deps.client, message, this.deps.config.BOT_ADMIN_OPEN_IDS, this.deps.clock.now());
+    return importFromChat(db, this.deps.client, message, this.deps.config.BOT_ADMIN_OPEN_IDS, this.deps.clock.now(), { announceChatId: this.deps.config.LARK_ANNOUNCE_CHAT_ID, bureauName: this.deps.config.BUREAU_NAME });
   }
 
   /** The inbox handler for im.message.receive_v1 (runs inside the worker's transaction). */

@@ -121,7 +121,7 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         const file = rest[1];
         if (!file) throw usageError("缺少要导入的文件");
         const directory = directoryFor ? directoryFor(config) : await defaultDirectory(config);
-        const report = await (await importer()).importFile(db, readInput(file), path.basename(file), { kind, actor: "cli", at: io.now(), directory });
+        const report = await (await importer()).importFile(db, readInput(file), path.basename(file), { kind, actor: "cli", at: io.now(), directory, announceChatId: config.LARK_ANNOUNCE_CHAT_ID, bureauName: config.BUREAU_NAME });
         io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
         for (const w of report.warnings) io.err(`提示：${w}`);
         return 0;

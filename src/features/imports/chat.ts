@@ -15,7 +15,14 @@ const MAX_ERRORS_SHOWN = 30;
  * imported with the same code as `drbot import` (kind detected from the header row; all or nothing).
  * Returns the summary card to send back. Runs outside the event's transaction (see EventPreparer).
  */
-export async function importFromChat(db: Db, client: lark.Client, message: IncomingMessage, adminOpenIds: readonly string[], now: Date): Promise<Card | string> {
+export async function importFromChat(
+  db: Db,
+  client: lark.Client,
+  message: IncomingMessage,
+  adminOpenIds: readonly string[],
+  now: Date,
+  plan: { announceChatId?: string; bureauName?: string } = {},
+): Promise<Card | string> {
   const file = message.file!;
   if (message.chatType !== "p2p") return "导入名录请私聊发送文件给我。";
   const sender = await whoIs(db, message.senderOpenId, adminOpenIds);
@@ -32,7 +39,7 @@ export async function importFromChat(db: Db, client: lark.Client, message: Incom
     return "文件下载失败，请稍后重新发送。";
   }
   try {
-    const r = await importFile(db, buffer, file.fileName, { actor: sender.openId, at: now, directory: larkContactDirectory(client) });
+    const r = await importFile(db, buffer, file.fileName, { actor: sender.openId, at: now, directory: larkContactDirectory(client), ...plan });
     const warnings = r.warnings.length ? `\n\n提示：\n${r.warnings.join("\n")}` : "";
     return notice(`${r.title}导入完成`, `文件：${file.fileName}\n共 ${r.rows} 行：新增 ${r.created}，更新 ${r.updated}，未变 ${r.unchanged}。${warnings}`, "green");
   } catch (e) {

@@ -3,6 +3,7 @@ import { canonicalJson } from "../../domain/canonical";
 import { AppError } from "../../domain/errors";
 import { appendAudit } from "../../store/audit";
 import type { Db, Prisma } from "../../store/db";
+import { recordPlanVersions } from "../plan/versions";
 import { detectKind, KIND_SPECS, type ImportKind } from "./kinds";
 import { readTable } from "./table";
 import { RowErrors, validateTable, type ParsedRow } from "./validate";
@@ -17,6 +18,9 @@ export interface ImportOptions {
   actor: string;
   at: Date;
   directory: ContactDirectory | null;
+  /** Where a plan import posts the plan card (LARK_ANNOUNCE_CHAT_ID); else the bound 公告 group. */
+  announceChatId?: string;
+  bureauName?: string;
 }
 
 export interface ImportReport {
@@ -268,6 +272,12 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
         entityId: fileHash,
         data: { fileName, fileSha256: fileHash, rows: records.length, created: fresh.map((r) => applier.key(r)), updated: changedKeys, unchanged: same },
       });
+      if (kind === "plan") {
+        // 一公开 of the plan: a changed year gets a new version and a card on the announce group.
+        const years = [...records.map((r) => r.record["year"] as number), ...[...existing.values()].map((t) => t["year"] as number)];
+        const plan = await recordPlanVersions(tx, { years, actor: opts.actor, at: opts.at, announceChatId: opts.announceChatId, bureauName: opts.bureauName });
+        warnings.push(...plan.warnings);
+      }
       return { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changedKeys.length, unchanged: same, warnings };
     },
     { timeout: 10 * 60_000, maxWait: 60_000 },

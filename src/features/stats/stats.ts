@@ -1,13 +1,13 @@
 import { currentTeams } from "../../domain/draw/amend";
 import { STRATA, type DrawRecord, type Stratum } from "../../domain/draw/types";
+import { MIN_COVERAGE_BP } from "../../domain/plan";
 import { publicityRate, type PublicityRate } from "../../domain/publicity";
 import { formatBp, isProblem, rateBp } from "../../domain/results";
 import type { Db, Prisma } from "../../store/db";
 import { drawableInspectors } from "../draw/pool";
 import { ACTIVE_STATUSES } from "../imports/kinds";
 
-/** Minimum share of targets checked per item (national target). */
-export const MIN_COVERAGE_BP = 300;
+export { MIN_COVERAGE_BP };
 
 export interface Coverage {
   poolSize: number;
