@@ -18,13 +18,16 @@ export interface PublicityListView {
 const whenText = (r: DueRow) =>
   r.daysLeft === null ? "未设公示期限" : r.daysLeft < 0 ? `**已逾期 ${-r.daysLeft} 个工作日**（期限 ${r.due}）` : r.daysLeft === 0 ? `**今天到期**（${r.due}）` : `剩余 ${r.daysLeft} 个工作日（${r.due}）`;
 
-/** A date picker and its submit button in one form (the picker's value comes with the click). */
+/**
+ * A date picker and its submit button in one form (the picker's value comes with the click). Names
+ * must be card-unique, so each picker is "publish_date_<form>"; the server reads any publish_date*.
+ */
 function markForm(name: string, today: string, min: string, label: string, value: Record<string, unknown>, confirm?: { title: string; text: string }): Element {
   return {
     tag: "form",
     name,
     elements: [
-      { tag: "date_picker", name: "publish_date", initial_date: today, placeholder: plain(`公示日期（${min} 至 ${today}）`) },
+      { tag: "date_picker", name: `publish_date_${name}`, initial_date: today, placeholder: plain(`公示日期（${min} 至 ${today}）`) },
       {
         tag: "button",
         name: `${name}_submit`,

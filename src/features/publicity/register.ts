@@ -25,7 +25,8 @@ async function listingCard(tx: Tx, deps: BotDeps, now: Date, today: string, page
 
 /** The date chosen on the card (default today), or the toast saying why it can't be used. */
 function pickedDate(ctx: CardContext): { date: string } | { error: string } {
-  const raw = ctx.action.formValue["publish_date"];
+  const key = Object.keys(ctx.action.formValue).find((k) => k.startsWith("publish_date"));
+  const raw = key === undefined ? undefined : ctx.action.formValue[key];
   if (raw === undefined || raw === null || raw === "") return { date: ctx.today };
   const date = parsePickedDate(raw);
   return date ? { date } : { error: "公示日期无效，请重新选择" };
