@@ -45,7 +45,14 @@ export async function dueResults(tx: Tx, o: { today: string; timeZone: string; c
   const scope = o.scope ?? {};
   const draws = await tx.draw.findMany({ where: { status: "revealed", ...(scope.taskCode ? { taskCode: scope.taskCode } : {}) }, select: { id: true, taskCode: true, task: { select: { name: true } } } });
   const drawById = new Map(draws.map((d) => [d.id, d]));
-  const results = await tx.result.findMany({ where: { ...dueWhere(scope), drawId: { in: [...drawById.keys()] } }, orderBy: [{ publicityDue: "asc" }, { id: "asc" }] });
+  const results = await tx.result.findMany({
+    where: { ...dueWhere(scope), drawId: { in: [...drawById.keys()] } },
+    orderBy: [{ publicityDue: "asc" }, { id: "asc" }],
+    select: { id: true, drawId: true, targetId: true, category: true, correctionReason: true, confirmedAt: true, publicityDue: true },
+  });
+  // Few distinct dates: count working days once per due date and convert once per confirmation day.
+  const left = new Map<string, number>();
+  const daysLeft = (due: string) => left.get(due) ?? left.set(due, o.calendar.workingDaysBetween(o.today, due)).get(due)!;
   const names = new Map<string, string>();
   const codes = [...new Set(results.map((r) => r.targetId))];
   for (let k = 0; k < codes.length; k += 500) {
@@ -64,7 +71,7 @@ export async function dueResults(tx: Tx, o: { today: string; timeZone: string; c
       corrected: r.correctionReason !== null,
       confirmedOn: dateInZone(r.confirmedAt!, o.timeZone),
       due: r.publicityDue,
-      daysLeft: r.publicityDue ? o.calendar.workingDaysBetween(o.today, r.publicityDue) : null,
+      daysLeft: r.publicityDue ? daysLeft(r.publicityDue) : null,
     };
   });
 }
