@@ -69,7 +69,7 @@ describe("一公开: 公示, 标记已公示, 全部标记, 统计", () => {
 
   it("only 法制员, 领导, 管理员 may mark, on every click", async () => {
     const before = await rig.db.auditLog.count();
-    const inspector = (await rig.press(DEMO_OPEN_IDS.inspectorA, { action: "publicity.mark", resultId: ids[1] }, { publish_date: `${today} +0800` })) as Answer;
+    const inspector = (await rig.press(DEMO_OPEN_IDS.inspectorA, { action: "publicity.mark", resultId: ids[1] }, { [`publish_date_pub_${ids[1]}`]: `${today} +0800` })) as Answer;
     expect(inspector.toast?.content).toBe("仅限法制员、领导、管理员操作");
     expect((await rig.press(STRANGER, { action: "publicity.markAll", asOf }, {})).toast?.type).toBe("error");
     await rig.deliver(rig.say(DEMO_OPEN_IDS.inspectorA, "公示"));
@@ -80,13 +80,13 @@ describe("一公开: 公示, 标记已公示, 全部标记, 统计", () => {
   });
 
   it("标记已公示 with a 公示日期 between the confirmation date and today; audited", async () => {
-    const early = (await rig.press(DEMO_OPEN_IDS.legal, { action: "publicity.mark", resultId: ids[1] }, { publish_date: `${shiftDays(today, -10)} +0800` })) as Answer;
+    const early = (await rig.press(DEMO_OPEN_IDS.legal, { action: "publicity.mark", resultId: ids[1] }, { [`publish_date_pub_${ids[1]}`]: `${shiftDays(today, -10)} +0800` })) as Answer;
     expect(early.toast?.content).toMatch(/早于结果确认日期/);
-    const late = (await rig.press(DEMO_OPEN_IDS.legal, { action: "publicity.mark", resultId: ids[1] }, { publish_date: `${shiftDays(today, 1)} +0800` })) as Answer;
+    const late = (await rig.press(DEMO_OPEN_IDS.legal, { action: "publicity.mark", resultId: ids[1] }, { [`publish_date_pub_${ids[1]}`]: `${shiftDays(today, 1)} +0800` })) as Answer;
     expect(late.toast?.type).toBe("error");
     expect(await rig.db.result.count({ where: { publishedAt: { not: null } } })).toBe(0);
 
-    const ok = (await rig.press(DEMO_OPEN_IDS.legal, { action: "publicity.mark", resultId: ids[1] }, { publish_date: `${today} +0800` })) as Answer;
+    const ok = (await rig.press(DEMO_OPEN_IDS.legal, { action: "publicity.mark", resultId: ids[1] }, { [`publish_date_pub_${ids[1]}`]: `${today} +0800` })) as Answer;
     expect(ok.toast).toMatchObject({ type: "success" });
     expect(JSON.stringify(ok.card)).toContain("全部标记（2 条）"); // the marked one left the list
     expect(await rig.db.result.findUniqueOrThrow({ where: { id: ids[1] } })).toMatchObject({ publishedOn: today, publishedBy: DEMO_OPEN_IDS.legal });
@@ -110,7 +110,7 @@ describe("一公开: 公示, 标记已公示, 全部标记, 统计", () => {
     const fresh = await rig.db.result.create({
       data: { drawId, targetId: record.selection.targets[3]!.id, inspectionDate: today, category: "未发现问题", submittedBy: "x", status: "confirmed", confirmedBy: "y", confirmedAt: new Date(Date.now() + 60_000), publicityDue: shiftDays(today, 28) },
     });
-    const all = (await rig.press(DEMO_OPEN_IDS.leader, { action: "publicity.markAll", asOf }, { publish_date: `${today} +0800` })) as Answer;
+    const all = (await rig.press(DEMO_OPEN_IDS.leader, { action: "publicity.markAll", asOf }, { publish_date_pub_all: `${today} +0800` })) as Answer;
     expect(all.toast?.content).toBe(`已标记公示 2 条（公示日期 ${today}）`);
     expect(await rig.db.result.count({ where: { id: { in: ids }, publishedOn: today } })).toBe(3);
     expect((await rig.db.result.findUniqueOrThrow({ where: { id: fresh.id } })).publishedAt).toBeNull();
