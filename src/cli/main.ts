@@ -123,6 +123,7 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         const directory = directoryFor ? directoryFor(config) : await defaultDirectory(config);
         const report = await (await importer()).importFile(db, readInput(file), path.basename(file), { kind, actor: "cli", at: io.now(), directory, announceChatId: config.LARK_ANNOUNCE_CHAT_ID, bureauName: config.BUREAU_NAME });
         io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
+        for (const v of report.planVersions ?? []) io.out(`${v.year} 年度抽查计划第 ${v.version} 版已记录${v.announced ? "，计划卡片已排队发往公告群（由运行中的机器人发送）" : "（未设置公告群：绑定 公告 或 LARK_ANNOUNCE_CHAT_ID）"}`);
         for (const w of report.warnings) io.err(`提示：${w}`);
         return 0;
       }

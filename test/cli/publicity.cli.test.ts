@@ -63,6 +63,25 @@ describe("drbot publicity mark (§5)", () => {
     expect(await drbot(["publicity", "mark", "--all"], env)).toMatchObject({ code: 0, out: "已标记 0 条" });
     const stats = await drbot(["stats", "--year", "2026"], env);
     expect(stats.out).toContain("公示率 100.00%（按期公示 4 ÷（已公示 4 + 逾期未公示 0）");
+    expect(stats.out).toContain("T2026-01 2026年道路货运经营者双随机抽查：已确认 2 条，公示率 100.00%");
+  });
+
+  it("stats counts coverage per risk level from the draw records and the pool", async () => {
+    const check = openDatabase(env.DATABASE_URL!);
+    try {
+      const draw = await check.draw.findFirstOrThrow({ where: { taskCode: "T2026-01", status: "revealed" } });
+      const record = JSON.parse(draw.record) as { selection: { targets: { stratum: string }[] }; pool: { targets: { stratum: string }[] } };
+      const out = (await drbot(["stats", "--year", "2026"], env)).out;
+      for (const risk of ["低", "中", "高"]) {
+        const drawn = record.selection.targets.filter((t) => t.stratum === risk).length;
+        const pool = record.pool.targets.filter((t) => t.stratum === risk).length;
+        const pct = Math.floor((2 * drawn * 10000 + pool) / (2 * pool)); // half-up basis points
+        expect(out).toContain(`    ${risk}风险：${drawn}/${pool} 户，覆盖率 ${Math.floor(pct / 100)}.${String(pct % 100).padStart(2, "0")}%`);
+      }
+      expect(out).toMatch(/四、后续处置：未办结 \d+ 件，其中逾期 \d+ 件/);
+    } finally {
+      await check.$disconnect();
+    }
   });
 });
 

@@ -31,6 +31,8 @@ export interface ImportReport {
   updated: number;
   unchanged: number;
   warnings: string[];
+  /** Plan imports: the plan versions this import created (a year whose plan changed), and whether a card was queued. */
+  planVersions?: { year: number; version: number; announced: boolean }[];
 }
 
 type Tx = Prisma.TransactionClient;
@@ -277,6 +279,7 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
         const years = [...records.map((r) => r.record["year"] as number), ...[...existing.values()].map((t) => t["year"] as number)];
         const plan = await recordPlanVersions(tx, { years, actor: opts.actor, at: opts.at, announceChatId: opts.announceChatId, bureauName: opts.bureauName });
         warnings.push(...plan.warnings);
+        return { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changedKeys.length, unchanged: same, warnings, planVersions: plan.versions };
       }
       return { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changedKeys.length, unchanged: same, warnings };
     },

@@ -41,7 +41,7 @@ async function withCoverage(tx: Tx, tasks: PlanTask[]): Promise<PlanCardTask[]> 
 }
 
 export interface PlanVersionOutcome {
-  versions: { year: number; version: number }[];
+  versions: { year: number; version: number; announced: boolean }[];
   /** For the import summary: tasks this import added or changed that check fewer than 3%. */
   warnings: string[];
 }
@@ -72,7 +72,7 @@ export async function recordPlanVersions(tx: Tx, o: { years: number[]; actor: st
     if (chatId) {
       await enqueueMessage(tx, { key: `plan:${year}:v${version}:${hash.slice(0, 12)}`, to: { chatId }, msgType: "interactive", content: planCard({ year, version, hash, tasks: view, changes, bureauName: o.bureauName }) }, o.at);
     }
-    outcome.versions.push({ year, version });
+    outcome.versions.push({ year, version, announced: Boolean(chatId) });
   }
   return outcome;
 }
