@@ -55,6 +55,8 @@ const envSchema = z.object({
     .trim()
     .default("09:00")
     .refine((v) => /^([01]\d|2[0-3]):[0-5]\d$/.test(v), "应为 HH:MM（24 小时制）/ must be HH:MM"),
+  /** 检查实施机关 in exports and cards; unset → the export's column stays empty and the operator is told. */
+  BUREAU_NAME: optionalText,
   PUBLICITY_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(20),
   /** Import limits (interface.md §2): a larger file, or a sheet past the rows limit or 100 columns, is refused before it is parsed. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(67_108_864),

@@ -17,6 +17,7 @@ import { healthOf, type Health } from "./lark/health";
 import { InboxWorker, readyBacklog } from "./lark/inbox";
 import { IntakeSignal } from "./lark/intakeSignal";
 import { OutboxSender } from "./lark/outbox";
+import { register as registerPublicity } from "./features/publicity/register";
 import type { Envelope } from "./lark/receiver";
 import { registerWebhook } from "./lark/webhook";
 import type { Logger } from "./logger";
@@ -35,7 +36,7 @@ interface Deps {
 /** The bot with every feature registered. */
 export function createBot(deps: Deps & { client?: lark.Client }): Bot {
   const bot = new Bot({ config: deps.config, clock: deps.clock ?? clockFromConfig(deps.config), logger: deps.logger, botOpenId: deps.botOpenId ?? null, client: deps.client });
-  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin, registerFollowUps, registerJobs]) register(bot);
+  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin, registerFollowUps, registerJobs, registerPublicity]) register(bot);
   return bot;
 }
 

@@ -21,7 +21,7 @@ import { hasAnyRole, whoIs, type Person } from "./roles";
 type Tx = Prisma.TransactionClient;
 
 export interface BotDeps {
-  config: Pick<Config, "BOT_ADMIN_OPEN_IDS" | "LARK_ANNOUNCE_CHAT_ID" | "LARK_LEGAL_CHAT_ID" | "TZ_BUREAU" | "PUBLICITY_WORKING_DAYS"> & Partial<Pick<Config, "IMPORT_MAX_BYTES" | "IMPORT_MAX_ROWS">>;
+  config: Pick<Config, "BOT_ADMIN_OPEN_IDS" | "LARK_ANNOUNCE_CHAT_ID" | "LARK_LEGAL_CHAT_ID" | "TZ_BUREAU" | "PUBLICITY_WORKING_DAYS" | "BUREAU_NAME"> & Partial<Pick<Config, "IMPORT_MAX_BYTES" | "IMPORT_MAX_ROWS">>;
   clock: Clock;
   logger: Logger;
   botOpenId: string | null;
@@ -208,7 +208,10 @@ export class Bot {
     if (envelope.header?.event_type !== "im.message.receive_v1" || !this.deps.client) return undefined;
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message?.file || !message.senderIsUser) return undefined;
-    return importFromChat(db, this.deps.client, message, this.deps.config.BOT_ADMIN_OPEN_IDS, this.deps.clock.now(), importLimits(this.deps.config));
+    return importFromChat(db, this.deps.client, message, this.deps.config.BOT_ADMIN_OPEN_IDS, this.deps.clock.now(), importLimits(this.deps.config), {
+      announceChatId: this.deps.config.LARK_ANNOUNCE_CHAT_ID,
+      bureauName: this.deps.config.BUREAU_NAME,
+    });
   }
 
   /** The inbox handler for im.message.receive_v1 (runs inside the worker's transaction). */

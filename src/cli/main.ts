@@ -17,6 +17,7 @@ const drawService = () => import("../features/draw/service.js");
 const stats = () => import("../features/stats/stats.js");
 const store = () => import("../store/db.js");
 const jobs = () => import("../features/jobs/cli.js");
+const cliPublicity = () => import("./publicity.js");
 
 /** What a command prints and returns; main() turns it into stdout/stderr and the exit code. */
 export interface Io {
@@ -31,7 +32,9 @@ const USAGE = `用法 / usage: drbot <命令>
   draw <任务编号> --dry-run [--out 记录.json]                                    试抽（不保存）
   draw cancel <任务编号> --reason <文本>                                          取消尚待见证的抽取
   export draw <抽取编号|任务编号> [--out 文件.json|文件.xlsx]                     导出抽取记录或名单
-  export publicity [--year 年度] [--out 文件.xlsx]                               导出公示结果
+  export publicity [--year 年度] [--out 文件.xlsx]                               导出公示结果（国家企业信用信息公示系统格式）
+  publicity mark <任务编号>|--all [--date YYYY-MM-DD]                            标记已公示（公示日期默认今天）
+  audit verify                                                                   校验审计日志哈希链
   verify <记录.json>                                                             离线核验抽取记录（不读数据库）
   stats [--year 年度]                                                            统计
   backup <文件>                                                                  在线备份数据库（机器人运行时也可）
@@ -169,8 +172,9 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         const directory = directoryFor ? directoryFor(config) : await defaultDirectory(config);
         const limits = importLimits(config);
         const bytes = readInput(file, limits.maxBytes);
-        const report = await (await importer()).importFile(db, bytes, path.basename(file), { kind, actor: "cli", at: io.now(), directory, limits });
+        const report = await (await importer()).importFile(db, bytes, path.basename(file), { kind, actor: "cli", at: io.now(), directory, limits, announceChatId: config.LARK_ANNOUNCE_CHAT_ID, bureauName: config.BUREAU_NAME });
         io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
+        for (const v of report.planVersions ?? []) io.out(`${v.year} 年度抽查计划第 ${v.version} 版已记录${v.announced ? "，计划卡片已排队发往公告群（由运行中的机器人发送）" : "（未设置公告群：绑定 公告 或 LARK_ANNOUNCE_CHAT_ID）"}`);
         for (const w of report.warnings) io.err(`提示：${w}`);
         if (kind === "inspectors") {
           // Someone set 离岗 with open assignments: the 领导s get 「确认撤换」 cards (sent by the running bot's outbox).
@@ -182,6 +186,10 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
       }
       case "draw":
         return await cancelCommand(db, rest[1], opts, io, config); // a dry run never opens the client (above)
+      case "publicity":
+        return await (await cliPublicity()).publicityCommand(db, rest, opts, io, config, usageError);
+      case "audit":
+        return await (await cliPublicity()).auditCommand(db, rest, io, usageError);
       case "export":
         return await exportCommand(db, rest, opts, io, config);
       case "jobs":
@@ -257,21 +265,13 @@ async function exportCommand(db: Db, rest: string[], opts: Map<string, string | 
     const { publishedRecord, findDraw } = await drawService();
     const record = publishedRecord(await findDraw(db, id));
     const out = stringOpt(opts, "out") ?? `${record.drawId}.json`;
-    if (out.toLowerCase().endsWith(".xlsx")) writeFileSync(out, await (await workbook()).drawWorkbook(db, record));
+    if (out.toLowerCase().endsWith(".xlsx")) writeFileSync(out, await (await workbook()).drawWorkbook(db, record, config.TZ_BUREAU));
     else if (out.toLowerCase().endsWith(".json")) writeFileSync(out, JSON.stringify(record, null, 2) + "\n");
     else throw usageError("--out 应以 .json 或 .xlsx 结尾");
     io.out(`已导出抽取 ${record.drawId}：${out}`);
     return 0;
   }
-  if (what === "publicity") {
-    const year = yearOpt(opts, io, config);
-    const out = stringOpt(opts, "out") ?? `publicity-${year}.xlsx`;
-    const { publicityRows, publicityWorkbook } = await workbook();
-    const rows = await publicityRows(db, year);
-    writeFileSync(out, await publicityWorkbook(rows));
-    io.out(`已导出 ${year} 年度抽查结果 ${rows.length} 条：${out}`);
-    return 0;
-  }
+  if (what === "publicity") return (await cliPublicity()).exportPublicity(db, yearOpt(opts, io, config), opts, io, config, usageError);
   throw usageError("export 后应为 draw 或 publicity");
 }
 

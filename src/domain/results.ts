@@ -1,3 +1,4 @@
+import { ratioBpHalfUp } from "./publicity";
 /** 抽查检查结果 categories and follow-up measures (interface.md §8; national wording). */
 
 export const RESULT_CATEGORIES = [
@@ -20,10 +21,11 @@ const PROBLEM_CATEGORIES: ReadonlySet<string> = new Set(["发现问题经责令�
 
 export const isProblem = (category: string): boolean => PROBLEM_CATEGORIES.has(category);
 
-/** A rate in basis points without floats; 0 of 0 is reported as null ("无数据"), not as 0% or 100%. */
-export function rateBp(part: number, whole: number): number | null {
-  return whole === 0 ? null : Math.floor((part * 10000) / whole);
-}
+/**
+ * A rate in basis points without floats, rounded half-up (10.91%, not 10.90%); 0 of 0 is reported
+ * as null ("无数据"), not as 0% or 100%.
+ */
+export const rateBp = ratioBpHalfUp;
 
 export const formatBp = (bp: number | null): string => (bp === null ? "—" : `${Math.floor(bp / 100)}.${String(bp % 100).padStart(2, "0")}%`);
 

@@ -54,7 +54,7 @@ export async function enqueueMessages(tx: Tx, ms: OutgoingCreate[], now: Date): 
 /** A file message whose bytes are built when it is sent (e.g. a draw's record), named by `source`. */
 export interface OutgoingFile {
   key: string;
-  to: { chatId: string };
+  to: { chatId: string } | { openId: string };
   fileName: string;
   source: string; // e.g. "draw.json:T2026-01-1"
 }
@@ -62,7 +62,7 @@ export interface OutgoingFile {
 export async function enqueueFile(tx: Tx, f: OutgoingFile, now: Date): Promise<void> {
   await tx.outboxMessage.upsert({
     where: { idemKey: f.key },
-    create: { idemKey: f.key, action: "file", receiveIdType: "chat_id", receiveId: f.to.chatId, msgType: "file", content: JSON.stringify({ fileName: f.fileName, source: f.source }), nextAttemptAt: now },
+    create: { idemKey: f.key, action: "file", receiveIdType: "chatId" in f.to ? "chat_id" : "open_id", receiveId: "chatId" in f.to ? f.to.chatId : f.to.openId, msgType: "file", content: JSON.stringify({ fileName: f.fileName, source: f.source }), nextAttemptAt: now },
     update: {},
   });
 }

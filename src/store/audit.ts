@@ -38,7 +38,7 @@ export async function auditHead(tx: Tx): Promise<{ seq: number; hash: string } |
 }
 
 /** Walks the chain; returns the first broken sequence number, or null when every link holds. */
-export async function verifyAuditChain(db: Db): Promise<{ ok: boolean; entries: number; brokenAt: number | null }> {
+export async function verifyAuditChain(db: Tx): Promise<{ ok: boolean; entries: number; brokenAt: number | null }> {
   let prev = GENESIS_HASH;
   let entries = 0;
   for (let after = 0; ; ) {

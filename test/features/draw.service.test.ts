@@ -141,6 +141,9 @@ describe("a draw's life: commit → witness → reveal", () => {
     await commitDraw(db, { taskCode: "T2026-01", orderedBy: LEADER }, clock);
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
     const victim = await db.auditLog.findFirstOrThrow({ where: { action: "import.targets" } });
+    // The log is append-only in the database: an UPDATE is refused until the trigger is dropped.
+    await expect(db.$executeRawUnsafe(`UPDATE AuditLog SET actor = 'x' WHERE seq = ${victim.seq}`)).rejects.toThrow(/append-only/);
+    await db.$executeRawUnsafe(`DROP TRIGGER "AuditLog_no_update"`);
     await db.$executeRawUnsafe(`UPDATE AuditLog SET data = replace(data, '${demoCreditCode(1)}', 'X') WHERE seq = ${victim.seq}`);
     expect(await verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: victim.seq });
   });

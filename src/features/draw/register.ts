@@ -21,7 +21,7 @@ export function register(bot: Bot): void {
   bot.onSent("draw.commitCard", onCommitCardSent);
   // A revealed draw's files, built when the outbox sends them.
   bot.fileSource("draw.json", async (db, drawId) => ({ bytes: Buffer.from(JSON.stringify(publishedRecord(await db.draw.findUniqueOrThrow({ where: { id: drawId } })), null, 2) + "\n"), fileType: "stream" }));
-  bot.fileSource("draw.xlsx", async (db, drawId) => ({ bytes: await drawWorkbook(db, publishedRecord(await db.draw.findUniqueOrThrow({ where: { id: drawId } }))), fileType: "xls" }));
+  bot.fileSource("draw.xlsx", async (db, drawId) => ({ bytes: await drawWorkbook(db, publishedRecord(await db.draw.findUniqueOrThrow({ where: { id: drawId } })), bot.deps.config.TZ_BUREAU), fileType: "xls" }));
   registerFanOut(bot);
 
   bot.command({

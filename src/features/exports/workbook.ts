@@ -46,8 +46,21 @@ export async function templateWorkbook(kind: ImportKind): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-/** The drawn list for filing and 公示: targets with tickets and current teams, alternates, and the proof. */
-export async function drawWorkbook(db: Db, record: DrawRecord): Promise<Buffer> {
+/** An instant as the bureau's local date and time, "YYYY-MM-DD HH:mm" in TZ_BUREAU (never UTC). */
+export function bureauDateTime(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(d).map((p) => [p.type, p.value]),
+  );
+  return `${parts["year"]}-${parts["month"]}-${parts["day"]} ${parts["hour"]}:${parts["minute"]}`;
+}
+
+/**
+ * The drawn list for filing and 公示: targets with tickets and current teams, alternates, and the
+ * proof. People appear by name (with 执法证号), never by open_id; times are in `timeZone`.
+ */
+export async function drawWorkbook(db: Db, record: DrawRecord, timeZone: string): Promise<Buffer> {
   const teams = new Map(currentTeams(record).map((t) => [t.targetId, t.inspectorIds]));
   const alternateIds = Object.values(record.selection.alternates).flat();
   const targetIds = [...record.selection.targets.map((t) => t.id), ...alternateIds];
@@ -57,6 +70,8 @@ export async function drawWorkbook(db: Db, record: DrawRecord): Promise<Buffer> 
   }
   const people = new Map((await db.inspector.findMany({ select: { certNo: true, name: true } })).map((i) => [i.certNo, i.name]));
   const person = (id: string) => `${people.get(id) ?? ""}（${id}）`;
+  const witness = await db.inspector.findUnique({ where: { openId: record.witness.openId }, select: { name: true, certNo: true } });
+  const when = (iso: string) => bureauDateTime(iso, timeZone);
 
   const wb = new (await exceljs()).Workbook();
   addSheet(
@@ -71,7 +86,7 @@ export async function drawWorkbook(db: Db, record: DrawRecord): Promise<Buffer> 
     ["风险等级", "顺位", "统一社会信用代码", "名称"],
     Object.entries(record.selection.alternates).flatMap(([stratum, ids]) => (ids ?? []).map((id, k) => [stratum, k + 1, id, names.get(id) ?? ""])),
   );
-  const replaced = record.amendments.map((a) => `${person(a.inspectorId)} 回避 ${a.targetId}，由 ${person(a.replacementId)} 替换（${a.at}）`);
+  const replaced = record.amendments.map((a) => `${person(a.inspectorId)} 回避 ${a.targetId}，由 ${person(a.replacementId)} 替换（${when(a.at)}）`);
   addSheet(wb, "抽取信息", ["项目", "内容"], [
     ["抽取编号", record.drawId],
     ["任务", `${record.task.code} ${record.task.name}`],
@@ -82,72 +97,15 @@ export async function drawWorkbook(db: Db, record: DrawRecord): Promise<Buffer> 
     ["号池哈希 poolHash", record.poolHash],
     ["参数哈希 paramsHash", record.paramsHash],
     ["承诺值 commitment", record.commitment],
-    ["承诺时间", record.committedAt],
+    ["承诺时间", when(record.committedAt)],
     ["服务器种子 serverSeed", record.serverSeed],
-    ["见证人", record.witness.openId],
+    ["见证人", witness ? `${witness.name}（${witness.certNo}）` : "（不在名录库中的见证人）"],
     ["见证随机数", record.witness.entropy],
-    ["见证时间", record.witness.at],
+    ["见证时间", when(record.witness.at)],
+    ["时区", timeZone],
     ["种子 seed", record.seed],
     ["回避替换", replaced.join("\n") || "无"],
     ["核验方法", "npx drbot verify <抽取记录.json>，或用 Python consistent_sampler 独立复算各风险等级的抽取顺序"],
   ]);
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-export interface PublicityRow {
-  taskCode: string;
-  taskName: string;
-  itemName: string;
-  creditCode: string;
-  targetName: string;
-  inspectionDate: string;
-  category: string;
-  problem: string;
-  disposal: string;
-  inspectors: string;
-  publicityDue: string;
-  published: string;
-}
-
-/** Confirmed results of a year, one row per inspected target, for 国家企业信用信息公示系统. */
-export async function publicityRows(db: Db, year: number): Promise<PublicityRow[]> {
-  const tasks = await db.task.findMany({ where: { year }, include: { draws: { where: { status: "revealed" } } } });
-  const items = new Map((await db.item.findMany()).map((i) => [i.code, i.name]));
-  const people = new Map((await db.inspector.findMany({ select: { certNo: true, name: true } })).map((i) => [i.certNo, i.name]));
-  const rows: PublicityRow[] = [];
-  for (const task of tasks) {
-    for (const draw of task.draws) {
-      const results = await db.result.findMany({ where: { drawId: draw.id, current: true, confirmedAt: { not: null } }, orderBy: { targetId: "asc" } });
-      const teams = new Map(currentTeams(JSON.parse(draw.record) as DrawRecord).map((t) => [t.targetId, t.inspectorIds]));
-      for (const r of results) {
-        const target = await db.target.findUnique({ where: { creditCode: r.targetId }, select: { name: true } });
-        rows.push({
-          taskCode: task.code,
-          taskName: task.name,
-          itemName: items.get(task.itemCode) ?? task.itemCode,
-          creditCode: r.targetId,
-          targetName: target?.name ?? "",
-          inspectionDate: r.inspectionDate,
-          category: r.category,
-          problem: r.problem,
-          disposal: r.disposal ?? "",
-          inspectors: (teams.get(r.targetId) ?? []).map((id) => `${people.get(id) ?? id}（${id}）`).join("、"),
-          publicityDue: r.publicityDue ?? "",
-          published: r.publishedAt ? "已公示" : "未公示",
-        });
-      }
-    }
-  }
-  return rows;
-}
-
-export async function publicityWorkbook(rows: PublicityRow[]): Promise<Buffer> {
-  const wb = new (await exceljs()).Workbook();
-  addSheet(
-    wb,
-    "抽查结果公示",
-    ["任务编号", "任务名称", "抽查事项", "统一社会信用代码", "检查对象名称", "检查日期", "检查结果", "问题描述", "后续处置", "检查人员", "公示期限", "公示状态"],
-    rows.map((r) => [r.taskCode, r.taskName, r.itemName, r.creditCode, r.targetName, r.inspectionDate, r.category, r.problem, r.disposal, r.inspectors, r.publicityDue, r.published]),
-  );
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

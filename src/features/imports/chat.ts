@@ -22,6 +22,7 @@ export async function importFromChat(
   adminOpenIds: readonly string[],
   now: Date,
   limits: ImportLimits = DEFAULT_IMPORT_LIMITS,
+  plan: { announceChatId?: string; bureauName?: string } = {},
 ): Promise<Card | string> {
   const file = message.file!;
   if (message.chatType !== "p2p") return "导入名录请私聊发送文件给我。";
@@ -38,7 +39,7 @@ export async function importFromChat(
     return "文件下载失败，请稍后重新发送。";
   }
   try {
-    const r = await importFile(db, buffer, file.fileName, { actor: sender.openId, at: now, directory: larkContactDirectory(client), limits });
+    const r = await importFile(db, buffer, file.fileName, { actor: sender.openId, at: now, directory: larkContactDirectory(client), limits, ...plan });
     const warnings = r.warnings.length ? `\n\n提示：\n${r.warnings.join("\n")}` : "";
     return notice(`${r.title}导入完成`, `文件：${file.fileName}\n共 ${r.rows} 行：新增 ${r.created}，更新 ${r.updated}，未变 ${r.unchanged}。${warnings}`, "green");
   } catch (e) {

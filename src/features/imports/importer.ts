@@ -6,6 +6,7 @@ import { recomputeDeadlines } from "../deadlines/recompute";
 import { loadCalendar } from "../../store/calendar";
 import { appendAudit } from "../../store/audit";
 import type { Db, Prisma } from "../../store/db";
+import { recordPlanVersions } from "../plan/versions";
 import { detectKind, KIND_SPECS, type ImportKind } from "./kinds";
 import { DEFAULT_IMPORT_LIMITS, openTable, type ImportLimits } from "./table";
 import { RowErrors, TableValidator } from "./validate";
@@ -22,6 +23,9 @@ export interface ImportOptions {
   directory: ContactDirectory | null;
   /** IMPORT_MAX_BYTES / IMPORT_MAX_ROWS (defaults as in interface.md §2). */
   limits?: ImportLimits;
+  /** Where a plan import posts the plan card (LARK_ANNOUNCE_CHAT_ID); else the bound 公告 group. */
+  announceChatId?: string;
+  bureauName?: string;
 }
 
 export interface ImportReport {
@@ -32,6 +36,8 @@ export interface ImportReport {
   updated: number;
   unchanged: number;
   warnings: string[];
+  /** Plan imports: the plan versions this import created (a year whose plan changed), and whether a card was queued. */
+  planVersions?: { year: number; version: number; announced: boolean }[];
 }
 
 type Tx = Prisma.TransactionClient;
@@ -309,7 +315,15 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
       });
       // A new 节假日安排 moves open deadlines: recompute them now, in the same transaction.
       if (calendarBefore) warnings.push(...(await recomputeDeadlines(tx, calendarBefore, await loadCalendar(tx), { now: opts.at, actor: opts.actor, batch: fileHash.slice(0, 16) })));
-      return { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changed.length, unchanged: same, warnings };
+      const report: ImportReport = { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changed.length, unchanged: same, warnings };
+      if (kind === "plan") {
+        // 一公开 of the plan: a changed year gets a new version and a card on the announce group.
+        const years = [...records.map((r) => r.record["year"] as number), ...changed.map((c) => c.before["year"] as number)];
+        const plan = await recordPlanVersions(tx, { years, actor: opts.actor, at: opts.at, announceChatId: opts.announceChatId, bureauName: opts.bureauName });
+        warnings.push(...plan.warnings);
+        report.planVersions = plan.versions;
+      }
+      return report;
     },
     { timeout: 10 * 60_000, maxWait: 60_000, budgetMs: 10 * 60_000 },
   );

@@ -1,10 +1,8 @@
 import { button, card, esc, md, notice, pagedText } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
 import type { DrawRecord } from "../../domain/draw/types";
-import { showDeadline } from "../../domain/deadlines";
-import { formatBp } from "../../domain/results";
-import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
+import { statsCard } from "../../../cards/stats";
 import { computeStats } from "../stats/stats";
 import { canonicalTaskCode } from "../tasks/code";
 
@@ -91,42 +89,9 @@ export function register(bot: Bot): void {
     name: "stats",
     roles: [],
     usage: "统计 [年度]",
-    summary: "各事项覆盖率（≥3%）、公示率、问题发现率、执法人员任务量",
+    summary: "各事项及各风险等级覆盖率（≥3%）、公示率、问题发现率、后续处置、执法人员任务量",
     async run({ tx, now, today, deps, args, reply }) {
-      const s = await computeStats(tx, yearArg(args[0], today), today);
-      const items = s.items.map((i) => `${i.meetsRatio && i.meetsMinimum ? "✅" : "⚠️"} **${esc(i.itemCode)}** ${esc(i.itemName)}：${i.drawn}/${i.poolSize} 户，${formatBp(i.coverageBp)}（要求 ${formatBp(i.ratioBp)}）`);
-      await reply(
-        notice(
-          `${s.year} 年度统计`,
-          [
-            ...(items.length ? items : ["（本年度计划中没有任务）"]),
-            "",
-            `**公示率** ${formatBp(s.publicityRateBp)}（${s.published}/${s.confirmed}，目标 100%），逾期未公示 ${s.overduePublicity} 条`,
-            `**问题发现率** ${formatBp(s.problemRateBp)}（${s.problems} 户）`,
-            `**逾期后续处置** ${s.overdueFollowUps} 件`,
-            `**执法人员任务量** ${s.load.inspectors} 人，共 ${s.load.total} 人次，最少 ${s.load.min}、最多 ${s.load.max}`,
-          ].join("\n"),
-        ),
-      );
-    },
-  });
-
-  bot.command({
-    name: "publicity",
-    roles: ["法制员", "领导"],
-    usage: "公示",
-    summary: "待公示结果及剩余工作日，逾期提醒",
-    async run({ tx, now, today, deps, reply }) {
-      const due = await tx.result.findMany({ where: { current: true, confirmedAt: { not: null }, publishedAt: null }, orderBy: { publicityDue: "asc" } });
-      if (due.length === 0) return reply("目前没有待公示的检查结果。");
-      const calendar = await loadCalendar(tx);
-      const elements = due.slice(0, 40).flatMap((r) => {
-        const left = r.publicityDue ? calendar.workingDaysBetween(today, r.publicityDue) : null;
-        const when = left === null ? "未设期限" : left < 0 ? `**已逾期 ${-left} 个工作日**` : `剩余 ${left} 个工作日（${showDeadline(r.publicityDue!, r.publicityDueUncovered)}）`;
-        return [md(`${esc(r.targetId)}（${esc(r.drawId)}）${esc(r.category)}${r.correctionReason ? "（已更正）" : ""}：${when}`), button(`correct_${r.id}`, "更正结果", { action: "result.correct.open", resultId: r.id })];
-      });
-      if (due.length > 40) elements.push(md(`……共 ${due.length} 条，完整名单：drbot export publicity`));
-      await reply(card("待公示检查结果", due.some((r) => r.publicityDue !== null && r.publicityDue < today) ? "red" : "blue", elements));
+      await reply(statsCard(await computeStats(tx, yearArg(args[0], today), today)));
     },
   });
 }

@@ -288,6 +288,8 @@ export function register(bot: Bot): void {
           publicityDueUncovered: r.publicityDueUncovered,
           confirmedOn: r.confirmedOn,
           publishedAt: r.publishedAt,
+          publishedOn: r.publishedOn,
+          publishedBy: r.publishedBy,
           correctionReason: reason,
           correctedBy: operator.certNo ?? operator.openId,
         },
