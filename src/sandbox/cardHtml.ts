@@ -101,7 +101,7 @@ function chart(e: El): string {
   const values = (Array.isArray(data) ? data.flatMap((d) => ((d as El)["values"] as El[] | undefined) ?? []) : (((data as El | undefined)?.["values"] as El[] | undefined) ?? [])).slice(0, 100);
   const keys = [...new Set(values.flatMap((v) => Object.keys(v)))];
   const rows = values.map((v) => `<tr>${keys.map((k) => `<td>${esc(v[k])}</td>`).join("")}</tr>`).join("");
-  return `<div class="chart"><div class="lbl">📊 ${esc(title)}（${esc(spec["type"] ?? "chart")}，沙盒以表格显示）</div>${keys.length ? `<div class="scroll"><table><tr>${keys.map((k) => `<th>${esc(k)}</th>`).join("")}</tr>${rows}</table></div>` : ""}</div>`;
+  return `<div class="chart"><div class="lbl">［图表］${esc(title)}（${esc(spec["type"] ?? "chart")}，沙盒以表格显示）</div>${keys.length ? `<div class="scroll"><table><tr>${keys.map((k) => `<th>${esc(k)}</th>`).join("")}</tr>${rows}</table></div>` : ""}</div>`;
 }
 
 function element(e: El, ctx: CardContext, inForm: boolean): string {

@@ -34,9 +34,10 @@ header h1{font-size:1.1rem;margin:0}header form{display:flex;gap:.4rem;align-ite
 .msg{margin:.6rem 0;max-width:100%}.msg .who{font-size:.8em;color:#646a73;margin-bottom:.15rem}.msg.me{text-align:right}.msg.me .bubble{background:#d6e4ff;display:inline-block;text-align:left}
 .bubble{background:#fff;border:1px solid #e4e5e7;border-radius:8px;padding:.45rem .7rem;overflow-wrap:anywhere}
 .composer{border-top:1px solid #dee0e3;padding:.5rem .8rem;display:flex;flex-direction:column;gap:.4rem}.composer form{display:flex;gap:.4rem;margin:0;flex-wrap:wrap}
-.composer input[name=text]{flex:1;min-width:8rem}.composer input[type=file]{flex:1;min-width:0;max-width:100%}
+.composer input[name=text]{flex:1;min-width:8rem}.pick{flex:1;min-width:0;position:relative;border:1px dashed #bbbfc4;border-radius:6px;padding:.3rem .5rem;color:#646a73;cursor:pointer;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
+.pick input{position:absolute;inset:0;opacity:0;cursor:pointer;width:100%}.ficon{display:inline-block;font-size:.75em;background:#3370ff;color:#fff;border-radius:3px;padding:0 .3em;vertical-align:.1em}
 input,select,textarea,button{font:inherit;font-size:.95em}input,select,textarea{border:1px solid #d0d3d6;border-radius:6px;padding:.3rem .4rem;max-width:100%}
-.btn,button{border:1px solid #d0d3d6;border-radius:6px;background:#fff;padding:.3rem .8rem;cursor:pointer}.btn.primary_filled,.btn.primary{background:#3370ff;color:#fff;border-color:#3370ff}.btn.danger{color:#f54a45;border-color:#f54a45}
+.btn,button{white-space:nowrap;border:1px solid #d0d3d6;border-radius:6px;background:#fff;padding:.3rem .8rem;cursor:pointer}.btn.primary_filled,.btn.primary{background:#3370ff;color:#fff;border-color:#3370ff}.btn.danger{color:#f54a45;border-color:#f54a45}
 button:disabled{opacity:.5;cursor:default}
 .card{border:1px solid #dee0e3;border-radius:8px;background:#fff;overflow:hidden;max-width:36rem;text-align:left}.card .title{font-weight:600;padding:.5rem .8rem;background:#e1eaff}
 .card .sub{font-weight:400;font-size:.85em;color:#646a73}.card.orange .title{background:#feead2}.card.green .title{background:#d9f5d6}.card.red .title{background:#fde2e2}.card.grey .title{background:#eff0f1}
@@ -48,6 +49,7 @@ button:disabled{opacity:.5;cursor:default}
 
 // Scroll each chat to its newest message; switching identity reloads as that person.
 const SCRIPT = `for(const l of document.querySelectorAll(".log"))l.scrollTop=l.scrollHeight;
+for(const i of document.querySelectorAll(".pick input"))i.addEventListener("change",()=>{i.nextElementSibling.textContent=i.files[0]?i.files[0].name:"选择文件（.xlsx / .csv）"});
 document.getElementById("as").addEventListener("change",e=>{location="/sandbox?as="+encodeURIComponent(e.target.value)});`;
 
 function messageHtml(m: FakeMessage & { card?: Record<string, unknown> }, model: PageModel, names: Map<string, string>): string {
@@ -58,7 +60,7 @@ function messageHtml(m: FakeMessage & { card?: Record<string, unknown> }, model:
   else if (m.msg_type === "file") {
     const key = (JSON.parse(m.content) as { file_key: string }).file_key;
     const href = m.sender !== undefined ? `/sandbox/file/${encodeURIComponent(m.message_id)}/${encodeURIComponent(key)}` : `/sandbox/file/${encodeURIComponent(key)}`;
-    body = `<div class="bubble">📎 <a href="${href}">${esc(model.fileName(m))}</a></div>`;
+    body = `<div class="bubble"><span class="ficon">文件</span> <a href="${href}">${esc(model.fileName(m))}</a></div>`;
   } else body = `<div class="bubble">${mdToHtml(String((JSON.parse(m.content) as { text?: string }).text ?? ""), names)}</div>`;
   return `<div class="msg${me ? " me" : ""}" data-id="${esc(m.message_id)}"><div class="who">${esc(who)}</div>${body}</div>`;
 }
@@ -66,7 +68,7 @@ function messageHtml(m: FakeMessage & { card?: Record<string, unknown> }, model:
 function composer(as: string, where: "group" | "p2p", placeholder: string): string {
   const hidden = `<input type="hidden" name="as" value="${esc(as)}"><input type="hidden" name="where" value="${where}">`;
   return `<div class="composer"><form method="post" action="/sandbox/say">${hidden}<input name="text" placeholder="${esc(placeholder)}" autocomplete="off" required><button class="btn primary_filled">发送</button></form>
-<form method="post" action="/sandbox/upload" enctype="multipart/form-data">${hidden}<input type="file" name="file" accept=".xlsx,.csv" required><button>发送文件</button></form></div>`;
+<form method="post" action="/sandbox/upload" enctype="multipart/form-data">${hidden}<label class="pick"><input type="file" name="file" accept=".xlsx,.csv"><span>选择文件（.xlsx / .csv）</span></label><button>发送文件</button></form></div>`;
 }
 
 export function renderPage(model: PageModel): string {
