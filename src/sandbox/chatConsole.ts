@@ -59,9 +59,15 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
   const form = async (ctx: Context) => new URLSearchParams(((await readBody(ctx, 1024 * 1024)) ?? Buffer.alloc(0)).toString("utf8"));
   const back = (ctx: Context, as: string, toast?: string) => ctx.redirect(`/sandbox?as=${encodeURIComponent(as)}${toast ? `&toast=${encodeURIComponent(toast)}` : ""}`);
 
+  /** The roster's people with an open_id, each a user of the simulated Feishu with a private chat with the bot. */
   const people = async (): Promise<Person[]> => {
     const roster = await deps.db.inspector.findMany({ where: { openId: { not: null } }, orderBy: { certNo: "asc" } });
-    return roster.map((p) => ({ openId: p.openId!, name: p.name, label: `${p.name}（${p.roles.replace(/;/g, "、")}）` }));
+    const list = roster.map((p) => ({ openId: p.openId!, name: p.name, label: `${p.name}（${p.roles.replace(/;/g, "、")}）` }));
+    for (const p of list) {
+      deps.fake.addUser(p.openId, p.label);
+      if (!deps.fake.chats.has(p2pChatOf(p.openId))) deps.fake.addChat(p2pChatOf(p.openId), "私聊", [p.openId]);
+    }
+    return list;
   };
   const knownAs = async (as: string) => (await people()).some((p) => p.openId === as);
 
@@ -93,10 +99,6 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     await deps.store.flush();
     const list = await people();
     const as = list.some((p) => p.openId === ctx.query["as"]) ? String(ctx.query["as"]) : (list[0]?.openId ?? "");
-    for (const p of list) {
-      deps.fake.addUser(p.openId, p.label);
-      if (!deps.fake.chats.has(p2pChatOf(p.openId))) deps.fake.addChat(p2pChatOf(p.openId), "私聊", [p.openId]);
-    }
     const order = (a: FakeMessage, b: FakeMessage) => a.create_time - b.create_time || (a.message_id < b.message_id ? -1 : 1);
     const fileName = (m: FakeMessage) => {
       const c = JSON.parse(m.content) as { file_key?: string; file_name?: string };
