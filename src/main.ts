@@ -65,6 +65,7 @@ export async function start(
             await store.flush();
           },
           accessToken,
+          datePinned: Boolean(config.DRBOT_TODAY),
           logger,
           // onDateMoved: wired to runtime.runJobs("all") once the daily jobs exist.
         })

@@ -32,6 +32,8 @@ export interface ChatConsoleDeps {
   settle: () => Promise<void>;
   /** Off loopback the console needs this token (spec §2); null on loopback. */
   accessToken: string | null;
+  /** DRBOT_TODAY pins the bureau date (the page says so). */
+  datePinned?: boolean;
   /** Runs the new bureau day's jobs after 模拟日期 moved (wired to the daily jobs). */
   onDateMoved?: () => Promise<void>;
   logger?: Logger;
@@ -112,7 +114,7 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
       p2p: [...deps.fake.sentTo(as), ...deps.fake.sentTo(p2pChatOf(as))].sort(order),
       today: deps.clock.today(),
       offsetDays: deps.clock.offsetDays,
-      pinned: Boolean(process.env["DRBOT_TODAY"]),
+      pinned: deps.datePinned === true,
       toast: typeof ctx.query["toast"] === "string" ? ctx.query["toast"] : undefined,
       fileName,
     });

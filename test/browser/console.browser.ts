@@ -89,6 +89,9 @@ async function walk(browser: Browser, width: number, sandbox: Sandbox, reset: bo
   };
 
   try {
+    // The registers page, then the chat console, both fit the width.
+    await page.goto(`${sandbox.base}/`);
+    check(Number(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) <= 1, `registers page fits ${width} px`);
     await page.goto(`${sandbox.base}/sandbox`);
     check((await page.locator('meta[name="viewport"]').getAttribute("content")) === "width=device-width, initial-scale=1", "viewport meta tag");
     const overflow = Number(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"));
