@@ -77,7 +77,7 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
   const deliver = async (as: string, group: boolean, type: "text" | "file", display: string, eventContent: string, file?: { fileKey: string; fileName: string; bytes: Buffer }) => {
     const chatId = group ? deps.groupChatId : p2pChatOf(as);
     const m = deps.fake.userSends(as, chatId, type, display, file);
-    await post("/lark/events", {
+    const res = await post("/lark/events", {
       schema: "2.0",
       header: { event_id: `sandbox-${Date.now()}${++seq}${randomBytes(2).toString("hex")}`, event_type: "im.message.receive_v1", create_time: String(Date.now()), token: deps.token, app_id: deps.appId, tenant_key: "sandbox" },
       event: {
@@ -93,6 +93,7 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
       },
     });
     await deps.settle();
+    return res.ok ? undefined : `机器人没有收下这条消息（HTTP ${res.status}）`;
   };
 
   router.use(requireToken(deps.accessToken));
@@ -147,8 +148,7 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     if (!(await knownAs(as))) return ctx.throw(400, "请选择一位示例人员");
     if (!text) return back(ctx, as, "请输入要发送的内容");
     const group = f.get("where") !== "p2p";
-    await deliver(as, group, "text", JSON.stringify({ text: group ? `@双随机助手 ${text}` : text }), JSON.stringify({ text: group ? `@_user_1 ${text}` : text }));
-    back(ctx, as);
+    back(ctx, as, await deliver(as, group, "text", JSON.stringify({ text: group ? `@双随机助手 ${text}` : text }), JSON.stringify({ text: group ? `@_user_1 ${text}` : text })));
   });
 
   router.post("/sandbox/upload", async (ctx) => {
@@ -162,8 +162,7 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     if (!file?.filename || file.data.length === 0) return back(ctx, as, "请先选择要发送的文件");
     const fileKey = `file_v3_${randomBytes(8).toString("hex")}`;
     const content = JSON.stringify({ file_key: fileKey, file_name: file.filename });
-    await deliver(as, field("where")?.data.toString("utf8") !== "p2p", "file", content, content, { fileKey, fileName: file.filename, bytes: file.data });
-    back(ctx, as);
+    back(ctx, as, await deliver(as, field("where")?.data.toString("utf8") !== "p2p", "file", content, content, { fileKey, fileName: file.filename, bytes: file.data }));
   });
 
   router.post("/sandbox/click", async (ctx) => {
@@ -171,7 +170,12 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     const as = f.get("as") ?? "";
     if (!(await knownAs(as))) return ctx.throw(400, "请选择一位示例人员");
     const messageId = f.get("message") ?? "";
-    const clicked = JSON.parse(f.get("btn") ?? "{}") as { name?: string; value?: unknown };
+    let clicked: { name?: string; value?: unknown };
+    try {
+      clicked = JSON.parse(f.get("btn") ?? "{}") as typeof clicked;
+    } catch {
+      return ctx.throw(400, "按钮数据无效");
+    }
     // form_value as Feishu sends it: strings, string[] for multi-selects, dates with their offset.
     const formValue: Record<string, unknown> = {};
     for (const [k, v] of f) {
