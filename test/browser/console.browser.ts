@@ -190,14 +190,26 @@ async function walk(browser: Browser, width: number, sandbox: Sandbox, reset: bo
     const moved = (await page.locator("#today").innerText()).trim();
     check(moved === shiftDays(today, 21), `9 模拟日期 moved 21 days: ${today} → ${moved}`);
     // TODO(integrator): main.ts wires onDateMoved to runtime.runJobs("all") once the deadlines branch
-    // is merged; this then asserts the reminder. Until then only the date display is checked.
+    // is merged; this then asserts a reminder. Until then only the date display is checked. The date
+    // goes past T2026-01's 结束日期 (2026-12-15), so every drawn inspector without a result is reminded.
     if (/^\s*onDateMoved:/m.test(readFileSync(path.join(ROOT, "src/main.ts"), "utf8"))) {
-      await as(inspector);
-      check((await page.locator("#p2p .card").filter({ hasText: "提醒" }).count()) > 0, "9 a reminder arrived after the date move");
+      const days = Math.round((Date.parse("2026-12-16") - Date.parse(moved)) / 86_400_000);
+      await page.locator("input[name=days]").fill(String(days));
+      await click(page.getByRole("button", { name: "前进" }));
+      check((await page.locator("#today").innerText()).trim() === "2026-12-16", "9 模拟日期 moved past the task's end date");
+      let reminded = "";
+      for (const o of options.filter((x) => x.includes("执法人员") && x !== inspector && x !== partner)) {
+        await as(o);
+        if ((await page.locator("#p2p .card").filter({ hasText: /提醒|逾期|未录入/ }).count()) > 0) {
+          reminded = o;
+          break;
+        }
+      }
+      check(reminded, `9 a reminder arrived after the date move: ${reminded}`);
     } else console.log("  … 9 reminder assertion skipped: runJobs is not wired to onDateMoved yet");
     await shot("date-moved");
 
-    const result = { who: new URL(page.url()).searchParams.get("as") ?? "", messages: await page.locator(".msg").count(), date: moved };
+    const result = { who: new URL(page.url()).searchParams.get("as") ?? "", messages: await page.locator(".msg").count(), date: (await page.locator("#today").innerText()).trim() };
     check(errors.length === 0, `no console errors in the page${errors.length ? `: ${errors.join(" | ")}` : ""}`);
     return result;
   } catch (e) {
