@@ -1,31 +1,24 @@
 import type { Server } from "node:http";
 import { assertServerConfig, loadConfig } from "./config";
-import { DEMO_IMPORT_ORDER, demoCsv } from "./demo/data";
 import { isAppError } from "./domain/errors";
-import { importFile } from "./features/imports/importer";
 import { createHttpApp } from "./http/app";
 import { createLogger, type Logger } from "./logger";
 import { createRuntime, type Runtime } from "./runtime";
 import { DEMO_OPEN_IDS, DEMO_UNITS } from "./demo/data";
-import { chatConsoleRouter } from "./sandbox/chatConsole";
+import { clockFromConfig } from "./clock";
+import { isLoopback, newAccessToken } from "./sandbox/access";
+import { sandboxBanner } from "./sandbox/banner";
+import { chatConsoleRouter, OFFSET_KEY } from "./sandbox/chatConsole";
+import { loadDemoIfEmpty } from "./sandbox/demo";
+import { SandboxStore } from "./sandbox/sandboxStore";
 import { FakeFeishu } from "./sandbox/fakeFeishu";
 import { openDatabase, type Db } from "./store/db";
 import { fetchBotOpenId } from "./lark/botInfo";
 import { createLarkClient } from "./lark/client";
 import type { SupervisorOptions } from "./lark/background";
 
-/** The sandbox starts with the demo bureau so there is something to look at and draw. */
-async function loadDemoIfEmpty(db: Db): Promise<boolean> {
-  if ((await db.item.count()) > 0 || (await db.target.count()) > 0) return false;
-  const files = demoCsv();
-  for (const kind of DEMO_IMPORT_ORDER) {
-    await importFile(db, Buffer.from(files[kind], "utf8"), `demo-${kind}.csv`, { kind, actor: "sandbox", at: new Date(), directory: null });
-  }
-  return true;
-}
-
 /** The sandbox's simulated app (fake credentials; nothing leaves the machine). */
-export const SANDBOX_APP = { appId: "cli_5a4db0c0de000000", appSecret: "sandbox-secret", token: "sandbox-verification-token", groupChatId: "oc_5a4db0c0de0000000000000000000001" };
+export const SANDBOX_APP = { appId: "cli_5a4db0c0de000000", appSecret: "sandbox-secret", groupChatId: "oc_5a4db0c0de0000000000000000000001" };
 
 /** Windows tests shorten (the defaults are the operator's: interface.md §3, §4). */
 export interface StartOptions {
@@ -45,33 +38,40 @@ async function within(ms: number, p: Promise<unknown>): Promise<void> {
   clearTimeout(t);
 }
 
-export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOptions = {}): Promise<{ server: Server; db: Db; stop: () => Promise<void>; runtime: Runtime }> {
+export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOptions = {}): Promise<{ server: Server; db: Db; stop: () => Promise<void>; runtime: Runtime; accessToken: string | null }> {
   const config = loadConfig(env);
   assertServerConfig(config);
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const db = openDatabase(config.DATABASE_URL); // migrates first
-  if (config.sandbox && (await loadDemoIfEmpty(db))) logger.info("sandbox: demo registers and plan loaded");
+  const clock = clockFromConfig(config);
+  if (config.sandbox && (await loadDemoIfEmpty(db, clock.now()))) logger.info("sandbox: demo registers and plan loaded");
 
   // The sandbox runs the same pipeline against an embedded simulated Feishu Open Platform.
   let fake: FakeFeishu | null = null;
   let larkConfig = config;
+  const store = config.sandbox ? new SandboxStore(db) : null;
+  // Random per start: the sandbox's webhook accepts only events signed with it (the console's own).
+  const sandboxToken = newAccessToken();
   if (config.sandbox) {
     fake = new FakeFeishu({ appId: SANDBOX_APP.appId, appSecret: SANDBOX_APP.appSecret });
+    await store!.attach(fake); // the chat as it was before a restart
+    clock.setOffsetDays(Number((await store!.getState(OFFSET_KEY)) ?? 0)); // and the 模拟日期
     for (const [name, openId] of Object.entries(DEMO_OPEN_IDS)) fake.addUser(openId, name);
     fake.addChat(SANDBOX_APP.groupChatId, `${DEMO_UNITS[0]}抽查工作群`, Object.values(DEMO_OPEN_IDS));
     const domain = await fake.listen();
-    larkConfig = { ...config, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: SANDBOX_APP.token, larkDomain: domain };
+    larkConfig = { ...config, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: sandboxToken, larkDomain: domain };
   }
   // The thread reads the same resolved database (the sandbox's default differs from production's).
   const threadEnv = config.sandbox
-    ? { ...env, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: SANDBOX_APP.token, LARK_DOMAIN: larkConfig.larkDomain, DATABASE_URL: config.DATABASE_URL }
+    ? { ...env, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: sandboxToken, LARK_DOMAIN: larkConfig.larkDomain, DATABASE_URL: config.DATABASE_URL }
     : { ...env, DATABASE_URL: config.DATABASE_URL };
   let runtime: Runtime;
   try {
     // In a group only a mention of this bot counts: its open_id is read once, before anything is served.
     const botOpenId = await fetchBotOpenId(createLarkClient(larkConfig, logger), { logger, windowMs: opts.botInfoWindowMs });
     logger.info({ botOpenId }, "bot identity read from Feishu");
-    runtime = await createRuntime({ db, config: larkConfig, logger, threadEnv, botOpenId, supervisor: opts.supervisor, wsDownMs: opts.wsDownMs }); // the thread resumes stored events and unsent messages
+    // The thread resumes stored events and unsent messages.
+    runtime = await createRuntime({ db, config: larkConfig, logger, threadEnv, botOpenId, clock, supervisor: opts.supervisor, wsDownMs: opts.wsDownMs });
   } catch (e) {
     await fake?.close();
     await db.$disconnect();
@@ -79,18 +79,42 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOpt
   }
 
   let selfUrl = "";
-  const sandboxChat = fake
-    ? chatConsoleRouter({ fake, db, selfUrl: () => selfUrl, token: SANDBOX_APP.token, appId: SANDBOX_APP.appId, groupChatId: SANDBOX_APP.groupChatId, settle: () => runtime.idle() })
-    : undefined;
+  const accessToken = config.sandbox && !isLoopback(config.HOST) ? newAccessToken() : null;
+  const sandboxChat =
+    fake && store
+      ? chatConsoleRouter({
+          fake,
+          db,
+          store,
+          clock,
+          selfUrl: () => selfUrl,
+          token: sandboxToken,
+          appId: SANDBOX_APP.appId,
+          groupChatId: SANDBOX_APP.groupChatId,
+          settle: async () => {
+            await runtime.idle();
+            await store.flush();
+          },
+          accessToken,
+          datePinned: Boolean(config.DRBOT_TODAY),
+          logger,
+          // The new bureau day's jobs run at once (once-only keys apply; skipped days are not caught up).
+          onDateMoved: async () => {
+            await runtime.runJobs("all");
+          },
+        })
+      : undefined;
   const app = createHttpApp({ db, logger, sandbox: config.sandbox, feishu: runtime.router, sandboxChat, health: () => runtime.health() });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
-  selfUrl = `http://127.0.0.1:${port}`;
+  const wildcard = ["0.0.0.0", "::", ""].includes(config.HOST) || isLoopback(config.HOST);
+  selfUrl = `http://${wildcard ? "127.0.0.1" : config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`; // the console posts events to itself
   // One JSON line with the bound port (PORT=0 picks a free one; tests and supervisors read it).
   logger.info({ port, host: config.HOST, sandbox: config.sandbox, mode: config.LARK_MODE }, config.sandbox ? `沙盒已启动：http://localhost:${port}/` : "double-random-bot started");
+  if (config.sandbox && config.LOG_LEVEL !== "silent") process.stderr.write(`${await sandboxBanner(db, config.HOST, port, accessToken)}\n`);
 
   let stopping: Promise<void> | null = null;
   // Every step is bounded so the whole stop stays well inside 10 s, whatever hangs.
@@ -101,11 +125,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOpt
       await within(2000, closed);
       server.closeAllConnections(); // a request still open after 2 s is cut; Feishu re-delivers it
       await within(6000, runtime.stop());
+      await within(500, store?.flush() ?? Promise.resolve());
       await within(500, fake?.close() ?? Promise.resolve());
       await within(500, db.$disconnect());
       logger.info("double-random-bot stopped");
     })());
-  return { server, db, stop, runtime };
+  return { server, db, stop, runtime, accessToken };
 }
 
 /** `node dist/src/main.js` (npm start): runs until SIGTERM/SIGINT, then exits 0; a bad start exits 1. */

@@ -30,8 +30,8 @@ export async function renderConsole(db: Db, opts: { sandbox: boolean }): Promise
         }</td></tr>`,
     )
     .join("");
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>双随机抽查助手</title>
-<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2rem;color:#1f2329}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #dee0e3;padding:.4rem .7rem;text-align:left}th{background:#f5f6f7}code{font-size:.85em}.note{color:#646a73}</style></head>
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>双随机抽查助手</title>
+<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2rem;color:#1f2329}table{border-collapse:collapse;margin:1rem 0;display:block;overflow-x:auto;max-width:100%}@media (max-width:720px){body{margin:.8rem}}td,th{border:1px solid #dee0e3;padding:.4rem .7rem;text-align:left}th{background:#f5f6f7}code{font-size:.85em}.note{color:#646a73}</style></head>
 <body><h1>双随机抽查助手${opts.sandbox ? "（沙盒）" : ""}</h1>
 <p class="note">${opts.sandbox ? "未配置飞书应用（LARK_APP_ID），当前为沙盒模式，已载入示例数据。" : "已连接飞书应用。"}抽取须在飞书群中公开进行；任何人可用 <code>npx drbot verify 抽取记录.json</code> 离线核验。${opts.sandbox ? ' <a href="/sandbox">进入模拟飞书，以示例人员身份试用 →</a>' : ""}</p>
 <h2>一单两库</h2><p>抽查事项 ${items} 项 · 检查对象 ${targets} 户 · 执法检查人员 ${inspectors} 名 · 回避关系 ${conflicts} 条</p>

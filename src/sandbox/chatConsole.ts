@@ -1,177 +1,235 @@
 import Router from "@koa/router";
+import type { Context } from "koa";
 import { randomBytes } from "node:crypto";
+import type { BureauClock } from "../clock";
+import { templateWorkbook } from "../features/exports/workbook";
+import { IMPORT_KINDS, type ImportKind } from "../features/imports/kinds";
+import type { Logger } from "../logger";
 import type { Db } from "../store/db";
-import type { FakeFeishu } from "./fakeFeishu";
+import { requireToken } from "./access";
+import { resetDemo } from "./demo";
+import { parseMultipartParts, type FakeFeishu, type FakeMessage } from "./fakeFeishu";
+import { renderPage, type Person } from "./page";
+import type { SandboxStore } from "./sandboxStore";
 
 /**
- * The sandbox's chat: act as any demo user, send commands to the bot in the group or privately, and
- * click card buttons. Everything goes through the real pipeline — events are POSTed to our own
- * /lark/events and /lark/cards with the sandbox app's token, exactly as Feishu would send them.
+ * The sandbox's chat: act as any demo user, send commands and files to the bot in the group or
+ * privately, click card buttons, move the bureau date. Everything goes through the real pipeline —
+ * events are POSTed to our own /lark/events and /lark/cards with the sandbox app's token, exactly as
+ * Feishu would send them, and the bot downloads files from the simulated Feishu through the SDK.
  */
-
-const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-let names = new Map<string, string>(); // open_id → name, for @mentions in cards
-const mdToHtml = (md: string) =>
-  esc(md)
-    .replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")
-    .replace(/`([^`]+)`/g, "<code>$1</code>")
-    .replace(/&lt;at id=(ou_[0-9a-z_]+)&gt;&lt;\/at&gt;/g, (_m, id: string) => `@${esc(names.get(id) ?? id)}`)
-    .replace(/\\([\\*_~`[\]<>#|])/g, "$1")
-    .replace(/\n/g, "<br>");
-
-type El = Record<string, unknown>;
-const text = (t: unknown) => (t && typeof t === "object" ? String((t as { content?: unknown }).content ?? "") : "");
-
-function renderField(e: El): string {
-  const name = esc(e["name"]);
-  const label = esc(text(e["placeholder"]));
-  if (e["tag"] === "select_static") {
-    const options = (e["options"] as El[]).map((o) => `<option value="${esc(o["value"])}">${esc(text(o["text"]))}</option>`).join("");
-    return `<label>${label}<select name="f_${name}"><option value=""></option>${options}</select></label>`;
-  }
-  if (e["tag"] === "date_picker") return `<label>${label}<input type="date" name="f_${name}" value="${esc(e["initial_date"] ?? "")}"></label>`;
-  return `<label>${label}<input name="f_${name}" value="${esc(e["default_value"] ?? "")}"></label>`;
-}
-
-function actionForm(messageId: string, button: El, fields: El[], as: string): string {
-  const value = ((button["behaviors"] as El[] | undefined) ?? [])[0]?.["value"];
-  if (!value) return "";
-  return `<form method="post" action="/sandbox/click" class="card-form"><input type="hidden" name="message" value="${esc(messageId)}"><input type="hidden" name="value" value="${esc(JSON.stringify(value))}"><input type="hidden" name="as" value="${esc(as)}">${fields.map(renderField).join("")}<button>${esc(text(button["text"]))}</button></form>`;
-}
-
-function renderCard(messageId: string, card: El, as: string): string {
-  const header = card["header"] as El | undefined;
-  const elements = ((card["body"] as El | undefined)?.["elements"] as El[] | undefined) ?? [];
-  const parts = elements.map((e) => {
-    if (e["tag"] === "markdown") return `<div>${mdToHtml(String(e["content"]))}</div>`;
-    if (e["tag"] === "hr") return "<hr>";
-    if (e["tag"] === "button") return actionForm(messageId, e, [], as);
-    if (e["tag"] === "form") {
-      const inner = (e["elements"] as El[]) ?? [];
-      const submit = inner.find((x) => x["tag"] === "button");
-      return submit ? actionForm(messageId, submit, inner.filter((x) => x !== submit), as) : "";
-    }
-    return "";
-  });
-  return `<div class="card ${esc(header?.["template"] ?? "")}"><div class="title">${esc(text(header?.["title"]))}</div>${parts.join("")}</div>`;
-}
 
 export interface ChatConsoleDeps {
   fake: FakeFeishu;
   db: Db;
+  store: SandboxStore;
+  clock: BureauClock;
   selfUrl: () => string;
   token: string;
   appId: string;
   groupChatId: string;
+  /** Waits until the bot has handled what was sent and the simulated chat is written. */
   settle: () => Promise<void>;
+  /** Off loopback the console needs this token (spec §2); null on loopback. */
+  accessToken: string | null;
+  /** DRBOT_TODAY pins the bureau date (the page says so). */
+  datePinned?: boolean;
+  /** Runs the new bureau day's jobs after 模拟日期 moved (wired to the daily jobs). */
+  onDateMoved?: () => Promise<void>;
+  logger?: Logger;
 }
 
+export const OFFSET_KEY = "clock.offsetDays";
+const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 const p2pChatOf = (openId: string) => `oc_p2p_${openId.slice(3)}`;
+
+async function readBody(ctx: Context, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of ctx.req) {
+    size += (c as Buffer).length;
+    if (size > limit) return null;
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
 
 export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
   const router = new Router();
   let seq = 0;
   const post = (path: string, body: unknown) => fetch(`${deps.selfUrl()}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const form = async (ctx: { req: NodeJS.ReadableStream }) => {
-    const chunks: Buffer[] = [];
-    for await (const c of ctx.req) chunks.push(c as Buffer);
-    return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
-  };
+  const form = async (ctx: Context) => new URLSearchParams(((await readBody(ctx, 1024 * 1024)) ?? Buffer.alloc(0)).toString("utf8"));
+  const back = (ctx: Context, as: string, toast?: string) => ctx.redirect(`/sandbox?as=${encodeURIComponent(as)}${toast ? `&toast=${encodeURIComponent(toast)}` : ""}`);
 
-  router.get("/sandbox", async (ctx) => {
+  /** The roster's people with an open_id, each a user of the simulated Feishu with a private chat with the bot. */
+  const people = async (): Promise<Person[]> => {
     const roster = await deps.db.inspector.findMany({ where: { openId: { not: null } }, orderBy: { certNo: "asc" } });
-    const people = roster.map((p) => ({ openId: p.openId!, label: `${p.name}（${p.roles.replace(/;/g, "、")}）` }));
-    names = new Map(roster.map((p) => [p.openId!, p.name]));
-    const as = String(ctx.query["as"] ?? people[0]?.openId ?? "");
-    for (const p of people) {
+    const list = roster.map((p) => ({ openId: p.openId!, name: p.name, label: `${p.name}（${p.roles.replace(/;/g, "、")}）` }));
+    for (const p of list) {
       deps.fake.addUser(p.openId, p.label);
       if (!deps.fake.chats.has(p2pChatOf(p.openId))) deps.fake.addChat(p2pChatOf(p.openId), "私聊", [p.openId]);
     }
-    const log = (...receivers: string[]) =>
-      receivers
-        .flatMap((r) => deps.fake.sentTo(r))
-        .sort((a, b) => a.create_time - b.create_time || (a.message_id < b.message_id ? -1 : 1))
-        .slice(-25)
-        .map((m) => {
-          if (m.card) return renderCard(m.message_id, m.card, as);
-          if (m.msg_type === "file") {
-            const key = (JSON.parse(m.content) as { file_key: string }).file_key;
-            return `<div class="text">📎 <a href="/sandbox/file/${esc(key)}">${esc(deps.fake.uploads.get(key)?.fileName ?? key)}</a></div>`;
-          }
-          return `<div class="text">${mdToHtml(String((JSON.parse(m.content) as { text?: string }).text ?? ""))}</div>`;
-        })
-        .join("") || '<p class="note">（暂无消息）</p>';
-    const options = people.map((p) => `<option value="${esc(p.openId)}"${p.openId === as ? " selected" : ""}>${esc(p.label)}</option>`).join("");
-    const toast = ctx.query["toast"] ? `<p class="toast">${esc(ctx.query["toast"])}</p>` : "";
+    return list;
+  };
+  const knownAs = async (as: string) => (await people()).some((p) => p.openId === as);
+
+  /** A person's message, as Feishu's im.message.receive_v1 delivers it. */
+  const deliver = async (as: string, group: boolean, type: "text" | "file", display: string, eventContent: string, file?: { fileKey: string; fileName: string; bytes: Buffer }) => {
+    const chatId = group ? deps.groupChatId : p2pChatOf(as);
+    const m = deps.fake.userSends(as, chatId, type, display, file);
+    const res = await post("/lark/events", {
+      schema: "2.0",
+      header: { event_id: `sandbox-${Date.now()}${++seq}${randomBytes(2).toString("hex")}`, event_type: "im.message.receive_v1", create_time: String(Date.now()), token: deps.token, app_id: deps.appId, tenant_key: "sandbox" },
+      event: {
+        sender: { sender_id: { open_id: as }, sender_type: "user" },
+        message: {
+          message_id: m.message_id,
+          chat_id: chatId,
+          chat_type: group ? "group" : "p2p",
+          message_type: type,
+          content: eventContent,
+          mentions: group && type === "text" ? [{ key: "@_user_1", id: { open_id: deps.fake.botOpenId }, name: "双随机助手", mentioned_type: "bot" }] : [],
+        },
+      },
+    });
+    await deps.settle();
+    return res.ok ? undefined : `机器人没有收下这条消息（HTTP ${res.status}）`;
+  };
+
+  router.use(requireToken(deps.accessToken));
+
+  router.get("/sandbox", async (ctx) => {
+    await deps.store.flush();
+    const list = await people();
+    const as = list.some((p) => p.openId === ctx.query["as"]) ? String(ctx.query["as"]) : (list[0]?.openId ?? "");
+    const order = (a: FakeMessage, b: FakeMessage) => a.create_time - b.create_time || (a.message_id < b.message_id ? -1 : 1);
+    const fileName = (m: FakeMessage) => {
+      const c = JSON.parse(m.content) as { file_key?: string; file_name?: string };
+      return c.file_name ?? deps.fake.uploads.get(c.file_key ?? "")?.fileName ?? c.file_key ?? "文件";
+    };
     ctx.type = "html";
-    ctx.body = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>沙盒 · 模拟飞书</title><style>
-body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:1.5rem;color:#1f2329}.cols{display:flex;gap:1.5rem}.col{flex:1;min-width:0}
-.card{border:1px solid #dee0e3;border-radius:8px;margin:.6rem 0;padding:.6rem .8rem;background:#fff}.card .title{font-weight:600;margin-bottom:.4rem}
-.card.orange .title{color:#d46b08}.card.green .title{color:#389e0d}.card.red .title{color:#cf1322}.card.grey .title{color:#8f959e}
-.text{background:#f5f6f7;border-radius:8px;padding:.5rem .7rem;margin:.6rem 0}.card-form{margin:.4rem 0}.card-form label{display:block;font-size:.9em;margin:.2rem 0}
-.toast{background:#fffbe6;border:1px solid #ffe58f;padding:.4rem .7rem}.note{color:#646a73}code{font-size:.8em;word-break:break-all}</style></head><body>
-<h1>沙盒 · 模拟飞书</h1><p class="note">以任一示例人员的身份在群里 @机器人 或私聊发命令、点击卡片按钮；请求按飞书的格式发到本机的 /lark/events 与 /lark/cards。<a href="/">返回控制台</a></p>${toast}
-<form method="post" action="/sandbox/say"><select name="as" onchange="location='/sandbox?as='+this.value">${options}</select>
-<select name="where"><option value="group">在群里 @双随机助手</option><option value="p2p">私聊机器人</option></select>
-<input name="text" placeholder="例如：抽取 T2026-01、我的任务、帮助" size="36"> <button>发送</button></form>
-<div class="cols"><div class="col"><h2>抽查工作群</h2>${log(deps.groupChatId)}</div>
-<div class="col"><h2>与机器人的私聊</h2>${log(as, p2pChatOf(as))}</div></div></body></html>`;
+    ctx.body = renderPage({
+      as,
+      people: list,
+      group: { title: deps.fake.chats.get(deps.groupChatId)?.name ?? "抽查工作群", messages: deps.fake.sentTo(deps.groupChatId).sort(order) },
+      p2p: [...deps.fake.sentTo(as), ...deps.fake.sentTo(p2pChatOf(as))].sort(order),
+      today: deps.clock.today(),
+      offsetDays: deps.clock.offsetDays,
+      pinned: deps.datePinned === true,
+      toast: typeof ctx.query["toast"] === "string" ? ctx.query["toast"] : undefined,
+      fileName,
+    });
   });
 
-  router.get("/sandbox/file/:key", (ctx) => {
-    const file = deps.fake.uploads.get(ctx.params.key ?? "");
-    if (!file) return ctx.throw(404, "没有这个文件");
-    ctx.set("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
-    ctx.body = file.bytes;
+  // The bot's uploads (file_key) and files people sent (message_id/file_key).
+  router.get(["/sandbox/file/:key", "/sandbox/file/:message/:key"], (ctx) => {
+    const key = ctx.params["message"] ? `${ctx.params["message"]}/${ctx.params["key"]}` : (ctx.params["key"] ?? "");
+    const upload = deps.fake.uploads.get(key);
+    const bytes = upload?.bytes ?? deps.fake.files.get(key);
+    if (!bytes) return ctx.throw(404, "没有这个文件");
+    const sent = deps.fake.messages.find((m) => m.message_id === ctx.params["message"]);
+    const name = upload?.fileName ?? (sent ? ((JSON.parse(sent.content) as { file_name?: string }).file_name ?? "file") : "file");
+    ctx.set("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
+    ctx.body = bytes;
+  });
+
+  router.get("/sandbox/template/:kind", async (ctx) => {
+    const kind = ctx.params["kind"] as ImportKind;
+    if (!(IMPORT_KINDS as readonly string[]).includes(kind)) return ctx.throw(404, "没有这种名录");
+    ctx.set("Content-Disposition", `attachment; filename="${kind}-template.xlsx"`);
+    ctx.type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    ctx.body = await templateWorkbook(kind);
   });
 
   router.post("/sandbox/say", async (ctx) => {
     const f = await form(ctx);
     const as = f.get("as") ?? "";
+    const text = (f.get("text") ?? "").trim();
+    if (!(await knownAs(as))) return ctx.throw(400, "请选择一位示例人员");
+    if (!text) return back(ctx, as, "请输入要发送的内容");
     const group = f.get("where") !== "p2p";
-    const id = `${Date.now()}${++seq}${randomBytes(2).toString("hex")}`;
-    await post("/lark/events", {
-      schema: "2.0",
-      header: { event_id: `sandbox-${id}`, event_type: "im.message.receive_v1", create_time: String(Date.now()), token: deps.token, app_id: deps.appId, tenant_key: "sandbox" },
-      event: {
-        sender: { sender_id: { open_id: as }, sender_type: "user" },
-        message: {
-          message_id: `om_sandbox_${id}`,
-          chat_id: group ? deps.groupChatId : p2pChatOf(as),
-          chat_type: group ? "group" : "p2p",
-          message_type: "text",
-          content: JSON.stringify({ text: group ? `@_user_1 ${f.get("text") ?? ""}` : (f.get("text") ?? "") }),
-          mentions: group ? [{ key: "@_user_1", id: { open_id: deps.fake.botOpenId }, name: "双随机助手", mentioned_type: "bot" }] : [],
-        },
-      },
-    });
-    await deps.settle();
-    ctx.redirect(`/sandbox?as=${encodeURIComponent(as)}`);
+    back(ctx, as, await deliver(as, group, "text", JSON.stringify({ text: group ? `@双随机助手 ${text}` : text }), JSON.stringify({ text: group ? `@_user_1 ${text}` : text })));
+  });
+
+  router.post("/sandbox/upload", async (ctx) => {
+    const body = await readBody(ctx, MAX_UPLOAD_BYTES);
+    if (!body) return ctx.throw(413, "文件过大（沙盒上限 64 MB）");
+    const parts = parseMultipartParts(body, String(ctx.get("content-type")));
+    const field = (name: string) => parts.find((p) => p.name === name);
+    const as = field("as")?.data.toString("utf8") ?? "";
+    if (!(await knownAs(as))) return ctx.throw(400, "请选择一位示例人员");
+    const file = field("file");
+    if (!file?.filename || file.data.length === 0) return back(ctx, as, "请先选择要发送的文件");
+    const fileKey = `file_v3_${randomBytes(8).toString("hex")}`;
+    const content = JSON.stringify({ file_key: fileKey, file_name: file.filename });
+    back(ctx, as, await deliver(as, field("where")?.data.toString("utf8") !== "p2p", "file", content, content, { fileKey, fileName: file.filename, bytes: file.data }));
   });
 
   router.post("/sandbox/click", async (ctx) => {
     const f = await form(ctx);
     const as = f.get("as") ?? "";
+    if (!(await knownAs(as))) return ctx.throw(400, "请选择一位示例人员");
     const messageId = f.get("message") ?? "";
-    const formValue: Record<string, string> = {};
-    for (const [k, v] of f) if (k.startsWith("f_") && v !== "") formValue[k.slice(2)] = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v} +0800` : v;
+    let clicked: { name?: string; value?: unknown };
+    try {
+      clicked = JSON.parse(f.get("btn") ?? "{}") as typeof clicked;
+    } catch {
+      return ctx.throw(400, "按钮数据无效");
+    }
+    // form_value as Feishu sends it: strings, string[] for multi-selects, dates with their offset.
+    const formValue: Record<string, unknown> = {};
+    for (const [k, v] of f) {
+      if (k.startsWith("f_") && v !== "") formValue[k.slice(2)] = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v} +0800` : /^\d{2}:\d{2}$/.test(v) ? `${v} +0800` : v;
+      else if (k.startsWith("fm_")) formValue[k.slice(3)] = [...((formValue[k.slice(3)] as string[] | undefined) ?? []), v];
+      else if (k.startsWith("fc_")) formValue[k.slice(3)] = true;
+    }
+    const inForm = [...f.keys()].some((k) => /^f[mc]?_/.test(k));
+    const m = deps.fake.messages.find((x) => x.message_id === messageId);
     const res = await post("/lark/cards", {
       schema: "2.0",
       header: { event_id: `sandbox-card-${Date.now()}${++seq}`, token: deps.token, create_time: String(Date.now() * 1000), event_type: "card.action.trigger", tenant_key: "sandbox", app_id: deps.appId },
       event: {
         operator: { open_id: as, tenant_key: "sandbox" },
-        token: "c-sandbox",
-        action: { value: JSON.parse(f.get("value") ?? "{}"), tag: "button", ...(Object.keys(formValue).length ? { form_value: formValue } : {}) },
+        token: `c-sandbox-${randomBytes(4).toString("hex")}`,
+        action: { value: clicked.value ?? {}, tag: "button", ...(clicked.name ? { name: clicked.name } : {}), ...(inForm ? { form_value: formValue } : {}) },
         host: "im_message",
-        context: { open_message_id: messageId, open_chat_id: deps.groupChatId },
+        context: { open_message_id: messageId, open_chat_id: m?.chat_id ?? deps.groupChatId },
       },
     });
-    const answer = (await res.json()) as { toast?: { content?: string }; card?: { data?: unknown } };
+    const answer = (await res.json().catch(() => ({}))) as { toast?: { content?: string }; card?: { data?: unknown } };
     // Feishu replaces the clicked card with the answer's card for everyone (update_multi).
-    const m = deps.fake.messages.find((x) => x.message_id === messageId);
-    if (m && answer.card?.data) m.updates.push(JSON.stringify(answer.card.data));
+    if (answer.card?.data) deps.fake.updateCard(messageId, JSON.stringify(answer.card.data));
     await deps.settle();
-    ctx.redirect(`/sandbox?as=${encodeURIComponent(as)}${answer.toast?.content ? `&toast=${encodeURIComponent(answer.toast.content)}` : ""}`);
+    back(ctx, as, answer.toast?.content ?? (res.ok ? undefined : "操作失败，请稍后重试"));
+  });
+
+  // 模拟日期: only the bureau date moves (the one clock's offset); the new day's jobs run at once.
+  router.post("/sandbox/date", async (ctx) => {
+    const f = await form(ctx);
+    const as = f.get("as") ?? "";
+    const days = Number(f.get("days"));
+    if (!Number.isInteger(days) || days < 1 || days > 366) return back(ctx, as, "请输入 1 到 366 之间的天数");
+    const offset = deps.clock.offsetDays + days;
+    await deps.store.setState(OFFSET_KEY, String(offset));
+    deps.clock.setOffsetDays(offset);
+    let note = "";
+    try {
+      await deps.onDateMoved?.();
+    } catch (e) {
+      deps.logger?.error({ err: (e as Error).message }, "sandbox: jobs after the date move failed");
+      note = "；当天的定时任务运行失败，详见日志";
+    }
+    await deps.settle();
+    back(ctx, as, `模拟日期前进 ${days} 天，今天是 ${deps.clock.today()}${note}`);
+  });
+
+  router.post("/sandbox/reset", async (ctx) => {
+    const as = (await form(ctx)).get("as") ?? "";
+    await deps.settle();
+    await resetDemo(deps.db, deps.clock.now());
+    await deps.store.clear(deps.fake);
+    deps.clock.setOffsetDays(0);
+    back(ctx, as, "已恢复演示数据：抽取、结果、聊天记录与模拟日期均已清空");
   });
 
   return router;

@@ -20,6 +20,14 @@ export interface FakeMessage {
   uuid?: string;
   create_time: number;
   updates: string[];
+  /** A person's message (sent from the sandbox console); absent for the bot's. */
+  sender?: string;
+}
+
+/** Told of every change to the platform's messages and files (the sandbox persists them). */
+export interface FakeListener {
+  message(m: FakeMessage): void;
+  file(key: string, file: { fileName: string; fileType: string; bytes: Buffer }): void;
 }
 
 export interface FakeCall {
@@ -65,6 +73,7 @@ export class FakeFeishu {
   private readonly perTarget = new Map<string, number[]>();
   private readonly appWindow: number[] = [];
   private readonly minuteWindow: number[] = [];
+  listener: FakeListener | null = null;
   private server: Server | null = null;
   private base = "";
   private seq = 0;
@@ -133,6 +142,49 @@ export class FakeFeishu {
     this.failures.push({ match, status, code, msg, times });
   }
 
+  /** A person's message in a chat (the console's send); a file's bytes become downloadable by the bot. */
+  userSends(from: string, chatId: string, msgType: "text" | "file", content: string, file?: { fileKey: string; fileName: string; bytes: Buffer }): FakeMessage {
+    const m: FakeMessage = { message_id: `om_${(++this.seq).toString(16).padStart(32, "0")}`, chat_id: chatId, receive_id: chatId, receive_id_type: "chat_id", msg_type: msgType, content, create_time: this.now(), updates: [], sender: from };
+    if (file) {
+      const key = `${m.message_id}/${file.fileKey}`;
+      const stored = { fileName: file.fileName, fileType: "stream", bytes: file.bytes };
+      this.files.set(key, file.bytes);
+      this.listener?.file(key, stored);
+    }
+    this.messages.push(m);
+    this.listener?.message(m);
+    return m;
+  }
+
+  /** A newer version of a card, as when Feishu applies a callback's answer. */
+  updateCard(messageId: string, content: string): boolean {
+    const m = this.messages.find((x) => x.message_id === messageId);
+    if (!m) return false;
+    m.updates.push(content);
+    this.listener?.message(m);
+    return true;
+  }
+
+  /** Puts back what a previous run held (the sandbox's persisted chat). */
+  restore(messages: FakeMessage[], files: Map<string, { fileName: string; fileType: string; bytes: Buffer }>): void {
+    for (const m of messages) this.messages.push(m);
+    for (const [key, f] of files) {
+      if (key.includes("/")) this.files.set(key, f.bytes);
+      else this.uploads.set(key, f);
+    }
+    for (const m of messages) {
+      const n = /^om_([0-9a-f]{32})$/.exec(m.message_id);
+      if (n) this.seq = Math.max(this.seq, parseInt(n[1]!, 16));
+    }
+  }
+
+  /** Forgets every message and file (the sandbox's 重置演示数据). */
+  clear(): void {
+    this.messages.length = 0;
+    this.files.clear();
+    this.uploads.clear();
+  }
+
   /** Messages sent to one chat or user, oldest first, with the card JSON parsed. */
   sentTo(receiveId: string): (FakeMessage & { card?: Record<string, unknown> })[] {
     return this.messages
@@ -195,7 +247,9 @@ export class FakeFeishu {
       if (!file || !parts.get("file_name")) return send(400, { code: 234001, msg: "invalid file upload" });
       if (file.length > 30 * 1024 * 1024) return send(400, { code: 234006, msg: "file too large" });
       const fileKey = `file_v3_${randomBytes(8).toString("hex")}`;
-      this.uploads.set(fileKey, { fileName: parts.get("file_name")!.toString("utf8"), fileType: parts.get("file_type")?.toString("utf8") ?? "", bytes: file });
+      const upload = { fileName: parts.get("file_name")!.toString("utf8"), fileType: parts.get("file_type")?.toString("utf8") ?? "", bytes: file };
+      this.uploads.set(fileKey, upload);
+      this.listener?.file(fileKey, upload);
       return send(200, { code: 0, msg: "success", data: { file_key: fileKey } });
     }
 
@@ -220,6 +274,7 @@ export class FakeFeishu {
       if (this.sensitivePattern?.test(String(body["content"] ?? ""))) return send(400, SENSITIVE);
       if (!this.allow(`msg:${m.message_id}`)) return send(400, { code: 230020, msg: "This operation triggers the frequency limit." });
       m.updates.push(String(body["content"]));
+      this.listener?.message(m);
       return send(200, { code: 0, msg: "ok", data: {} });
     }
 
@@ -280,6 +335,7 @@ export class FakeFeishu {
 
     const message: FakeMessage = { message_id: `om_${(++this.seq).toString(16).padStart(32, "0")}`, chat_id: chatId, receive_id: receiveId, receive_id_type: type, msg_type: msgType, content, uuid, create_time: this.now(), updates: [] };
     this.messages.push(message);
+    this.listener?.message(message);
     return send(200, { code: 0, msg: "success", data: { message_id: message.message_id, chat_id: chatId, msg_type: msgType, create_time: String(message.create_time) } });
   }
 
@@ -305,10 +361,10 @@ export class FakeFeishu {
   }
 }
 
-/** Just enough multipart/form-data for the SDK's uploads: field name → bytes. */
-function parseMultipart(body: Buffer, contentType: string): Map<string, Buffer> {
+/** Just enough multipart/form-data for the SDK's uploads and the console's file form. */
+export function parseMultipartParts(body: Buffer, contentType: string): { name: string; filename?: string; data: Buffer }[] {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
-  const out = new Map<string, Buffer>();
+  const out: { name: string; filename?: string; data: Buffer }[] = [];
   if (!boundary) return out;
   const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
   let at = body.indexOf(delimiter);
@@ -317,11 +373,17 @@ function parseMultipart(body: Buffer, contentType: string): Map<string, Buffer> 
     if (next < 0) break;
     const part = body.subarray(at + delimiter.length + 2, next - 2); // skip CRLF after the delimiter and before the next
     const split = part.indexOf("\r\n\r\n");
-    const name = /name="([^"]+)"/.exec(part.subarray(0, split).toString("utf8"))?.[1];
-    if (name) out.set(name, part.subarray(split + 4));
+    const head = part.subarray(0, split).toString("utf8");
+    const name = /name="([^"]*)"/.exec(head)?.[1];
+    const filename = /filename="([^"]*)"/.exec(head)?.[1];
+    if (name && split >= 0) out.push({ name, ...(filename !== undefined ? { filename } : {}), data: part.subarray(split + 4) });
     at = next;
   }
   return out;
+}
+
+function parseMultipart(body: Buffer, contentType: string): Map<string, Buffer> {
+  return new Map(parseMultipartParts(body, contentType).map((p) => [p.name, p.data]));
 }
 
 /** Card JSON 2.0 rules the platform enforces: valid JSON, schema 2.0, update_multi true, ≤ 30 KB, ≤ 200 elements. */

@@ -26,7 +26,7 @@ describe("npm start sandbox: the simulated Feishu chat", () => {
     const commitCard = draw.messageId!;
 
     const afterClick = await (
-      await submit("/sandbox/click", { as: DEMO_OPEN_IDS.legal, message: commitCard, value: JSON.stringify({ action: "draw.confirm", drawId: draw.id }), f_entropy: "3-1-4-1-5" })
+      await submit("/sandbox/click", { as: DEMO_OPEN_IDS.legal, message: commitCard, btn: JSON.stringify({ name: "confirm_draw", value: { action: "draw.confirm", drawId: draw.id } }), f_entropy: "3-1-4-1-5" })
     ).text();
     expect(afterClick).toContain("抽取已揭示 · T2026-01");
     expect(afterClick).toContain("双随机抽查结果公告 · T2026-01");
