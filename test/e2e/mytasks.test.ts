@@ -65,12 +65,14 @@ describe("我的任务: fresh cards that outlive Feishu's 14-day window (spec §
     const a = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: team!.targetId, inspectorId: submitter } });
     const ok = await rig.press(await openIdOf(submitter), { action: "result.submit", assignmentId: a.id }, { inspection_date: `${today} +0800`, category: "未发现问题" });
     expect(ok.toast?.content).toBe("检查结果已提交，等待同组确认");
+    await rig.settle(); // a click while the sender thread writes can meet SQLITE_BUSY (the concurrency branch's part)
     // The one asking is an ordinary inspector (the draw is random: never the 领导, whose own request they wouldn't see).
     const leaderCert = (await rig.db.inspector.findFirstOrThrow({ where: { openId: DEMO_OPEN_IDS.leader } })).certNo;
     const third = currentTeams(record).find((t) => t.targetId !== team!.targetId && t.inspectorIds.some((id) => id !== leaderCert))!;
     const recuser = third.inspectorIds.find((id) => id !== leaderCert)!;
     const b = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: third.targetId, inspectorId: recuser } });
-    await rig.press(await openIdOf(recuser), { action: "task.recuse", assignmentId: b.id }, { reason: "曾在该企业任职" });
+    const asked = await rig.press(await openIdOf(recuser), { action: "task.recuse", assignmentId: b.id }, { reason: "曾在该企业任职" });
+    expect(asked.toast?.content).toBe("回避申请已提交领导审批");
     await rig.settle();
 
     const partnerId = await openIdOf(partner);
