@@ -106,16 +106,24 @@ export class BackgroundThread {
     });
     worker.on("error", (e) => {
       if (worker !== this.worker) return;
-      if (onFail && !this.alive) return onFail(e); // the first start failed: start-up fails
+      if (onFail && !this.alive) return this.failStart(onFail, e); // the first start failed: start-up fails
       this.opts.logger?.error({ err: e.stack ?? e.message }, "processing thread crashed; restarting");
       this.restart(entry);
     });
     worker.on("exit", (code) => {
       if (worker !== this.worker || this.stopping) return;
-      if (onFail && !this.alive) return onFail(new Error(`processing thread exited with code ${code} before it was ready`));
+      if (onFail && !this.alive) return this.failStart(onFail, new Error(`processing thread exited with code ${code} before it was ready`));
       this.opts.logger?.error({ code }, "processing thread exited; restarting");
       this.restart(entry);
     });
+  }
+
+  /** The first start failed: nothing to supervise (the caller's start-up fails). */
+  private failStart(onFail: (e: Error) => void, e: Error): void {
+    this.stopping = true;
+    clearInterval(this.watchdog);
+    void this.worker.terminate().catch(() => {});
+    onFail(e);
   }
 
   /** The watchdog: a heartbeat that hasn't moved for stallMs means the thread is stuck. */
