@@ -20,7 +20,8 @@ import { selfPeakMb } from "./peak";
 const TARGETS = Number(process.env.BENCH_TARGETS ?? 100_000);
 const INSPECTORS = Number(process.env.BENCH_INSPECTORS ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const ROOT = path.join(__dirname, "..", "..");
+// BENCH_ROOT: another checkout's drbot to compare against (e.g. the main branch), same harness and data.
+const ROOT = process.env.BENCH_ROOT ?? path.join(__dirname, "..", "..");
 const DRBOT = path.join(ROOT, "bin", "drbot.js");
 const PRELOAD = path.join(__dirname, "peak-preload.js");
 
