@@ -74,7 +74,7 @@ describe("drbot draw --dry-run → verify", () => {
 
     const ok = await drbot(["verify", file("r.json")], {});
     expect(ok.code).toBe(0);
-    expect(ok.out).toContain("✓ 抽中对象及票号（逐户重算）");
+    expect(ok.out).toContain("✓ 抽中对象及票号 selection.targets（逐户重算）");
     expect(ok.out).toContain("核验通过");
 
     const swapped = structuredClone(record);
@@ -83,7 +83,7 @@ describe("drbot draw --dry-run → verify", () => {
     writeFileSync(file("swapped.json"), JSON.stringify(swapped));
     const bad = await drbot(["verify", file("swapped.json")], {});
     expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(/✗ 抽中对象及票号（逐户重算）：第 1 项：应为/);
+    expect(bad.out).toMatch(/✗ 抽中对象及票号 selection.targets（逐户重算）：selection.targets\[0\]\.id：应为/);
     expect(bad.out).toContain("核验失败");
   });
 
