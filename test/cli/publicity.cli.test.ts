@@ -15,7 +15,7 @@ async function drbot(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: nu
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), now: () => NOW };
-  const code = await runCli(args, io, { ...env, LARK_APP_ID: "", LARK_APP_SECRET: "" });
+  const code = await runCli(args, io, { ...env, LARK_APP_ID: undefined, LARK_APP_SECRET: undefined });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 

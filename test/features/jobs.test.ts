@@ -13,7 +13,7 @@ const digests = () => rig.fake.sentTo(LEGAL_CHAT);
 
 describe("drbot jobs run digest: the 法制办 digest, once per working day", () => {
   it("refuses to run without Feishu settings", async () => {
-    const r = await rig.drbot(["jobs", "run", "digest", "--at", "2026-12-16"], { LARK_APP_ID: "", LARK_APP_SECRET: "" });
+    const r = await rig.drbot(["jobs", "run", "digest", "--at", "2026-12-16"], { LARK_APP_ID: undefined, LARK_APP_SECRET: undefined });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/未配置飞书应用/);
     expect(await rig.db.jobSend.count()).toBe(0);
