@@ -293,14 +293,15 @@ export class OutboxSender {
     const label = `${err.code ?? err.status ?? "network"}: ${err.message}`;
     if (err.code === 230031 && m.action === "patch") {
       // A card past Feishu's 14-day window can't change any more; 我的任务 re-issues fresh cards. Nothing to report.
-      await this.db.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, status: "skipped" } });
+      await writeTx(this.db, (tx) => tx.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, status: "skipped", leaseUntil: null } }));
       this.logger.info({ outboxId: m.id, messageId: m.receiveId }, "card older than 14 days, update skipped");
       return;
     }
     const stripped = err.code === 230028 ? withoutSensitive(m.content) : null;
     if (stripped) {
       // The data-leak review refused a phone number: resend at once without it rather than failing.
-      await this.db.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, content: stripped, nextAttemptAt: new Date(this.now()) } });
+      // The lease is released too, or the row would sit claimed (invisible to drain) until it ran out.
+      await writeTx(this.db, (tx) => tx.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, content: stripped, nextAttemptAt: new Date(this.now()), leaseUntil: null } }));
       this.logger.warn({ outboxId: m.id }, "refused by the data-leak review, resending without the sensitive parts");
       return;
     }
