@@ -121,9 +121,23 @@ describe("rights that match the roster (§5)", () => {
   });
 
   it("someone set 离岗 by a roster import while holding open assignments: a 领导 confirms the withdrawal, the replacement gets the task, the group is told", async () => {
-    const { certNo } = await someInspector();
+    // The draw's seed is random, and the 领导 is in the pool: pick someone whose first replacement (set 离岗
+    // below) isn't the 领导 who must confirm, or the confirming click would rightly be refused as 离岗.
+    const leaderCertNo = (await rig.db.inspector.findFirstOrThrow({ where: { openId: DEMO_OPEN_IDS.leader } })).certNo;
+    const start = await recordOf();
+    const openOf = (id: string) => rig.db.assignment.findMany({ where: { drawId, inspectorId: id, status: { in: ["assigned", "accepted"] } }, orderBy: { id: "asc" } });
+    const tried: string[] = [];
+    let certNo = (await someInspector()).certNo;
+    const firstReplacementOf = async (id: string) => {
+      const [first] = await openOf(id);
+      return first ? replacementFor(start, id, first.targetId, start.amendments) : null;
+    };
+    while ((await firstReplacementOf(certNo)) === leaderCertNo) {
+      tried.push(certNo);
+      certNo = (await someInspector(tried)).certNo;
+    }
     const gone = await person(certNo);
-    const open = await rig.db.assignment.findMany({ where: { drawId, inspectorId: certNo, status: { in: ["assigned", "accepted"] } }, orderBy: { id: "asc" } });
+    const open = await openOf(certNo);
     expect(open.length).toBeGreaterThan(0);
     await reimportRoster((c) => {
       if (c["执法证号"] === certNo) c["状态"] = "离岗";
@@ -195,7 +209,7 @@ describe("rights that match the roster (§5)", () => {
     const dbFile = (await rig.db.$queryRawUnsafe<{ file: string }[]>("SELECT file FROM pragma_database_list WHERE name = 'main'"))[0]!.file;
     const out: string[] = [];
     const io = { out: (t: string) => out.push(t), err: () => undefined, now: () => new Date() };
-    expect(await runCli(["import", "inspectors", csvFile], io, { DATABASE_URL: `file:${dbFile}`, LARK_APP_ID: "", LARK_APP_SECRET: "" })).toBe(0);
+    expect(await runCli(["import", "inspectors", csvFile], io, { DATABASE_URL: `file:${dbFile}`, LARK_APP_ID: undefined, LARK_APP_SECRET: undefined })).toBe(0);
     expect(out.join("\n")).toContain("1 名离岗人员仍有未完成的检查任务，已请领导在卡片上确认撤换");
     await rig.deliver(rig.say(DEMO_OPEN_IDS.leader, "帮助")); // any event wakes the bot's outbox
     await rig.settle();
