@@ -106,6 +106,10 @@ describe("sandbox console: history, files, 模拟日期, reset", () => {
     expect(await s.db.draw.count()).toBe(0);
     expect(await s.db.sandboxMessage.count()).toBe(0);
     expect(await s.db.target.count()).toBe(targets);
+    // The audit log emptied with the rest, and still append-only afterwards.
+    expect(await s.db.auditLog.count({ where: { action: { startsWith: "draw" } } })).toBe(0);
+    const audit = await s.db.auditLog.findFirstOrThrow(); // the reloaded demo's own imports
+    await expect(s.db.$executeRawUnsafe(`DELETE FROM "AuditLog" WHERE "seq" = ${audit.seq}`)).rejects.toThrow(/append-only/);
     // The bureau works again after the reset: a new draw.
     const again = await (await s.submit("/sandbox/say", { as: DEMO_OPEN_IDS.leader, where: "group", text: "抽取 T2026-01" })).text();
     expect(again).toContain("抽取承诺 · T2026-01");
