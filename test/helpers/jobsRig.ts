@@ -96,8 +96,22 @@ export async function startJobsRig() {
     openIdOf,
     cardText,
     setToday: (d: string) => void (today = d),
-    /** Sends what the bot queued (card-caused messages) to the fake Feishu. */
-    deliver: () => sender.kick(),
+    /**
+     * Sends what the bot queued (card-caused messages) to the fake Feishu, retries included: the
+     * in-process `drbot jobs run` senders have their own pacers, so Feishu's 5/s per person can
+     * refuse one of ours (230020), which the sender retries after its backoff. Waits for that, not
+     * for a fixed time; gives up after 15 s (the assertions then fail).
+     */
+    deliver: async () => {
+      const giveUp = Date.now() + 15_000;
+      for (;;) {
+        await sender.kick();
+        const next = await db.outboxMessage.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
+        if (!next || Date.now() > giveUp) return;
+        const due = Math.max(next.nextAttemptAt.getTime(), next.leaseUntil?.getTime() ?? 0);
+        await new Promise((r) => setTimeout(r, Math.max(10, Math.min(due - Date.now(), giveUp - Date.now()))));
+      }
+    },
     stop: async () => {
       sender.stop();
       await db.$disconnect();
