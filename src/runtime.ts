@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import { register as registerAdmin } from "./features/admin/register";
 import { register as registerDraw } from "./features/draw/register";
 import { register as registerFollowUps } from "./features/followups/register";
+import { register as registerImports } from "./features/imports/register";
 import { register as registerInfo } from "./features/info/register";
 import { register as registerJobs } from "./features/jobs/register";
 import { runJobs, type JobReport, type JobWhich } from "./features/jobs/runner";
@@ -36,7 +37,7 @@ interface Deps {
 /** The bot with every feature registered. */
 export function createBot(deps: Deps & { client?: lark.Client }): Bot {
   const bot = new Bot({ config: deps.config, clock: deps.clock ?? clockFromConfig(deps.config), logger: deps.logger, botOpenId: deps.botOpenId ?? null, client: deps.client });
-  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin, registerFollowUps, registerJobs, registerPublicity]) register(bot);
+  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin, registerFollowUps, registerJobs, registerPublicity, registerImports]) register(bot);
   return bot;
 }
 

@@ -4,10 +4,7 @@ import type { Clock } from "../clock";
 import type { WorkCalendar } from "../domain/calendar";
 import type { Config } from "../config";
 import { isAppError } from "../domain/errors";
-import { importFromChat } from "../features/imports/chat";
-import { importLimits } from "../config";
-import { noticeWithdrawals } from "../features/tasks/withdrawal";
-import type { Role } from "../features/imports/kinds";
+import type { Role } from "../domain/roles";
 import { enqueueJob, type JobRunner, type JobStep } from "../lark/inbox";
 import { enqueueMessage, type FileSource } from "../lark/outbox";
 import type { Envelope } from "../lark/receiver";
@@ -120,6 +117,16 @@ export interface JobSpec {
   run(ctx: JobContext): Promise<JobSend[]>;
 }
 
+/**
+ * A file sent to the bot (an .xlsx/.csv in p2p): `prepare` runs before the event's transaction (it may
+ * download and import in a transaction of its own, so it must be idempotent) and returns the reply;
+ * `after` runs inside the event's transaction once the reply is queued.
+ */
+export interface FileHandler {
+  prepare(db: Db, message: IncomingMessage, deps: BotDeps & { client: lark.Client }): Promise<Reply>;
+  after?(tx: Tx, now: Date, deps: BotDeps): Promise<void>;
+}
+
 const roleList = (roles: Role[]) => roles.join("、");
 
 export function toFeishuContent(content: Reply): { msgType: "text" | "interactive"; content: unknown } {
@@ -140,7 +147,14 @@ export class Bot {
   private readonly sentHooks = new Map<string, SentHandler>();
   private readonly fileBuilders = new Map<string, FileBuilder>();
 
+  private fileHandler: FileHandler | null = null;
+
   constructor(readonly deps: BotDeps) {}
+
+  /** Who handles files sent to the bot (one feature: the imports). */
+  onFile(handler: FileHandler): void {
+    this.fileHandler = handler;
+  }
 
   /**
    * Registers the reaction to an internal event. It runs in the processing thread after the commit
@@ -205,13 +219,11 @@ export class Bot {
 
   /** Before the event's transaction: a file sent to the bot is downloaded and imported here. */
   async prepare(db: Db, envelope: Envelope): Promise<Reply | undefined> {
-    if (envelope.header?.event_type !== "im.message.receive_v1" || !this.deps.client) return undefined;
+    const client = this.deps.client;
+    if (envelope.header?.event_type !== "im.message.receive_v1" || !client || !this.fileHandler) return undefined;
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message?.file || !message.senderIsUser) return undefined;
-    return importFromChat(db, this.deps.client, message, this.deps.config.BOT_ADMIN_OPEN_IDS, this.deps.clock.now(), importLimits(this.deps.config), {
-      announceChatId: this.deps.config.LARK_ANNOUNCE_CHAT_ID,
-      bureauName: this.deps.config.BUREAU_NAME,
-    });
+    return this.fileHandler.prepare(db, message, { ...this.deps, client });
   }
 
   /** The inbox handler for im.message.receive_v1 (runs inside the worker's transaction). */
@@ -231,8 +243,7 @@ export class Bot {
 
     if (prepared !== undefined) {
       await reply(prepared as Reply);
-      // A roster import may have set someone 离岗 who still holds open assignments: ask the 领导s.
-      await noticeWithdrawals(tx, now, this.deps.config.BOT_ADMIN_OPEN_IDS);
+      await this.fileHandler?.after?.(tx, now, this.deps);
       return;
     }
     if (message.messageType !== "text") {

@@ -1,4 +1,4 @@
-import { ROLES, splitList, type Role } from "../features/imports/kinds";
+import { ROLES, splitList, type Role } from "../domain/roles";
 import type { Db, Prisma } from "../store/db";
 
 type Tx = Prisma.TransactionClient | Db;

@@ -16,7 +16,7 @@ const importer = () => import("../features/imports/importer.js");
 const drawService = () => import("../features/draw/service.js");
 const stats = () => import("../features/stats/stats.js");
 const store = () => import("../store/db.js");
-const jobs = () => import("../features/jobs/cli.js");
+const jobs = () => import("./jobs.js");
 const cliPublicity = () => import("./publicity.js");
 
 /** What a command prints and returns; main() turns it into stdout/stderr and the exit code. */

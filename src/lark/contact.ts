@@ -1,6 +1,10 @@
 import type * as lark from "@larksuiteoapi/node-sdk";
 import { AppError } from "../domain/errors";
-import type { ContactDirectory } from "../features/imports/importer";
+
+/** Resolves mobiles to Feishu open_ids (contact API batch_get_id); null when no Feishu app is configured. */
+export interface ContactDirectory {
+  resolveMobiles(mobiles: string[]): Promise<Map<string, string>>;
+}
 
 const BATCH = 50; // batch_get_id accepts at most 50 mobiles per call
 

@@ -33,7 +33,7 @@ function amended(): DrawRecord {
 }
 const BASE = amended();
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tampering writes what the types forbid
+// Tampering writes what the types forbid.
 type Loose = any;
 type Tamper = [name: string, field: string, change: (r: Loose) => void];
 const other = (ids: string[]) => BASE.pool.inspectors.map((i) => i.id).find((id) => !ids.includes(id))!;

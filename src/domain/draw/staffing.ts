@@ -1,4 +1,4 @@
-import { compareCodePoints, sha256Hex } from "../canonical";
+import { sha256Hex } from "../canonical";
 import type { DrawParams, Pool, PoolInspector } from "./types";
 
 /**

@@ -103,7 +103,7 @@ export function verify(input: unknown): Verification {
   const checks: Check[] = [{ id: "format", label: "记录格式", ok: true }];
   const add = (id: string, label: string, ok: boolean, detail?: string) => checks.push(ok ? { id, label, ok } : { id, label, ok, detail });
 
-  let canonicalPool = true;
+  let canonicalPool: boolean;
   try {
     canonicalPool = same(normalizePool(r.pool), r.pool);
   } catch (e) {

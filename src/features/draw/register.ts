@@ -1,6 +1,5 @@
 import { commitmentCard, revealedCard } from "../../../cards/draw";
 import type { Bot } from "../../bot/bot";
-import type { Commitment } from "../../domain/draw/types";
 import { AppError } from "../../domain/errors";
 import { enqueueMessage } from "../../lark/outbox";
 import type { Prisma } from "../../store/db";

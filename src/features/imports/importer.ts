@@ -11,10 +11,8 @@ import { detectKind, KIND_SPECS, type ImportKind } from "./kinds";
 import { DEFAULT_IMPORT_LIMITS, openTable, type ImportLimits } from "./table";
 import { RowErrors, TableValidator } from "./validate";
 
-/** Resolves mobiles to Feishu open_ids (contact API batch_get_id); null when no Feishu app is configured. */
-export interface ContactDirectory {
-  resolveMobiles(mobiles: string[]): Promise<Map<string, string>>;
-}
+import type { ContactDirectory } from "../../lark/contact";
+export type { ContactDirectory } from "../../lark/contact";
 
 export interface ImportOptions {
   kind?: ImportKind; // detected from the header row when absent (files sent in chat)

@@ -11,15 +11,8 @@ export type ImportKind = (typeof IMPORT_KINDS)[number];
 export const TARGET_STATUSES = ["存续", "在业", "停业", "注销", "吊销"] as const;
 export const ACTIVE_STATUSES: readonly string[] = ["存续", "在业"];
 export const RISK_LEVELS = ["低", "中", "高"] as const;
-export const ROLES = ["执法人员", "领导", "法制员", "管理员"] as const;
-export type Role = (typeof ROLES)[number];
-
-const LIST_SEPARATORS = /[;；,，、]/;
-export const splitList = (s: string) =>
-  s
-    .split(LIST_SEPARATORS)
-    .map((x) => x.trim())
-    .filter(Boolean);
+import { ROLES, splitList } from "../../domain/roles";
+export { ROLES, splitList, type Role } from "../../domain/roles";
 
 const text = (max = 200) => z.string().max(max, `不能超过 ${max} 个字`);
 const required = (max = 200) => text(max).min(1, "必填");

@@ -1,4 +1,4 @@
-import { button, card, esc, md, notice, pagedText } from "../../../cards/kit";
+import { esc, notice, pagedText } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
 import type { DrawRecord } from "../../domain/draw/types";
 import type { Prisma } from "../../store/db";
@@ -63,7 +63,7 @@ export function register(bot: Bot): void {
     roles: [],
     usage: "计划 [年度]",
     summary: "年度抽查计划及各任务状态",
-    async run({ tx, now, today, deps, args, reply }) {
+    async run({ tx, today, args, reply }) {
       const year = yearArg(args[0], today);
       const rows = await progressOf(tx, { year }, today);
       if (rows.length === 0) return reply(`${year} 年度尚未导入抽查计划。`);
@@ -77,7 +77,7 @@ export function register(bot: Bot): void {
     roles: [],
     usage: "进度 [任务编号]",
     summary: "抽中、接受、提交、确认、公示、逾期情况",
-    async run({ tx, now, today, deps, args, reply }) {
+    async run({ tx, today, args, reply }) {
       const rows = await progressOf(tx, args[0] ? { code: await canonicalTaskCode(tx, args[0]) } : { year: Number(today.slice(0, 4)) }, today);
       if (rows.length === 0) return reply(args[0] ? `找不到任务编号「${args[0]}」。` : "本年度尚无抽查任务。");
       const lines = rows.map((p) => `**${esc(p.code)}** ${esc(p.name)}（${p.state}）\n抽中 ${p.drawn}｜已接受 ${p.accepted}｜已提交 ${p.submitted}｜已确认 ${p.confirmed}｜已公示 ${p.published}｜公示逾期 ${p.overdue}`);
@@ -90,7 +90,7 @@ export function register(bot: Bot): void {
     roles: [],
     usage: "统计 [年度]",
     summary: "各事项及各风险等级覆盖率（≥3%）、公示率、问题发现率、后续处置、执法人员任务量",
-    async run({ tx, now, today, deps, args, reply }) {
+    async run({ tx, today, args, reply }) {
       await reply(statsCard(await computeStats(tx, yearArg(args[0], today), today)));
     },
   });

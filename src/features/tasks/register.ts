@@ -184,7 +184,7 @@ export function register(bot: Bot): void {
   bot.cardAction({
     action: "result.submit",
     roles: [],
-    async run({ tx, now, today, deps, operator, action }) {
+    async run({ tx, now, today, operator, action }) {
       const a = await ownAssignment(tx, action.value["assignmentId"], operator);
       if (a.status === "recused" || a.status === "recusal_requested") return answer(tx, a, { type: "error", content: "回避期间不能提交结果" });
       const existing = await currentResult(tx, a.drawId, a.targetId);
@@ -267,7 +267,7 @@ export function register(bot: Bot): void {
   bot.cardAction({
     action: "result.correct",
     roles: ["法制员", "领导"],
-    async run({ tx, now, today, deps, operator, action }) {
+    async run({ tx, now, today, operator, action }) {
       const { r, draw, target } = await confirmedResult(tx, action.value["resultId"]);
       const reason = String(action.formValue["correction_reason"] ?? "").trim();
       if (reason === "") return { toast: { type: "error", content: "更正理由：必填" } };

@@ -1,15 +1,15 @@
-import type { Io } from "../../cli/main";
-import { clockFromConfig } from "../../clock";
-import type { Config } from "../../config";
-import { isValidDate } from "../../domain/calendar";
-import { AppError } from "../../domain/errors";
-import { createLarkClient } from "../../lark/client";
-import { OutboxSender } from "../../lark/outbox";
-import { createLogger } from "../../logger";
-import { createBot } from "../../runtime";
-import type { Db } from "../../store/db";
-import { adminOpenIds } from "./calendarNotice";
-import { formatReport, JOB_NAMES, runJobs } from "./runner";
+import type { Io } from "./main";
+import { clockFromConfig } from "../clock";
+import type { Config } from "../config";
+import { isValidDate } from "../domain/calendar";
+import { AppError } from "../domain/errors";
+import { createLarkClient } from "../lark/client";
+import { OutboxSender } from "../lark/outbox";
+import { createLogger } from "../logger";
+import { createBot } from "../runtime";
+import type { Db } from "../store/db";
+import { adminOpenIds } from "../features/jobs/calendarNotice";
+import { formatReport, JOB_NAMES, runJobs } from "../features/jobs/runner";
 
 export const JOBS_USAGE = "jobs run <digest|reminders|summary|all> [--at YYYY-MM-DD] [--force]";
 
