@@ -29,16 +29,36 @@ function seed(file: string): void {
   const db = new Database(file);
   const now = new Date().toISOString();
   db.exec("BEGIN");
-  db.prepare(`INSERT INTO Item (code, name, category, targetType, ratioBp, updatedAt) VALUES ('B-1', '基准事项', '一般', '道路普通货物运输经营者', 300, ?)`).run(now);
-  db.prepare(`INSERT INTO Task (code, name, year, itemCode, startDate, endDate, ratioLowBp, ratioMidBp, ratioHighBp, updatedAt) VALUES ('B2026', '基准任务', 2026, 'B-1', '2026-01-01', '2026-12-31', 300, 500, 1000, ?)`).run(now);
+  db.prepare(
+    `INSERT INTO Item (code, name, category, targetType, ratioBp, updatedAt) VALUES ('B-1', '基准事项', '一般', '道路普通货物运输经营者', 300, ?)`,
+  ).run(now);
+  db.prepare(
+    `INSERT INTO Task (code, name, year, itemCode, startDate, endDate, ratioLowBp, ratioMidBp, ratioHighBp, updatedAt) VALUES ('B2026', '基准任务', 2026, 'B-1', '2026-01-01', '2026-12-31', 300, 500, 1000, ?)`,
+  ).run(now);
   // The same register as the figures in issue 8 were measured on (name, type, status, risk).
-  const target = db.prepare(`INSERT INTO Target (creditCode, name, type, status, risk, updatedAt) VALUES (?, ?, '道路普通货物运输经营者', ?, ?, ?)`);
+  const target = db.prepare(
+    `INSERT INTO Target (creditCode, name, type, status, risk, updatedAt) VALUES (?, ?, '道路普通货物运输经营者', ?, ?, ?)`,
+  );
   const risks = ["低", "低", "中", "中", "中", "高"];
-  for (let k = 0; k < TARGETS; k++) target.run(withCheckChar(`91330122MA${String(k).padStart(7, "0")}`), `企业${k}`, k % 50 === 0 ? "注销" : "存续", risks[k % risks.length], now);
-  const inspector = db.prepare(`INSERT INTO Inspector (certNo, name, unit, roles, specialties, openId, status, updatedAt) VALUES (?, ?, ?, '执法人员', '道路运输', ?, '在岗', ?)`);
-  for (let k = 0; k < INSPECTORS; k++) inspector.run(`C${String(k).padStart(6, "0")}`, `人员${k}`, `单位${k % 5}`, `ou_bench_${k}`, now);
+  for (let k = 0; k < TARGETS; k++)
+    target.run(
+      withCheckChar(`91330122MA${String(k).padStart(7, "0")}`),
+      `企业${k}`,
+      k % 50 === 0 ? "注销" : "存续",
+      risks[k % risks.length],
+      now,
+    );
+  const inspector = db.prepare(
+    `INSERT INTO Inspector (certNo, name, unit, roles, specialties, openId, status, updatedAt) VALUES (?, ?, ?, '执法人员', '道路运输', ?, '在岗', ?)`,
+  );
+  for (let k = 0; k < INSPECTORS; k++)
+    inspector.run(`C${String(k).padStart(6, "0")}`, `人员${k}`, `单位${k % 5}`, `ou_bench_${k}`, now);
   const conflict = db.prepare(`INSERT INTO Conflict (certNo, creditCode, reason) VALUES (?, ?, '基准')`);
-  for (let k = 0; k < 2000; k++) conflict.run(`C${String(k % INSPECTORS).padStart(6, "0")}`, withCheckChar(`91330122MA${String(k * 37).padStart(7, "0")}`));
+  for (let k = 0; k < 2000; k++)
+    conflict.run(
+      `C${String(k % INSPECTORS).padStart(6, "0")}`,
+      withCheckChar(`91330122MA${String(k * 37).padStart(7, "0")}`),
+    );
   db.exec("COMMIT");
   db.close();
 }
@@ -53,10 +73,23 @@ async function commitReveal(file: string): Promise<void> {
   const t1 = performance.now();
   const { commitment } = await commitDraw(db, { taskCode: "B2026", orderedBy: "ou_bench_leader" }, clock);
   const t2 = performance.now();
-  const { record } = await revealDraw(db, { drawId: commitment.drawId, witnessOpenId: "ou_bench_witness", entropy: "bench" }, clock);
+  const { record } = await revealDraw(
+    db,
+    { drawId: commitment.drawId, witnessOpenId: "ou_bench_witness", entropy: "bench" },
+    clock,
+  );
   const t3 = performance.now();
   await db.$disconnect();
-  process.stdout.write(JSON.stringify({ load: t1 - t0, commit: t2 - t1, reveal: t3 - t2, drawn: record.selection.targets.length, peakMb: selfPeakMb(), cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 }));
+  process.stdout.write(
+    JSON.stringify({
+      load: t1 - t0,
+      commit: t2 - t1,
+      reveal: t3 - t2,
+      drawn: record.selection.targets.length,
+      peakMb: selfPeakMb(),
+      cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    }),
+  );
 }
 
 interface Run {
@@ -70,7 +103,11 @@ function timed(args: string[], outFile: string, env: NodeJS.ProcessEnv = {}): Ru
   const peakFile = `${outFile}.peak`;
   const fd = openSync(outFile, "w");
   const t = performance.now();
-  const child = spawnSync(process.execPath, ["-r", PRELOAD, ...args], { stdio: ["ignore", fd, "pipe"], env: { ...process.env, ...env, DRBOT_PEAK_FILE: peakFile }, encoding: "utf8" });
+  const child = spawnSync(process.execPath, ["-r", PRELOAD, ...args], {
+    stdio: ["ignore", fd, "pipe"],
+    env: { ...process.env, ...env, DRBOT_PEAK_FILE: peakFile },
+    encoding: "utf8",
+  });
   const ms = performance.now() - t;
   closeSync(fd);
   if (child.status !== 0) throw new Error(`${args.join(" ")} failed: ${child.stderr}`);
@@ -95,7 +132,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "drbot-bench-"));
   try {
     const db = path.join(dir, "bench.db");
-    if (spawnSync(process.execPath, [__filename, "--seed", db], { stdio: "inherit" }).status !== 0) throw new Error("seeding failed");
+    if (spawnSync(process.execPath, [__filename, "--seed", db], { stdio: "inherit" }).status !== 0)
+      throw new Error("seeding failed");
     const env = { DATABASE_URL: `file:${db}`, LOG_LEVEL: "silent" };
     const out = path.join(dir, "out.txt");
     const recordFile = path.join(dir, "record.json");
@@ -112,12 +150,23 @@ async function main(): Promise<void> {
     }
     const printed = readFileSync(out, "utf8").split("\n");
 
-    const cr: { load: number; commit: number; reveal: number; drawn: number; peakMb: number; cpuMs: number; ms: number }[] = [];
+    const cr: {
+      load: number;
+      commit: number;
+      reveal: number;
+      drawn: number;
+      peakMb: number;
+      cpuMs: number;
+      ms: number;
+    }[] = [];
     for (let run = 0; run < RUNS; run++) {
       const copy = path.join(dir, `cr-${run}.db`);
       copyFileSync(db, copy);
       const t = performance.now();
-      const child = spawnSync(process.execPath, [__filename, "--commit-reveal", copy], { encoding: "utf8", env: { ...process.env, ...env } });
+      const child = spawnSync(process.execPath, [__filename, "--commit-reveal", copy], {
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+      });
       if (child.status !== 0) throw new Error(`commit+reveal failed: ${child.stderr}`);
       cr.push({ ...JSON.parse(child.stdout), ms: performance.now() - t });
       rmSync(copy, { force: true });
@@ -131,23 +180,45 @@ async function main(): Promise<void> {
     const dryOutMs = median(dryOut.map((r) => r.ms));
     const crMs = median(cr.map((r) => r.ms));
     const peak = (rs: { peakMb: number }[]) => median(rs.map((r) => r.peakMb));
-    console.log(`bench:draw  ${TARGETS} targets × ${INSPECTORS} inspectors × 3 strata; whole processes, median of ${RUNS} runs (wall ms; peak RSS = VmHWM)`);
+    console.log(
+      `bench:draw  ${TARGETS} targets × ${INSPECTORS} inspectors × 3 strata; whole processes, median of ${RUNS} runs (wall ms; peak RSS = VmHWM)`,
+    );
     console.log(`  ${printed[0]}`);
     console.log(`  ${printed.filter((l) => l.startsWith("【")).join("  ")}`);
-    console.log(`  bare better-sqlite3 select * of Target:   ${bareMs.toFixed(0)} ms, peak ${peak(bare).toFixed(0)} MB   [runs: ${list(bare.map((r) => r.ms))}]`);
-    console.log(`  drbot draw --dry-run (stdout to a file):   ${dryMs.toFixed(0)} ms, peak ${peak(dry).toFixed(0)} MB   [runs: ${list(dry.map((r) => r.ms))}; MB: ${list(dry.map((r) => r.peakMb))}]`);
-    console.log(`    ratio ${(dryMs / bareMs).toFixed(2)} (goal ≤ 1.5) ${mark(dryMs / bareMs <= 1.5)}; peak ${mark(Math.max(...dry.map((r) => r.peakMb)) <= 200)} (goal ≤ 200 MB, worst run)`);
+    console.log(
+      `  bare better-sqlite3 select * of Target:   ${bareMs.toFixed(0)} ms, peak ${peak(bare).toFixed(0)} MB   [runs: ${list(bare.map((r) => r.ms))}]`,
+    );
+    console.log(
+      `  drbot draw --dry-run (stdout to a file):   ${dryMs.toFixed(0)} ms, peak ${peak(dry).toFixed(0)} MB   [runs: ${list(dry.map((r) => r.ms))}; MB: ${list(dry.map((r) => r.peakMb))}]`,
+    );
+    console.log(
+      `    ratio ${(dryMs / bareMs).toFixed(2)} (goal ≤ 1.5) ${mark(dryMs / bareMs <= 1.5)}; peak ${mark(Math.max(...dry.map((r) => r.peakMb)) <= 200)} (goal ≤ 200 MB, worst run)`,
+    );
     const cpu = (rs: Run[]) => median(rs.map((r) => r.cpuMs));
-    console.log(`    CPU time (user+sys, every thread; steadier than wall time on a busy machine): draw ${cpu(dry).toFixed(0)} ms / bare ${cpu(bare).toFixed(0)} ms = ${(cpu(dry) / cpu(bare)).toFixed(2)}`);
-    console.log(`  … with --out record.json:                  ${dryOutMs.toFixed(0)} ms, peak ${peak(dryOut).toFixed(0)} MB   [runs: ${list(dryOut.map((r) => r.ms))}; MB: ${list(dryOut.map((r) => r.peakMb))}]`);
-    console.log(`    ratio ${(dryOutMs / bareMs).toFixed(2)} (goal ≤ 1.5) ${mark(dryOutMs / bareMs <= 1.5)}; peak ${mark(Math.max(...dryOut.map((r) => r.peakMb)) <= 200)} (goal ≤ 200 MB, worst run)`);
-    console.log(`    CPU time: ${cpu(dryOut).toFixed(0)} ms / bare ${cpu(bare).toFixed(0)} ms = ${(cpu(dryOut) / cpu(bare)).toFixed(2)}`);
+    console.log(
+      `    CPU time (user+sys, every thread; steadier than wall time on a busy machine): draw ${cpu(dry).toFixed(0)} ms / bare ${cpu(bare).toFixed(0)} ms = ${(cpu(dry) / cpu(bare)).toFixed(2)}`,
+    );
+    console.log(
+      `  … with --out record.json:                  ${dryOutMs.toFixed(0)} ms, peak ${peak(dryOut).toFixed(0)} MB   [runs: ${list(dryOut.map((r) => r.ms))}; MB: ${list(dryOut.map((r) => r.peakMb))}]`,
+    );
+    console.log(
+      `    ratio ${(dryOutMs / bareMs).toFixed(2)} (goal ≤ 1.5) ${mark(dryOutMs / bareMs <= 1.5)}; peak ${mark(Math.max(...dryOut.map((r) => r.peakMb)) <= 200)} (goal ≤ 200 MB, worst run)`,
+    );
+    console.log(
+      `    CPU time: ${cpu(dryOut).toFixed(0)} ms / bare ${cpu(bare).toFixed(0)} ms = ${(cpu(dryOut) / cpu(bare)).toFixed(2)}`,
+    );
     console.log(
       `  commit + reveal (Prisma, the bot's transactions), whole process: ${crMs.toFixed(0)} ms (load ${median(cr.map((r) => r.load)).toFixed(0)}, commit ${median(cr.map((r) => r.commit)).toFixed(0)}, reveal ${median(cr.map((r) => r.reveal)).toFixed(0)}; ${cr[0]!.drawn} drawn), peak ${peak(cr).toFixed(0)} MB   [runs: ${list(cr.map((r) => r.ms))}; MB: ${list(cr.map((r) => r.peakMb))}]`,
     );
-    console.log(`    CPU time: ${median(cr.map((r) => r.cpuMs)).toFixed(0)} ms / bare ${cpu(bare).toFixed(0)} ms = ${(median(cr.map((r) => r.cpuMs)) / cpu(bare)).toFixed(2)}`);
-    console.log(`    ratio ${(crMs / bareMs).toFixed(2)} (goal ≤ 1.5) ${mark(crMs / bareMs <= 1.5)}; peak ${mark(Math.max(...cr.map((r) => r.peakMb)) <= 200)} (goal ≤ 200 MB, worst run)`);
-    console.log(`  drbot verify of the last --out record: exit ${verified.status} (${verified.stdout.trim().split("\n").pop()})`);
+    console.log(
+      `    CPU time: ${median(cr.map((r) => r.cpuMs)).toFixed(0)} ms / bare ${cpu(bare).toFixed(0)} ms = ${(median(cr.map((r) => r.cpuMs)) / cpu(bare)).toFixed(2)}`,
+    );
+    console.log(
+      `    ratio ${(crMs / bareMs).toFixed(2)} (goal ≤ 1.5) ${mark(crMs / bareMs <= 1.5)}; peak ${mark(Math.max(...cr.map((r) => r.peakMb)) <= 200)} (goal ≤ 200 MB, worst run)`,
+    );
+    console.log(
+      `  drbot verify of the last --out record: exit ${verified.status} (${verified.stdout.trim().split("\n").pop()})`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,12 @@
 import { FakeFeishu } from "../src/sandbox/fakeFeishu";
 
 async function main(): Promise<void> {
-  const o = JSON.parse(process.argv[2]!) as { appId: string; appSecret: string; users: string[]; chats: [string, string[]][] };
+  const o = JSON.parse(process.argv[2]!) as {
+    appId: string;
+    appSecret: string;
+    users: string[];
+    chats: [string, string[]][];
+  };
   const fake = new FakeFeishu({ appId: o.appId, appSecret: o.appSecret });
   for (const u of o.users) fake.addUser(u, u);
   for (const [chat, members] of o.chats) fake.addChat(chat, chat, members);

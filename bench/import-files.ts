@@ -6,7 +6,17 @@ import ExcelJS from "exceljs";
 import { PassThrough } from "node:stream";
 import { withCheckChar } from "../src/domain/creditCode";
 
-export const TARGET_HEADERS = ["统一社会信用代码", "名称", "对象类型", "经营状态", "风险等级", "地址", "法定代表人", "联系电话", "所属区域"];
+export const TARGET_HEADERS = [
+  "统一社会信用代码",
+  "名称",
+  "对象类型",
+  "经营状态",
+  "风险等级",
+  "地址",
+  "法定代表人",
+  "联系电话",
+  "所属区域",
+];
 
 /** Row k of a synthetic targets list (valid credit code, ~150 bytes of UTF-8). */
 export function targetRow(k: number): string[] {

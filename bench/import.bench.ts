@@ -36,13 +36,24 @@ function run(name: string, dir: string, file: string): Run {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const usage = /@@maxrss (\d+) (\d+)/.exec(r.stderr);
   const out = (r.stdout + r.stderr.replace(/@@maxrss \d+ \d+\n?/, "")).trim().split("\n")[0]!.slice(0, 160);
-  return { name, bytes: statSync(file).size, code: r.status, seconds, cpuSeconds: Number(usage?.[2]) / 1e6, peakMb: Number(usage?.[1]) / 1024, out };
+  return {
+    name,
+    bytes: statSync(file).size,
+    code: r.status,
+    seconds,
+    cpuSeconds: Number(usage?.[2]) / 1e6,
+    peakMb: Number(usage?.[1]) / 1024,
+    out,
+  };
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "drbot-import-"));
   try {
-    writeFileSync(path.join(dir, "rss.js"), "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('@@maxrss ' + u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime) + '\\n'); });\n");
+    writeFileSync(
+      path.join(dir, "rss.js"),
+      "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('@@maxrss ' + u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime) + '\\n'); });\n",
+    );
     const bomb = path.join(dir, "bomb.xlsx");
     writeFileSync(bomb, await cellBombXlsx());
     const csv = path.join(dir, `targets-${ROWS}.csv`);

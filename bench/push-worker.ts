@@ -12,7 +12,13 @@ import { openDatabase } from "../src/store/db";
 async function main(): Promise<void> {
   const [url, domain, appId, appSecret] = process.argv.slice(2) as [string, string, string, string];
   const db = openDatabase(url);
-  const client = new lark.Client({ appId, appSecret, domain, loggerLevel: lark.LoggerLevel.error, logger: sdkLogger() });
+  const client = new lark.Client({
+    appId,
+    appSecret,
+    domain,
+    loggerLevel: lark.LoggerLevel.error,
+    logger: sdkLogger(),
+  });
   const sender = new OutboxSender(db, client, createLogger("silent"));
   for (;;) {
     await sender.kick();

@@ -32,7 +32,13 @@ async function main(): Promise<void> {
       basis: "《中华人民共和国道路运输条例》",
       content: "经营资质、车辆技术档案、从业人员资格",
       deadline: "2026-12-15",
-      target: { creditCode: "91330122MA2000001X", name: `某某物流有限公司${k}`, address: "某县某路1号", legalRep: "张某", phone: "0571-88888888" },
+      target: {
+        creditCode: "91330122MA2000001X",
+        name: `某某物流有限公司${k}`,
+        address: "某县某路1号",
+        legalRep: "张某",
+        phone: "0571-88888888",
+      },
       partners: ["王检查"],
       state: "assigned",
     });
@@ -43,7 +49,9 @@ async function main(): Promise<void> {
   const t = performance.now();
   // An async child: the simulated platform runs in this process and must keep answering.
   const status = await new Promise<number | null>((resolve) => {
-    spawn(process.execPath, [path.join(__dirname, "push-worker.js"), url, domain, "cli_be9c4000000000aa", "s"], { stdio: "inherit" }).on("exit", resolve);
+    spawn(process.execPath, [path.join(__dirname, "push-worker.js"), url, domain, "cli_be9c4000000000aa", "s"], {
+      stdio: "inherit",
+    }).on("exit", resolve);
   });
   const seconds = (performance.now() - t) / 1000;
   await fake.close();
@@ -53,9 +61,13 @@ async function main(): Promise<void> {
   const floor = N / 50;
   const throttled = fake.calls.filter((c) => c.code === 230020 || c.code === 99991400).length;
   const delivered = new Set(fake.messages.map((m) => m.receive_id)).size;
-  console.log(`bench:push  ${N} task cards to ${N} inspectors through the simulated Feishu (5/s per user, 50/s and 1000/min per app)`);
+  console.log(
+    `bench:push  ${N} task cards to ${N} inspectors through the simulated Feishu (5/s per user, 50/s and 1000/min per app)`,
+  );
   console.log(`  delivered: ${delivered} of ${N} (messages created: ${fake.messages.length})`);
-  console.log(`  total: ${seconds.toFixed(1)} s; rate-limit floor: ${floor.toFixed(0)} s; ratio ${(seconds / floor).toFixed(2)}  (goal ≤ 1.2) ${seconds / floor <= 1.2 ? "OK" : "OVER"}`);
+  console.log(
+    `  total: ${seconds.toFixed(1)} s; rate-limit floor: ${floor.toFixed(0)} s; ratio ${(seconds / floor).toFixed(2)}  (goal ≤ 1.2) ${seconds / floor <= 1.2 ? "OK" : "OVER"}`,
+  );
   console.log(`  throttle errors returned by the platform: ${throttled}  (goal 0) ${throttled === 0 ? "OK" : "OVER"}`);
 }
 

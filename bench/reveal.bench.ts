@@ -33,14 +33,38 @@ function encrypt(plain: string): string {
 function signed(envelope: unknown, now: number): { body: string; headers: Record<string, string> } {
   const body = encrypt(JSON.stringify(envelope));
   const nonce = randomBytes(4).toString("hex");
-  return { body, headers: { "content-type": "application/json", "x-lark-request-timestamp": String(now), "x-lark-request-nonce": nonce, "x-lark-signature": signatureOf(String(now), nonce, APP.key, Buffer.from(body)) } };
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-lark-request-timestamp": String(now),
+      "x-lark-request-nonce": nonce,
+      "x-lark-signature": signatureOf(String(now), nonce, APP.key, Buffer.from(body)),
+    },
+  };
 }
 
-const header = (id: string, type: string) => ({ event_id: id, event_type: type, create_time: String(Date.now()), token: APP.token, app_id: APP.appId, tenant_key: "t" });
+const header = (id: string, type: string) => ({
+  event_id: id,
+  event_type: type,
+  create_time: String(Date.now()),
+  token: APP.token,
+  app_id: APP.appId,
+  tenant_key: "t",
+});
 const p2p = (id: string, sender: string, text: string) => ({
   schema: "2.0",
   header: header(id, "im.message.receive_v1"),
-  event: { sender: { sender_id: { open_id: sender }, sender_type: "user" }, message: { message_id: `om_${id}`, chat_id: `oc_p2p_${sender}`, chat_type: "p2p", message_type: "text", content: JSON.stringify({ text }) } },
+  event: {
+    sender: { sender_id: { open_id: sender }, sender_type: "user" },
+    message: {
+      message_id: `om_${id}`,
+      chat_id: `oc_p2p_${sender}`,
+      chat_type: "p2p",
+      message_type: "text",
+      content: JSON.stringify({ text }),
+    },
+  },
 });
 
 function seed(file: string): void {
@@ -48,13 +72,32 @@ function seed(file: string): void {
   const db = new Database(file);
   const now = new Date().toISOString();
   db.exec("BEGIN");
-  db.prepare(`INSERT INTO Item (code, name, category, targetType, ratioBp, updatedAt) VALUES ('R-1', '基准事项', '一般', '道路普通货物运输经营者', 1000, ?)`).run(now);
-  db.prepare(`INSERT INTO Task (code, name, year, itemCode, startDate, endDate, ratioLowBp, ratioMidBp, ratioHighBp, updatedAt) VALUES ('R2026', '基准任务', 2026, 'R-1', '2026-01-01', '2026-12-31', 1000, 1000, 1000, ?)`).run(now);
-  const target = db.prepare(`INSERT INTO Target (creditCode, name, type, status, risk, address, legalRep, phone, updatedAt) VALUES (?, ?, '道路普通货物运输经营者', ?, ?, ?, ?, ?, ?)`);
+  db.prepare(
+    `INSERT INTO Item (code, name, category, targetType, ratioBp, updatedAt) VALUES ('R-1', '基准事项', '一般', '道路普通货物运输经营者', 1000, ?)`,
+  ).run(now);
+  db.prepare(
+    `INSERT INTO Task (code, name, year, itemCode, startDate, endDate, ratioLowBp, ratioMidBp, ratioHighBp, updatedAt) VALUES ('R2026', '基准任务', 2026, 'R-1', '2026-01-01', '2026-12-31', 1000, 1000, 1000, ?)`,
+  ).run(now);
+  const target = db.prepare(
+    `INSERT INTO Target (creditCode, name, type, status, risk, address, legalRep, phone, updatedAt) VALUES (?, ?, '道路普通货物运输经营者', ?, ?, ?, ?, ?, ?)`,
+  );
   const risks = ["低", "中", "中", "高"];
-  for (let k = 0; k < TARGETS; k++) target.run(withCheckChar(`91330122MA${String(k).padStart(7, "0")}`), `企业${k}`, k % 40 === 0 ? "注销" : "存续", risks[k % risks.length], `某路${k}号`, `法人${k}`, "13800000000", now);
-  const inspector = db.prepare(`INSERT INTO Inspector (certNo, name, unit, roles, specialties, openId, status, updatedAt) VALUES (?, ?, ?, ?, '道路运输', ?, '在岗', ?)`);
-  for (let k = 0; k < INSPECTORS; k++) inspector.run(`C${String(k).padStart(6, "0")}`, `人员${k}`, `单位${k % 5}`, "执法人员", `ou_bench_${k}`, now);
+  for (let k = 0; k < TARGETS; k++)
+    target.run(
+      withCheckChar(`91330122MA${String(k).padStart(7, "0")}`),
+      `企业${k}`,
+      k % 40 === 0 ? "注销" : "存续",
+      risks[k % risks.length],
+      `某路${k}号`,
+      `法人${k}`,
+      "13800000000",
+      now,
+    );
+  const inspector = db.prepare(
+    `INSERT INTO Inspector (certNo, name, unit, roles, specialties, openId, status, updatedAt) VALUES (?, ?, ?, ?, '道路运输', ?, '在岗', ?)`,
+  );
+  for (let k = 0; k < INSPECTORS; k++)
+    inspector.run(`C${String(k).padStart(6, "0")}`, `人员${k}`, `单位${k % 5}`, "执法人员", `ou_bench_${k}`, now);
   inspector.run("L000001", "领导", "单位0", "领导", LEADER, now);
   inspector.run("W000001", "见证人", "单位0", "法制员", WITNESS, now);
   db.exec("COMMIT");
@@ -64,12 +107,27 @@ function seed(file: string): void {
 async function main(): Promise<void> {
   const inspectors = Array.from({ length: INSPECTORS }, (_, k) => `ou_bench_${k}`);
   const users = [...inspectors, LEADER, WITNESS];
-  const fakeProcess = spawn(process.execPath, [path.join(__dirname, "fake-feishu-process.js"), JSON.stringify({ appId: APP.appId, appSecret: APP.secret, users, chats: users.map((u) => [`oc_p2p_${u}`, [u]]) })]);
-  const domain = await new Promise<string>((resolve) => fakeProcess.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
+  const fakeProcess = spawn(process.execPath, [
+    path.join(__dirname, "fake-feishu-process.js"),
+    JSON.stringify({ appId: APP.appId, appSecret: APP.secret, users, chats: users.map((u) => [`oc_p2p_${u}`, [u]]) }),
+  ]);
+  const domain = await new Promise<string>((resolve) =>
+    fakeProcess.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())),
+  );
   const dir = mkdtempSync(path.join(tmpdir(), "drbot-reveal-"));
   const file = path.join(dir, "r.db");
   seed(file);
-  const server = await start({ DATABASE_URL: `file:${file}`, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", LARK_APP_ID: APP.appId, LARK_APP_SECRET: APP.secret, LARK_ENCRYPT_KEY: APP.key, LARK_VERIFICATION_TOKEN: APP.token, LARK_DOMAIN: domain });
+  const server = await start({
+    DATABASE_URL: `file:${file}`,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    LARK_APP_ID: APP.appId,
+    LARK_APP_SECRET: APP.secret,
+    LARK_ENCRYPT_KEY: APP.key,
+    LARK_VERIFICATION_TOKEN: APP.token,
+    LARK_DOMAIN: domain,
+  });
   const address = server.server.address();
   const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   const post = async (pathname: string, envelope: unknown) => {
@@ -96,7 +154,9 @@ async function main(): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   // 「帮助」: a light command, so the figure shows what the fan-out costs the intake (a read-heavy
   // command such as 「进度」 over a 3,900-assignment draw holds the writer longer by itself).
-  const requests = Array.from({ length: RATE * SECONDS }, (_, k) => signed(p2p(`load-${k}`, inspectors[k % inspectors.length]!, "帮助"), now));
+  const requests = Array.from({ length: RATE * SECONDS }, (_, k) =>
+    signed(p2p(`load-${k}`, inspectors[k % inspectors.length]!, "帮助"), now),
+  );
   const reqFile = path.join(dir, "requests.json");
   writeFileSync(reqFile, JSON.stringify(requests));
 
@@ -107,7 +167,12 @@ async function main(): Promise<void> {
     event: {
       operator: { tenant_key: "t", open_id: WITNESS, union_id: "on_w" },
       token: "c-update-token",
-      action: { value: { action: "draw.confirm", drawId }, tag: "button", name: "confirm", form_value: { entropy: "bench-4-2-7-1" } },
+      action: {
+        value: { action: "draw.confirm", drawId },
+        tag: "button",
+        name: "confirm",
+        form_value: { entropy: "bench-4-2-7-1" },
+      },
       host: "im_message",
       context: { open_message_id: "om_commit", open_chat_id: `oc_p2p_${LEADER}` },
     },
@@ -119,7 +184,12 @@ async function main(): Promise<void> {
 
   // Right after the reply, events stream in from a separate process while the fan-out runs.
   let out = "";
-  const load = spawn(process.execPath, [path.join(__dirname, "webhook-load.js"), reqFile, `${base}/lark/events`, String(RATE)]);
+  const load = spawn(process.execPath, [
+    path.join(__dirname, "webhook-load.js"),
+    reqFile,
+    `${base}/lark/events`,
+    String(RATE),
+  ]);
   load.stdout.on("data", (d: Buffer) => (out += d.toString()));
   const loadDone = new Promise((r) => load.on("exit", r));
   const fanStart = performance.now();
@@ -131,17 +201,36 @@ async function main(): Promise<void> {
   const drawn = JSON.parse((await server.db.draw.findFirstOrThrow()).record).selection.targets.length as number;
 
   await loadDone;
-  const { latencies, statuses, errors, seconds } = JSON.parse(out) as { latencies: number[]; statuses: Record<string, number>; errors: string[]; seconds: number };
+  const { latencies, statuses, errors, seconds } = JSON.parse(out) as {
+    latencies: number[];
+    statuses: Record<string, number>;
+    errors: string[];
+    seconds: number;
+  };
   const sorted = [...latencies].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
   const load1 = (await import("node:os")).loadavg()[0]!.toFixed(1);
-  console.log(`bench:reveal  (machine load average ${load1} on ${(await import("node:os")).cpus().length} cores) pool ${TARGETS} targets × ${INSPECTORS + 2} staff; drew ${drawn} targets, ${assignments} assignments; commit (抽取) took ${(commitMs / 1000).toFixed(2)} s`);
-  console.log(`  witness click reply: ${clickMs.toFixed(0)} ms (goal < 3000 ms) ${clickMs < 3000 ? "OK" : "OVER"} — toast 「${answer.toast?.content ?? JSON.stringify(answer)}」`);
-  console.log(`  fan-out after the reply (processing thread): ${cards} task cards + announcement + 2 files queued in ${(fanMs / 1000).toFixed(1)} s`);
-  console.log(`  events (「帮助」) streamed from the reply on: ${requests.length} at ${RATE}/s over ${seconds.toFixed(1)} s; responses ${JSON.stringify(statuses)}; client errors ${errors.length}`);
-  console.log(`  ack latency: p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms  (goal p99 ≤ 50 ms) ${pct(99) <= 50 ? "OK" : "OVER"}`);
-  if (fanMs / 1000 > seconds) console.log(`  note: the fan-out outlasted the event stream (BENCH_SECONDS=${SECONDS} to change)`);
-  else console.log(`  note: the stream outlasted the fan-out by ${(seconds - fanMs / 1000).toFixed(1)} s (the ack figures include that tail)`);
+  console.log(
+    `bench:reveal  (machine load average ${load1} on ${(await import("node:os")).cpus().length} cores) pool ${TARGETS} targets × ${INSPECTORS + 2} staff; drew ${drawn} targets, ${assignments} assignments; commit (抽取) took ${(commitMs / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  witness click reply: ${clickMs.toFixed(0)} ms (goal < 3000 ms) ${clickMs < 3000 ? "OK" : "OVER"} — toast 「${answer.toast?.content ?? JSON.stringify(answer)}」`,
+  );
+  console.log(
+    `  fan-out after the reply (processing thread): ${cards} task cards + announcement + 2 files queued in ${(fanMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `  events (「帮助」) streamed from the reply on: ${requests.length} at ${RATE}/s over ${seconds.toFixed(1)} s; responses ${JSON.stringify(statuses)}; client errors ${errors.length}`,
+  );
+  console.log(
+    `  ack latency: p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms  (goal p99 ≤ 50 ms) ${pct(99) <= 50 ? "OK" : "OVER"}`,
+  );
+  if (fanMs / 1000 > seconds)
+    console.log(`  note: the fan-out outlasted the event stream (BENCH_SECONDS=${SECONDS} to change)`);
+  else
+    console.log(
+      `  note: the stream outlasted the fan-out by ${(seconds - fanMs / 1000).toFixed(1)} s (the ack figures include that tail)`,
+    );
   await new Promise<void>((r) => server.server.close(() => r()));
   fakeProcess.kill();
   rmSync(dir, { recursive: true, force: true });

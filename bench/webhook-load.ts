@@ -21,26 +21,46 @@ async function main(): Promise<void> {
       (r, k) =>
         new Promise<void>((resolve) => {
           const due = start + k * interval;
-          setTimeout(() => {
-            const t = performance.now();
-            const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { ...r.headers, "content-length": Buffer.byteLength(r.body) } }, (res) => {
-              res.resume();
-              res.on("end", () => {
-                latencies.push(performance.now() - t);
-                statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
+          setTimeout(
+            () => {
+              const t = performance.now();
+              const req = http.request(
+                {
+                  host: target.hostname,
+                  port: target.port,
+                  path: target.pathname,
+                  method: "POST",
+                  agent,
+                  headers: { ...r.headers, "content-length": Buffer.byteLength(r.body) },
+                },
+                (res) => {
+                  res.resume();
+                  res.on("end", () => {
+                    latencies.push(performance.now() - t);
+                    statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
+                    resolve();
+                  });
+                },
+              );
+              req.on("error", (e) => {
+                errors.push(e.message);
                 resolve();
               });
-            });
-            req.on("error", (e) => {
-              errors.push(e.message);
-              resolve();
-            });
-            req.end(r.body);
-          }, Math.max(0, due - performance.now()));
+              req.end(r.body);
+            },
+            Math.max(0, due - performance.now()),
+          );
         }),
     ),
   );
-  process.stdout.write(JSON.stringify({ latencies, statuses: Object.fromEntries(statuses), errors, seconds: (performance.now() - start) / 1000 }));
+  process.stdout.write(
+    JSON.stringify({
+      latencies,
+      statuses: Object.fromEntries(statuses),
+      errors,
+      seconds: (performance.now() - start) / 1000,
+    }),
+  );
   agent.destroy();
 }
 

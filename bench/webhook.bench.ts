@@ -33,7 +33,9 @@ function encrypt(plain: string): string {
 
 /** The node options `npm start` runs the bot with (package.json), so the bench measures the same process. */
 function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { scripts: { start: string } };
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
   const m = /\bnode\s+((?:--\S+\s+)*)dist\/src\/main\.js/.exec(pkg.scripts.start);
   return m?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 }
@@ -62,17 +64,42 @@ async function main(): Promise<void> {
   // Users of the demo roster, known before the simulated Feishu starts in its own process.
   const csv = demoCsv();
   const users = [...csv.inspectors.matchAll(/ou_[0-9a-f]{32}/g)].map((m) => m[0]);
-  const fakeProcess = spawn(process.execPath, [path.join(__dirname, "fake-feishu-process.js"), JSON.stringify({ appId: APP.appId, appSecret: APP.secret, users, chats: users.map((u) => [`oc_p2p_${u}`, [u]]) })]);
-  const domain = await new Promise<string>((resolve) => fakeProcess.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
+  const fakeProcess = spawn(process.execPath, [
+    path.join(__dirname, "fake-feishu-process.js"),
+    JSON.stringify({ appId: APP.appId, appSecret: APP.secret, users, chats: users.map((u) => [`oc_p2p_${u}`, [u]]) }),
+  ]);
+  const domain = await new Promise<string>((resolve) =>
+    fakeProcess.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())),
+  );
   const dir = mkdtempSync(path.join(tmpdir(), "drbot-webhook-"));
   const dbUrl = `file:${path.join(dir, "w.db")}`;
   const seeding = openDatabase(dbUrl);
-  for (const kind of DEMO_IMPORT_ORDER) await importFile(seeding, Buffer.from(csv[kind]), `${kind}.csv`, { kind, actor: "bench", at: new Date(), directory: null });
+  for (const kind of DEMO_IMPORT_ORDER)
+    await importFile(seeding, Buffer.from(csv[kind]), `${kind}.csv`, {
+      kind,
+      actor: "bench",
+      at: new Date(),
+      directory: null,
+    });
   await seeding.$disconnect();
 
   const port = await freePort();
-  const env = { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "silent", LARK_APP_ID: APP.appId, LARK_APP_SECRET: APP.secret, LARK_ENCRYPT_KEY: APP.key, LARK_VERIFICATION_TOKEN: APP.token, LARK_DOMAIN: domain };
-  const bot = spawn(process.execPath, [...startFlags(), path.join(__dirname, "bot-process.js")], { env, stdio: ["ignore", "ignore", "inherit"] });
+  const env = {
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    LARK_APP_ID: APP.appId,
+    LARK_APP_SECRET: APP.secret,
+    LARK_ENCRYPT_KEY: APP.key,
+    LARK_VERIFICATION_TOKEN: APP.token,
+    LARK_DOMAIN: domain,
+  };
+  const bot = spawn(process.execPath, [...startFlags(), path.join(__dirname, "bot-process.js")], {
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const startedAt = performance.now();
   while (!(await healthy(port))) {
     if (bot.exitCode !== null) throw new Error(`the bot exited (${bot.exitCode}) before /healthz answered`);
@@ -90,15 +117,33 @@ async function main(): Promise<void> {
     const body = encrypt(
       JSON.stringify({
         schema: "2.0",
-        header: { event_id: `bench-${k}`, event_type: "im.message.receive_v1", create_time: String(Date.now()), token: APP.token, app_id: APP.appId, tenant_key: "t" },
+        header: {
+          event_id: `bench-${k}`,
+          event_type: "im.message.receive_v1",
+          create_time: String(Date.now()),
+          token: APP.token,
+          app_id: APP.appId,
+          tenant_key: "t",
+        },
         event: {
           sender: { sender_id: { open_id: sender }, sender_type: "user" },
-          message: { message_id: `om_bench_${k}`, chat_id: `oc_p2p_${sender}`, chat_type: "p2p", message_type: "text", content: JSON.stringify({ text: k % 2 ? "进度" : "帮助" }) },
+          message: {
+            message_id: `om_bench_${k}`,
+            chat_id: `oc_p2p_${sender}`,
+            chat_type: "p2p",
+            message_type: "text",
+            content: JSON.stringify({ text: k % 2 ? "进度" : "帮助" }),
+          },
         },
       }),
     );
     const nonce = randomBytes(4).toString("hex");
-    const headers = { "content-type": "application/json", "x-lark-request-timestamp": String(now), "x-lark-request-nonce": nonce, "x-lark-signature": signatureOf(String(now), nonce, APP.key, Buffer.from(body)) };
+    const headers = {
+      "content-type": "application/json",
+      "x-lark-request-timestamp": String(now),
+      "x-lark-request-nonce": nonce,
+      "x-lark-signature": signatureOf(String(now), nonce, APP.key, Buffer.from(body)),
+    };
     return { body, headers };
   });
   const file = path.join(dir, "requests.json");
@@ -109,7 +154,12 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, [path.join(__dirname, "webhook-load.js"), file, url, String(RATE)]);
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.on("exit", r));
-  const { latencies, statuses, errors, seconds } = JSON.parse(out) as { latencies: number[]; statuses: Record<string, number>; errors: string[]; seconds: number };
+  const { latencies, statuses, errors, seconds } = JSON.parse(out) as {
+    latencies: number[];
+    statuses: Record<string, number>;
+    errors: string[];
+    seconds: number;
+  };
   const afterBurst = procMemoryMb(bot.pid!);
   // Under load = until every stored event is processed (read beside the bot, as a monitor would).
   const { default: Database } = await import("better-sqlite3");
@@ -118,7 +168,11 @@ async function main(): Promise<void> {
   const stored = count("SELECT count(*) AS n FROM InboxEvent");
   const processedAtBurstEnd = count("SELECT count(*) AS n FROM InboxEvent WHERE status = 'done'");
   const drainStart = performance.now();
-  while (count("SELECT count(*) AS n FROM InboxEvent WHERE status = 'pending'") > 0 && performance.now() - drainStart < 120_000) await new Promise((r) => setTimeout(r, 200));
+  while (
+    count("SELECT count(*) AS n FROM InboxEvent WHERE status = 'pending'") > 0 &&
+    performance.now() - drainStart < 120_000
+  )
+    await new Promise((r) => setTimeout(r, 200));
   const processed = count("SELECT count(*) AS n FROM InboxEvent WHERE status = 'done'");
   peek.close();
   const loaded = procMemoryMb(bot.pid!);
@@ -129,15 +183,28 @@ async function main(): Promise<void> {
 
   const sorted = [...latencies].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-  console.log(`bench:webhook  ${requests.length} encrypted, signed events at ${RATE}/s over ${seconds.toFixed(1)} s (worker processing concurrently)`);
-  console.log(`  responses: ${JSON.stringify(statuses)}; client-side errors: ${errors.length}${errors.length ? ` (${[...new Set(errors)].join("; ")})` : ""}; stored in the inbox: ${stored}; processed when the burst ended: ${processedAtBurstEnd}, after draining: ${processed}`);
-  console.log(`  ack latency: p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms  (goal p99 ≤ 50 ms) ${pct(99) <= 50 ? "OK" : "OVER"}`);
-  const mb = (m: { hwm: number; rss: number } | null, what: "hwm" | "rss") => (m ? `${m[what].toFixed(0)} MB` : "n/a (no /proc)");
+  console.log(
+    `bench:webhook  ${requests.length} encrypted, signed events at ${RATE}/s over ${seconds.toFixed(1)} s (worker processing concurrently)`,
+  );
+  console.log(
+    `  responses: ${JSON.stringify(statuses)}; client-side errors: ${errors.length}${errors.length ? ` (${[...new Set(errors)].join("; ")})` : ""}; stored in the inbox: ${stored}; processed when the burst ended: ${processedAtBurstEnd}, after draining: ${processed}`,
+  );
+  console.log(
+    `  ack latency: p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms  (goal p99 ≤ 50 ms) ${pct(99) <= 50 ? "OK" : "OVER"}`,
+  );
+  const mb = (m: { hwm: number; rss: number } | null, what: "hwm" | "rss") =>
+    m ? `${m[what].toFixed(0)} MB` : "n/a (no /proc)";
   const goal = (m: { hwm: number } | null) => (m ? (m.hwm <= 200 ? "OK" : "OVER") : "");
   console.log(`  bot process: node ${[...startFlags(), "…"].join(" ")} (npm start's options)`);
-  console.log(`  bot process (started in ${(upMs / 1000).toFixed(1)} s): peak RSS (VmHWM) when /healthz first answered ${mb(atStart, "hwm")}`);
-  console.log(`    idle, ${IDLE_SECONDS} s after /healthz first answered: peak ${mb(idle, "hwm")} (goal ≤ 200 MB) ${goal(idle)}; current RSS ${mb(idle, "rss")}`);
-  console.log(`    under load (${requests.length} events at ${RATE}/s, until processed): peak ${mb(loaded, "hwm")} (goal ≤ 200 MB) ${goal(loaded)}; RSS at burst end ${mb(afterBurst, "rss")}, after draining ${mb(loaded, "rss")}`);
+  console.log(
+    `  bot process (started in ${(upMs / 1000).toFixed(1)} s): peak RSS (VmHWM) when /healthz first answered ${mb(atStart, "hwm")}`,
+  );
+  console.log(
+    `    idle, ${IDLE_SECONDS} s after /healthz first answered: peak ${mb(idle, "hwm")} (goal ≤ 200 MB) ${goal(idle)}; current RSS ${mb(idle, "rss")}`,
+  );
+  console.log(
+    `    under load (${requests.length} events at ${RATE}/s, until processed): peak ${mb(loaded, "hwm")} (goal ≤ 200 MB) ${goal(loaded)}; RSS at burst end ${mb(afterBurst, "rss")}, after draining ${mb(loaded, "rss")}`,
+  );
   rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }

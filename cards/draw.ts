@@ -20,7 +20,12 @@ function poolSizes(c: Commitment): Map<string, number> {
 }
 
 function proof(c: Commitment): string {
-  return [`**号池哈希 poolHash**：\`${c.poolHash}\``, `**参数哈希 paramsHash**：\`${c.paramsHash}\``, `**承诺值 commitment**：\`${c.commitment}\``, `**算法**：${c.params.algorithm}`].join("\n");
+  return [
+    `**号池哈希 poolHash**：\`${c.poolHash}\``,
+    `**参数哈希 paramsHash**：\`${c.paramsHash}\``,
+    `**承诺值 commitment**：\`${c.commitment}\``,
+    `**算法**：${c.params.algorithm}`,
+  ].join("\n");
 }
 
 /** Posted to the group when a leader orders a draw: the frozen pool, the commitment, and the witness form. */
@@ -31,19 +36,36 @@ export function commitmentCard(c: Commitment, itemName: string, orderedBy: strin
         `**任务**：${esc(c.task.code)} ${esc(c.task.name)}`,
         `**抽查事项**：${esc(c.task.itemCode)} ${esc(itemName)}`,
         `**号池**：${c.pool.targets.length} 户（${strataLine(c, poolSizes(c))}），执法人员 ${c.pool.inspectors.length} 名，每户 ${c.params.inspectorsPerTarget} 人`,
-        ...(excludedDrawn > 0 ? [`**已排除**：${excludedDrawn} 户本年度已因该事项被抽中（一般事项同一年度不重复抽查）`] : []),
+        ...(excludedDrawn > 0
+          ? [`**已排除**：${excludedDrawn} 户本年度已因该事项被抽中（一般事项同一年度不重复抽查）`]
+          : []),
         `**发起人**：${at(orderedBy)}`,
       ].join("\n"),
     ),
     hr(),
     md(proof(c)),
-    md("号池与参数已冻结。请一位**非发起人**的工作人员作为见证人，输入任意随机内容（如现场掷骰结果）后确认。种子 = sha256(服务器种子|见证随机数|poolHash|paramsHash)，服务器种子将在揭示时公布，任何人可复算。"),
+    md(
+      "号池与参数已冻结。请一位**非发起人**的工作人员作为见证人，输入任意随机内容（如现场掷骰结果）后确认。种子 = sha256(服务器种子|见证随机数|poolHash|paramsHash)，服务器种子将在揭示时公布，任何人可复算。",
+    ),
     {
       tag: "form",
       name: "witness_form",
       elements: [
-        { tag: "input", name: "entropy", required: true, max_length: 100, placeholder: { tag: "plain_text", content: "见证人输入随机数，如掷骰结果 3-6-1-4-2" } },
-        { tag: "button", name: "confirm_draw", text: { tag: "plain_text", content: "见证并确认抽取" }, type: "primary_filled", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "draw.confirm", drawId: c.drawId } }] },
+        {
+          tag: "input",
+          name: "entropy",
+          required: true,
+          max_length: 100,
+          placeholder: { tag: "plain_text", content: "见证人输入随机数，如掷骰结果 3-6-1-4-2" },
+        },
+        {
+          tag: "button",
+          name: "confirm_draw",
+          text: { tag: "plain_text", content: "见证并确认抽取" },
+          type: "primary_filled",
+          form_action_type: "submit",
+          behaviors: [{ type: "callback", value: { action: "draw.confirm", drawId: c.drawId } }],
+        },
       ],
     },
     {
@@ -51,7 +73,13 @@ export function commitmentCard(c: Commitment, itemName: string, orderedBy: strin
       tag: "form",
       name: "cancel_form",
       elements: [
-        { tag: "input", name: "reason", required: true, max_length: 200, placeholder: { tag: "plain_text", content: "取消原因（发起人、领导或管理员可取消）" } },
+        {
+          tag: "input",
+          name: "reason",
+          required: true,
+          max_length: 200,
+          placeholder: { tag: "plain_text", content: "取消原因（发起人、领导或管理员可取消）" },
+        },
         {
           tag: "button",
           name: "cancel_draw",
@@ -59,7 +87,10 @@ export function commitmentCard(c: Commitment, itemName: string, orderedBy: strin
           type: "danger",
           form_action_type: "submit",
           behaviors: [{ type: "callback", value: { action: "draw.cancel", drawId: c.drawId } }],
-          confirm: { title: { tag: "plain_text", content: "取消抽取" }, text: { tag: "plain_text", content: "取消后本次承诺作废（记录保留），可重新发起。确定取消？" } },
+          confirm: {
+            title: { tag: "plain_text", content: "取消抽取" },
+            text: { tag: "plain_text", content: "取消后本次承诺作废（记录保留），可重新发起。确定取消？" },
+          },
         },
       ],
     },
@@ -69,7 +100,9 @@ export function commitmentCard(c: Commitment, itemName: string, orderedBy: strin
 /** The commitment card after the witness confirmed: in place, no buttons left. */
 export function revealedCard(r: DrawRecord, itemName: string): Card {
   return card(`抽取已揭示 · ${r.task.code}`, "green", [
-    md(`**任务**：${esc(r.task.code)} ${esc(r.task.name)}\n**抽查事项**：${esc(r.task.itemCode)} ${esc(itemName)}\n**见证人**：${at(r.witness.openId)}　**见证随机数**：${esc(r.witness.entropy)}`),
+    md(
+      `**任务**：${esc(r.task.code)} ${esc(r.task.name)}\n**抽查事项**：${esc(r.task.itemCode)} ${esc(itemName)}\n**见证人**：${at(r.witness.openId)}　**见证随机数**：${esc(r.witness.entropy)}`,
+    ),
     hr(),
     md(`${proof(r)}\n**服务器种子 serverSeed**：\`${r.serverSeed}\`\n**种子 seed**：\`${r.seed}\``),
     md(`共抽中 ${r.selection.targets.length} 户，名单见下方公告。`),
@@ -80,7 +113,9 @@ export function cancelledCard(c: Commitment, by: string, reason?: string, server
   const who = by.startsWith("ou_") ? at(by) : esc(by);
   const why = reason ? `\n**取消原因**：${esc(reason)}` : "";
   const seed = serverSeed ? `\n**服务器种子 serverSeed**：\`${serverSeed}\`（随取消公布，可核对承诺值）` : "";
-  return card(`抽取已取消 · ${c.task.code}`, "grey", [md(`本次抽取（${esc(c.drawId)}）已由 ${who} 取消，记录保留备查，该任务可重新抽取。${why}\n${proof(c)}${seed}`)]);
+  return card(`抽取已取消 · ${c.task.code}`, "grey", [
+    md(`本次抽取（${esc(c.drawId)}）已由 ${who} 取消，记录保留备查，该任务可重新抽取。${why}\n${proof(c)}${seed}`),
+  ]);
 }
 
 /**
@@ -92,12 +127,20 @@ export function announcementCard(r: DrawRecord, names: DrawNames, teams: Map<str
     const people = (teams.get(t.id) ?? []).map((id) => esc(names.inspectors.get(id)?.name ?? id)).join("、");
     return `${k + 1}. ${esc(names.targets.get(t.id)?.name ?? "")}（${t.id}，${t.stratum}风险）— ${people}`;
   };
-  const verify = md(`**种子**：\`${r.seed}\`\n核验：\`npx drbot export draw ${esc(r.drawId)} --out 记录.json\` 后 \`npx drbot verify 记录.json\`；或用 Python consistent_sampler 独立复算抽中顺序。`);
-  const head = md(`**任务**：${esc(r.task.code)} ${esc(r.task.name)}\n**抽查事项**：${esc(names.itemName)}\n共抽中 ${r.selection.targets.length} 户，每户 ${r.params.inspectorsPerTarget} 名执法人员。`);
+  const verify = md(
+    `**种子**：\`${r.seed}\`\n核验：\`npx drbot export draw ${esc(r.drawId)} --out 记录.json\` 后 \`npx drbot verify 记录.json\`；或用 Python consistent_sampler 独立复算抽中顺序。`,
+  );
+  const head = md(
+    `**任务**：${esc(r.task.code)} ${esc(r.task.name)}\n**抽查事项**：${esc(names.itemName)}\n共抽中 ${r.selection.targets.length} 户，每户 ${r.params.inspectorsPerTarget} 名执法人员。`,
+  );
   for (let shown = r.selection.targets.length; shown >= 0; shown = shown > 40 ? 40 : shown - 10) {
     const lines = r.selection.targets.slice(0, shown).map(line);
     const more = r.selection.targets.length - shown;
-    const body = lines.join("\n") + (more > 0 ? `\n……另有 ${more} 户，完整名单请用 \`drbot export draw ${esc(r.drawId)} --out 名单.xlsx\` 导出。` : "");
+    const body =
+      lines.join("\n") +
+      (more > 0
+        ? `\n……另有 ${more} 户，完整名单请用 \`drbot export draw ${esc(r.drawId)} --out 名单.xlsx\` 导出。`
+        : "");
     const c = card(`双随机抽查结果公告 · ${r.task.code}`, "blue", [head, hr(), md(body), hr(), verify]);
     if (cardBytes(c) <= MAX_CARD_BYTES - 1024 || shown === 0) return c;
   }

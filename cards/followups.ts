@@ -21,7 +21,12 @@ export interface FollowUpView {
 }
 
 const plain = (content: string) => ({ tag: "plain_text", content });
-const submit = (name: string, text: string, value: Record<string, unknown>, type: "primary_filled" | "danger" | "default" = "primary_filled") => ({
+const submit = (
+  name: string,
+  text: string,
+  value: Record<string, unknown>,
+  type: "primary_filled" | "danger" | "default" = "primary_filled",
+) => ({
   tag: "button",
   name,
   text: plain(text),
@@ -47,12 +52,25 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
   const id = v.id;
   if (v.kind === "整改复查") {
     return [
-      { tag: "form", name: `rectified_${id}`, elements: [{ tag: "date_picker", name: "review_date", required: true, placeholder: plain("复查日期") }, submit(`rectified_btn_${id}`, "已整改", value("followup.rectified"))] },
+      {
+        tag: "form",
+        name: `rectified_${id}`,
+        elements: [
+          { tag: "date_picker", name: "review_date", required: true, placeholder: plain("复查日期") },
+          submit(`rectified_btn_${id}`, "已整改", value("followup.rectified")),
+        ],
+      },
       {
         tag: "form",
         name: `not_rectified_${id}`,
         elements: [
-          { tag: "select_static", name: "next_disposal", required: true, placeholder: plain("下一步处置"), options: NEXT_DISPOSALS.map((d) => ({ text: plain(d), value: d })) },
+          {
+            tag: "select_static",
+            name: "next_disposal",
+            required: true,
+            placeholder: plain("下一步处置"),
+            options: NEXT_DISPOSALS.map((d) => ({ text: plain(d), value: d })),
+          },
           submit(`not_rectified_btn_${id}`, "未整改", value("followup.not_rectified"), "danger"),
         ],
       },
@@ -64,7 +82,12 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
     elements: [
       { tag: "input", name: "receiver", required: true, max_length: 100, placeholder: plain("接收单位") },
       { tag: "date_picker", name: "transfer_date", required: true, placeholder: plain("移送日期") },
-      submit(`transferred_btn_${id}`, "已移送", value("followup.transferred"), v.kind === "移送" ? "primary_filled" : "default"),
+      submit(
+        `transferred_btn_${id}`,
+        "已移送",
+        value("followup.transferred"),
+        v.kind === "移送" ? "primary_filled" : "default",
+      ),
     ],
   };
   if (v.kind === "移送") return [transfer];
@@ -82,13 +105,28 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
   ];
 }
 
-const TITLES: Record<string, string> = { 整改复查: "整改复查", 立案调查: "立案调查 · 请登记结果", 移送: "移送 · 请登记接收单位" };
+const TITLES: Record<string, string> = {
+  整改复查: "整改复查",
+  立案调查: "立案调查 · 请登记结果",
+  移送: "移送 · 请登记接收单位",
+};
 
 export function followUpCard(v: FollowUpView): Card {
   if (v.status === "closed") {
-    const details = Object.entries(v.details).map(([k, x]) => `**${esc(k)}**：${esc(x)}`).join("　");
-    return card(`${v.kind} · ${v.outcome ?? "已办结"}`, v.outcome === "已撤销" ? "grey" : "green", [md(`${followUpSummary({ ...v, dueState: null })}\n${details}`)]);
+    const details = Object.entries(v.details)
+      .map(([k, x]) => `**${esc(k)}**：${esc(x)}`)
+      .join("　");
+    return card(`${v.kind} · ${v.outcome ?? "已办结"}`, v.outcome === "已撤销" ? "grey" : "green", [
+      md(`${followUpSummary({ ...v, dueState: null })}\n${details}`),
+    ]);
   }
-  const hint = v.kind === "整改复查" ? "复查日期应在检查日期与今天之间（提前整改也可登记）。未整改时选择下一步处置，将开启新的后续处置。" : "登记后本项后续处置即办结。";
-  return card(TITLES[v.kind] ?? v.kind, v.kind === "整改复查" ? "orange" : "purple", [md(followUpSummary(v)), md(hint), ...followUpForms(v)]);
+  const hint =
+    v.kind === "整改复查"
+      ? "复查日期应在检查日期与今天之间（提前整改也可登记）。未整改时选择下一步处置，将开启新的后续处置。"
+      : "登记后本项后续处置即办结。";
+  return card(TITLES[v.kind] ?? v.kind, v.kind === "整改复查" ? "orange" : "purple", [
+    md(followUpSummary(v)),
+    md(hint),
+    ...followUpForms(v),
+  ]);
 }

@@ -31,7 +31,11 @@ export function digestCard(today: string, headings: readonly string[], lines: Di
     if (mine.length > MAX_LINES) elements.push(md(`……另有 ${mine.length - MAX_LINES} 项`));
   }
   elements.push(md(`每行：检查对象（统一社会信用代码）｜任务｜负责人｜逾期或剩余工作日。统计日期 ${today}。`));
-  return card(`督办 · 逾期及 3 个工作日内到期（${lines.length} 项）`, lines.some((l) => "overdue" in l.state) ? "red" : "orange", elements);
+  return card(
+    `督办 · 逾期及 3 个工作日内到期（${lines.length} 项）`,
+    lines.some((l) => "overdue" in l.state) ? "red" : "orange",
+    elements,
+  );
 }
 
 export interface ReminderSection {
@@ -77,9 +81,18 @@ export interface SummaryRow {
 
 export function summaryCard(today: string, year: number, rows: SummaryRow[], openFollowUps: number): Card {
   const body = rows.length
-    ? rows.map((r) => `**${esc(r.code)}** ${esc(r.name)}（${r.state}，${r.endDate} 结束）\n抽中 ${r.drawn}｜已提交 ${r.submitted}｜已确认 ${r.confirmed}｜已公示 ${r.published}｜公示逾期 ${r.overdue}`).join("\n")
+    ? rows
+        .map(
+          (r) =>
+            `**${esc(r.code)}** ${esc(r.name)}（${r.state}，${r.endDate} 结束）\n抽中 ${r.drawn}｜已提交 ${r.submitted}｜已确认 ${r.confirmed}｜已公示 ${r.published}｜公示逾期 ${r.overdue}`,
+        )
+        .join("\n")
     : `${year} 年度尚未导入抽查计划。`;
-  return card(`本周抽查进度（${today}）`, "blue", [md(body), hr(), md(`未办结的后续处置 ${openFollowUps} 件。发送「进度」或「统计」查看详情。`)]);
+  return card(`本周抽查进度（${today}）`, "blue", [
+    md(body),
+    hr(),
+    md(`未办结的后续处置 ${openFollowUps} 件。发送「进度」或「统计」查看详情。`),
+  ]);
 }
 
 export const openButton = (name: string, text: string, value: Record<string, unknown>) => button(name, text, value);

@@ -5,7 +5,11 @@ export type Template = "blue" | "green" | "orange" | "red" | "grey" | "turquoise
 export interface Card {
   schema: "2.0";
   config: { update_multi: true; summary?: { content: string } };
-  header: { title: { tag: "plain_text"; content: string }; subtitle?: { tag: "plain_text"; content: string }; template: Template };
+  header: {
+    title: { tag: "plain_text"; content: string };
+    subtitle?: { tag: "plain_text"; content: string };
+    template: Template;
+  };
   body: { elements: Element[] };
 }
 
@@ -13,7 +17,11 @@ export function card(title: string, template: Template, elements: Element[], sub
   return {
     schema: "2.0",
     config: { update_multi: true, summary: { content: title } },
-    header: { title: { tag: "plain_text", content: title }, ...(subtitle ? { subtitle: { tag: "plain_text" as const, content: subtitle } } : {}), template },
+    header: {
+      title: { tag: "plain_text", content: title },
+      ...(subtitle ? { subtitle: { tag: "plain_text" as const, content: subtitle } } : {}),
+      template,
+    },
     body: { elements },
   };
 }
@@ -24,19 +32,33 @@ export const md = (content: string): Element => ({ tag: "markdown", content });
 export const hr = (): Element => ({ tag: "hr" });
 export const at = (openId: string) => `<at id=${openId}></at>`;
 
-export function button(name: string, text: string, value: Record<string, unknown>, type: "primary_filled" | "default" | "danger" = "default", confirm?: { title: string; text: string }): Element {
+export function button(
+  name: string,
+  text: string,
+  value: Record<string, unknown>,
+  type: "primary_filled" | "default" | "danger" = "default",
+  confirm?: { title: string; text: string },
+): Element {
   return {
     tag: "button",
     name,
     text: { tag: "plain_text", content: text },
     type,
     behaviors: [{ type: "callback", value }],
-    ...(confirm ? { confirm: { title: { tag: "plain_text", content: confirm.title }, text: { tag: "plain_text", content: confirm.text } } } : {}),
+    ...(confirm
+      ? {
+          confirm: {
+            title: { tag: "plain_text", content: confirm.title },
+            text: { tag: "plain_text", content: confirm.text },
+          },
+        }
+      : {}),
   };
 }
 
 /** A plain message card: the bot's ordinary replies. */
-export const notice = (title: string, body: string, template: Template = "blue"): Card => card(title, template, [md(body)]);
+export const notice = (title: string, body: string, template: Template = "blue"): Card =>
+  card(title, template, [md(body)]);
 
 export const cardBytes = (c: Card) => Buffer.byteLength(JSON.stringify(c));
 export const MAX_CARD_BYTES = 30 * 1024;
@@ -45,17 +67,26 @@ export const MAX_CARD_BYTES = 30 * 1024;
 const PAGE_MARGIN = 1024;
 const MAX_ELEMENTS = 200;
 
-const countElements = (els: Element[]): number => els.reduce<number>((n, e) => n + 1 + countElements((e["elements"] as Element[] | undefined) ?? []), 0);
+const countElements = (els: Element[]): number =>
+  els.reduce<number>((n, e) => n + 1 + countElements((e["elements"] as Element[] | undefined) ?? []), 0);
 
 /**
  * A list split into cards that each stay inside Feishu's 30 KB and 200-element limits: entries
  * (one or more elements each, never split) are packed in order; the title says 第 k/n 页 when
  * there is more than one page. `head` opens every page.
  */
-export function pagedCards(title: string, template: Template, entries: Element[][], head: Element[] = [], limitBytes = MAX_CARD_BYTES): Card[] {
+export function pagedCards(
+  title: string,
+  template: Template,
+  entries: Element[][],
+  head: Element[] = [],
+  limitBytes = MAX_CARD_BYTES,
+): Card[] {
   const pages: Element[][] = [];
   let page: Element[] = [];
-  const fits = (els: Element[]) => cardBytes(card(title, template, [...head, ...els])) <= limitBytes - PAGE_MARGIN && countElements([...head, ...els]) <= MAX_ELEMENTS;
+  const fits = (els: Element[]) =>
+    cardBytes(card(title, template, [...head, ...els])) <= limitBytes - PAGE_MARGIN &&
+    countElements([...head, ...els]) <= MAX_ELEMENTS;
   for (const entry of entries) {
     if (page.length > 0 && !fits([...page, ...entry])) {
       pages.push(page);
@@ -64,11 +95,19 @@ export function pagedCards(title: string, template: Template, entries: Element[]
     page.push(...entry); // an entry too big on its own still gets its own page (its builder must cap it)
   }
   if (page.length > 0 || pages.length === 0) pages.push(page);
-  return pages.map((els, k) => card(pages.length > 1 ? `${title}（第 ${k + 1}/${pages.length} 页）` : title, template, [...head, ...els]));
+  return pages.map((els, k) =>
+    card(pages.length > 1 ? `${title}（第 ${k + 1}/${pages.length} 页）` : title, template, [...head, ...els]),
+  );
 }
 
 /** Markdown lines as paged cards: lines are joined into as few markdown elements as the limits allow. */
-export function pagedText(title: string, template: Template, lines: string[], head: Element[] = [], limitBytes = MAX_CARD_BYTES): Card[] {
+export function pagedText(
+  title: string,
+  template: Template,
+  lines: string[],
+  head: Element[] = [],
+  limitBytes = MAX_CARD_BYTES,
+): Card[] {
   const budget = Math.floor((limitBytes - PAGE_MARGIN - cardBytes(card(title, template, head))) / 2); // JSON escaping may double a line
   const chunks: string[] = [];
   let chunk: string[] = [];
@@ -84,5 +123,11 @@ export function pagedText(title: string, template: Template, lines: string[], he
     size += bytes;
   }
   if (chunk.length > 0) chunks.push(chunk.join("\n"));
-  return pagedCards(title, template, chunks.map((c) => [md(c)]), head, limitBytes);
+  return pagedCards(
+    title,
+    template,
+    chunks.map((c) => [md(c)]),
+    head,
+    limitBytes,
+  );
 }

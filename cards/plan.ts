@@ -18,7 +18,8 @@ export interface PlanCardView {
 }
 
 const bp = (v: number | null, fallback: number) => formatBp(v ?? fallback);
-const shown = (field: string, v: unknown) => (v === null || v === "" ? "（未填）" : field.startsWith("ratio") ? formatBp(Number(v)) : String(v));
+const shown = (field: string, v: unknown) =>
+  v === null || v === "" ? "（未填）" : field.startsWith("ratio") ? formatBp(Number(v)) : String(v);
 
 export function floorWarning(t: Pick<PlanCardTask, "code" | "itemName" | "coverage">): string {
   return `任务 ${t.code}：按抽查比例预计抽取 ${t.coverage.expected} 户，仅占事项「${t.itemName}」号池 ${t.coverage.poolSize} 户的 ${formatBp(t.coverage.coverageBp)}，低于 3% 的底线（已接受，请核实比例）`;
@@ -36,7 +37,9 @@ function changesText(c: PlanChanges): string {
   if (c.added.length) lines.push(`**新增任务**：${c.added.map(esc).join("、")}`);
   if (c.removed.length) lines.push(`**移出本年度计划**：${c.removed.map(esc).join("、")}`);
   for (const ch of c.changed) {
-    lines.push(`**修改 ${esc(ch.code)}**：${ch.fields.map((f) => `${PLAN_FIELDS[f.field as keyof typeof PLAN_FIELDS] ?? f.label} ${esc(shown(f.field, f.before))} → ${esc(shown(f.field, f.after))}`).join("；")}`);
+    lines.push(
+      `**修改 ${esc(ch.code)}**：${ch.fields.map((f) => `${PLAN_FIELDS[f.field as keyof typeof PLAN_FIELDS] ?? f.label} ${esc(shown(f.field, f.before))} → ${esc(shown(f.field, f.after))}`).join("；")}`,
+    );
   }
   return lines.join("\n");
 }
@@ -49,14 +52,30 @@ export function planCard(v: PlanCardView): Card {
   const first = v.version === 1;
   const below = v.tasks.filter((t) => t.coverage.belowFloor);
   const head: Element[] = [
-    md(`${v.bureauName ? `${esc(v.bureauName)} · ` : ""}${v.year} 年度双随机抽查计划，共 ${v.tasks.length} 项任务（第 ${v.version} 版）。计划公开，任何变更都会在本群公布。`),
+    md(
+      `${v.bureauName ? `${esc(v.bureauName)} · ` : ""}${v.year} 年度双随机抽查计划，共 ${v.tasks.length} 项任务（第 ${v.version} 版）。计划公开，任何变更都会在本群公布。`,
+    ),
   ];
   if (!first && !noChanges(v.changes)) head.push(md(`**本次变更**\n${changesText(v.changes)}`));
   if (below.length) head.push(md(`⚠️ **低于 3% 底线的任务**\n${below.map(floorWarning).map(esc).join("\n")}`));
   const tail = md(`版本指纹（SHA-256）：\`${v.hash}\``);
   const title = first ? `${v.year} 年度抽查计划公布` : `${v.year} 年度抽查计划变更（第 ${v.version} 版）`;
-  const full = card(title, below.length ? "orange" : "blue", [...head, hr(), ...v.tasks.map((t) => md(taskLine(t))), hr(), tail]);
+  const full = card(title, below.length ? "orange" : "blue", [
+    ...head,
+    hr(),
+    ...v.tasks.map((t) => md(taskLine(t))),
+    hr(),
+    tail,
+  ]);
   if (cardBytes(full) <= MAX_CARD_BYTES && full.body.elements.length <= 190) return full;
-  const brief = v.tasks.map((t) => `${esc(t.code)} ${esc(t.name)}（${t.startDate}–${t.endDate}，预计 ${t.coverage.expected} 户）`).join("\n");
-  return card(title, below.length ? "orange" : "blue", [...head, hr(), md(brief.slice(0, 20_000)), md("完整计划：drbot export 或「计划」命令。"), tail]);
+  const brief = v.tasks
+    .map((t) => `${esc(t.code)} ${esc(t.name)}（${t.startDate}–${t.endDate}，预计 ${t.coverage.expected} 户）`)
+    .join("\n");
+  return card(title, below.length ? "orange" : "blue", [
+    ...head,
+    hr(),
+    md(brief.slice(0, 20_000)),
+    md("完整计划：drbot export 或「计划」命令。"),
+    tail,
+  ]);
 }

@@ -16,18 +16,36 @@ export interface PublicityListView {
 }
 
 const whenText = (r: DueRow) =>
-  r.daysLeft === null ? "未设公示期限" : r.daysLeft < 0 ? `**已逾期 ${-r.daysLeft} 个工作日**（期限 ${r.due}）` : r.daysLeft === 0 ? `**今天到期**（${r.due}）` : `剩余 ${r.daysLeft} 个工作日（${r.due}）`;
+  r.daysLeft === null
+    ? "未设公示期限"
+    : r.daysLeft < 0
+      ? `**已逾期 ${-r.daysLeft} 个工作日**（期限 ${r.due}）`
+      : r.daysLeft === 0
+        ? `**今天到期**（${r.due}）`
+        : `剩余 ${r.daysLeft} 个工作日（${r.due}）`;
 
 /**
  * A date picker and its submit button in one form (the picker's value comes with the click). Names
  * must be card-unique, so each picker is "publish_date_<form>"; the server reads any publish_date*.
  */
-function markForm(name: string, today: string, min: string, label: string, value: Record<string, unknown>, confirm?: { title: string; text: string }): Element {
+function markForm(
+  name: string,
+  today: string,
+  min: string,
+  label: string,
+  value: Record<string, unknown>,
+  confirm?: { title: string; text: string },
+): Element {
   return {
     tag: "form",
     name,
     elements: [
-      { tag: "date_picker", name: `publish_date_${name}`, initial_date: today, placeholder: plain(`公示日期（${min} 至 ${today}）`) },
+      {
+        tag: "date_picker",
+        name: `publish_date_${name}`,
+        initial_date: today,
+        placeholder: plain(`公示日期（${min} 至 ${today}）`),
+      },
       {
         tag: "button",
         name: `${name}_submit`,
@@ -48,13 +66,21 @@ export function publicityCard(v: PublicityListView): Card {
   const page = Math.min(Math.max(0, v.page), pages - 1);
   const overdue = v.rows.filter((r) => r.daysLeft !== null && r.daysLeft < 0).length;
   const elements: Element[] = [
-    md(`共 **${v.rows.length}** 条待公示${overdue ? `，其中 **${overdue}** 条已逾期` : ""}。在国家企业信用信息公示系统公示后，选择公示日期并点「标记已公示」。${v.bureauName ? `\n检查实施机关：${esc(v.bureauName)}` : ""}`),
+    md(
+      `共 **${v.rows.length}** 条待公示${overdue ? `，其中 **${overdue}** 条已逾期` : ""}。在国家企业信用信息公示系统公示后，选择公示日期并点「标记已公示」。${v.bureauName ? `\n检查实施机关：${esc(v.bureauName)}` : ""}`,
+    ),
   ];
   for (const r of v.rows.slice(page * PUBLICITY_PAGE_SIZE, (page + 1) * PUBLICITY_PAGE_SIZE)) {
     elements.push(
       hr(),
-      md(`**${esc(r.targetName || r.creditCode)}**（${r.creditCode}）\n任务 ${esc(r.taskCode)} ${esc(r.taskName)}｜${esc(r.category)}${r.corrected ? "（已更正）" : ""}\n确认于 ${r.confirmedOn}｜${whenText(r)}`),
-      markForm(`pub_${r.resultId}`, v.today, r.confirmedOn, "标记已公示", { action: "publicity.mark", resultId: r.resultId, page }),
+      md(
+        `**${esc(r.targetName || r.creditCode)}**（${r.creditCode}）\n任务 ${esc(r.taskCode)} ${esc(r.taskName)}｜${esc(r.category)}${r.corrected ? "（已更正）" : ""}\n确认于 ${r.confirmedOn}｜${whenText(r)}`,
+      ),
+      markForm(`pub_${r.resultId}`, v.today, r.confirmedOn, "标记已公示", {
+        action: "publicity.mark",
+        resultId: r.resultId,
+        page,
+      }),
       button(`correct_${r.resultId}`, "更正结果", { action: "result.correct.open", resultId: r.resultId }),
     );
   }
@@ -66,10 +92,17 @@ export function publicityCard(v: PublicityListView): Card {
   }
   const latest = v.rows.reduce((m, r) => (r.confirmedOn > m ? r.confirmedOn : m), v.rows[0]!.confirmedOn);
   elements.push(
-    markForm("pub_all", v.today, latest, `全部标记（${v.rows.length} 条）`, { action: "publicity.markAll", asOf: v.asOf, page }, {
-      title: "全部标记已公示",
-      text: `将本卡片列出的全部 ${v.rows.length} 条结果（含其他页）标记为已于所选日期公示。确认日期晚于所选日期的结果不会标记。`,
-    }),
+    markForm(
+      "pub_all",
+      v.today,
+      latest,
+      `全部标记（${v.rows.length} 条）`,
+      { action: "publicity.markAll", asOf: v.asOf, page },
+      {
+        title: "全部标记已公示",
+        text: `将本卡片列出的全部 ${v.rows.length} 条结果（含其他页）标记为已于所选日期公示。确认日期晚于所选日期的结果不会标记。`,
+      },
+    ),
   );
   return card("待公示检查结果", overdue ? "red" : "blue", elements, `${v.today} · 每页 ${PUBLICITY_PAGE_SIZE} 条`);
 }

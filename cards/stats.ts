@@ -50,13 +50,32 @@ export function statsCard(s: Stats): Card {
     elements.push(md("**一、各事项抽查覆盖率**（要求：不低于事项比例，且不低于 3%）"));
     for (const i of s.items) {
       const risks = i.byRisk.map((r) => `${r.risk} ${r.drawn}/${r.poolSize}（${formatBp(r.coverageBp)}）`).join("｜");
-      elements.push(md(`${i.meetsRatio && i.meetsMinimum ? "✅" : "⚠️"} **${esc(i.itemCode)}** ${esc(i.itemName)}（${esc(i.category)}）：${i.drawn}/${i.poolSize} 户，**${formatBp(i.coverageBp)}**（比例 ${formatBp(i.ratioBp)}）\n按风险等级：${risks || "—"}`));
+      elements.push(
+        md(
+          `${i.meetsRatio && i.meetsMinimum ? "✅" : "⚠️"} **${esc(i.itemCode)}** ${esc(i.itemName)}（${esc(i.category)}）：${i.drawn}/${i.poolSize} 户，**${formatBp(i.coverageBp)}**（比例 ${formatBp(i.ratioBp)}）\n按风险等级：${risks || "—"}`,
+        ),
+      );
     }
     elements.push(coverageChart(s));
-    if (s.byRisk.length) elements.push(md(`按风险等级合计：${s.byRisk.map((r) => `${r.risk}风险 ${r.drawn}/${r.poolSize}（${formatBp(r.coverageBp)}）`).join("；")}`));
+    if (s.byRisk.length)
+      elements.push(
+        md(
+          `按风险等级合计：${s.byRisk.map((r) => `${r.risk}风险 ${r.drawn}/${r.poolSize}（${formatBp(r.coverageBp)}）`).join("；")}`,
+        ),
+      );
   }
   elements.push(hr(), md(`**二、结果公示率**（目标 100%）：**${publicityText(s.publicity)}**`));
-  if (s.publicityByTask.length) elements.push(md(s.publicityByTask.map((t) => `${esc(t.taskCode)} ${esc(t.taskName)}：${formatBp(t.rateBp)}（按期 ${t.onTime}，已公示 ${t.published}，逾期未公示 ${t.overdue}）`).join("\n")));
+  if (s.publicityByTask.length)
+    elements.push(
+      md(
+        s.publicityByTask
+          .map(
+            (t) =>
+              `${esc(t.taskCode)} ${esc(t.taskName)}：${formatBp(t.rateBp)}（按期 ${t.onTime}，已公示 ${t.published}，逾期未公示 ${t.overdue}）`,
+          )
+          .join("\n"),
+      ),
+    );
   elements.push(
     hr(),
     md(

@@ -38,13 +38,27 @@ export interface ResultView {
 const plain = (content: string) => ({ tag: "plain_text", content });
 
 /** A form with one required reason and its submit button (回避, 驳回, 有异议). */
-function reasonForm(name: string, placeholder: string, buttonName: string, buttonText: string, value: Record<string, unknown>, type: "default" | "danger"): Element {
+function reasonForm(
+  name: string,
+  placeholder: string,
+  buttonName: string,
+  buttonText: string,
+  value: Record<string, unknown>,
+  type: "default" | "danger",
+): Element {
   return {
     tag: "form",
     name,
     elements: [
       { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain(placeholder) },
-      { tag: "button", name: buttonName, text: plain(buttonText), type, form_action_type: "submit", behaviors: [{ type: "callback", value }] },
+      {
+        tag: "button",
+        name: buttonName,
+        text: plain(buttonText),
+        type,
+        form_action_type: "submit",
+        behaviors: [{ type: "callback", value }],
+      },
     ],
   };
 }
@@ -59,7 +73,10 @@ function phone(v: TaskView): Element[] {
   if (!v.target.phone) return [];
   return [
     { ...md(`**电话**：${esc(maskPhone(v.target.phone))}`), element_id: "sensitive_phone" },
-    { ...button("show_phone", "查看完整电话", { action: "task.phone", assignmentId: v.assignmentId }), element_id: "sensitive_phone_btn" },
+    {
+      ...button("show_phone", "查看完整电话", { action: "task.phone", assignmentId: v.assignmentId }),
+      element_id: "sensitive_phone_btn",
+    },
   ];
 }
 
@@ -88,7 +105,9 @@ export function resultText(r: ResultView): string {
     r.problem ? `**问题描述**：${esc(r.problem)}` : "",
     r.disposal ? `**后续处置**：${esc(r.disposal)}${r.rectifyDeadline ? `（整改期限 ${r.rectifyDeadline}）` : ""}` : "",
     r.remark ? `**备注**：${esc(r.remark)}` : "",
-    r.correctionReason ? `**已更正**（第 ${r.version ?? 2} 版，${esc(r.correctedByName ?? "")}）：${esc(r.correctionReason)}` : "",
+    r.correctionReason
+      ? `**已更正**（第 ${r.version ?? 2} 版，${esc(r.correctedByName ?? "")}）：${esc(r.correctionReason)}`
+      : "",
     `**提交人**：${esc(r.submittedByName)}　**状态**：${r.status === "confirmed" ? `已确认，公示期限 ${r.publicityDue ? showDeadline(r.publicityDue, r.publicityDueUncovered) : "—"}` : r.status === "disputed" ? `同组有异议：${esc(r.disputeReason ?? "")}` : "等待同组确认"}`,
   ]
     .filter(Boolean)
@@ -102,12 +121,30 @@ export function resultForm(assignmentId: number): Element {
     name: "result_form",
     elements: [
       { tag: "date_picker", name: "inspection_date", required: true, placeholder: plain("检查日期") },
-      { tag: "select_static", name: "category", required: true, placeholder: plain("检查结果"), options: RESULT_CATEGORIES.map(option) },
+      {
+        tag: "select_static",
+        name: "category",
+        required: true,
+        placeholder: plain("检查结果"),
+        options: RESULT_CATEGORIES.map(option),
+      },
       { tag: "input", name: "problem", max_length: 1000, placeholder: plain("问题描述（发现问题时必填）") },
-      { tag: "select_static", name: "disposal", placeholder: plain("后续处置（发现问题待后续处理时必选）"), options: DISPOSALS.map(option) },
+      {
+        tag: "select_static",
+        name: "disposal",
+        placeholder: plain("后续处置（发现问题待后续处理时必选）"),
+        options: DISPOSALS.map(option),
+      },
       { tag: "date_picker", name: "rectify_deadline", placeholder: plain("整改期限（责令限期整改时必填）") },
       { tag: "input", name: "remark", max_length: 500, placeholder: plain("备注") },
-      { tag: "button", name: "submit_result", text: plain("提交检查结果"), type: "primary_filled", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "result.submit", assignmentId } }] },
+      {
+        tag: "button",
+        name: "submit_result",
+        text: plain("提交检查结果"),
+        type: "primary_filled",
+        form_action_type: "submit",
+        behaviors: [{ type: "callback", value: { action: "result.submit", assignmentId } }],
+      },
     ],
   };
 }
@@ -115,67 +152,165 @@ export function resultForm(assignmentId: number): Element {
 /** `withForm`: a re-issued card (我的任务) carries the result form even before 接受 (submitting accepts). */
 export function taskCard(v: TaskView, opts: { withForm?: boolean } = {}): Card {
   const title = `检查任务 · ${v.taskCode}`;
-  if (v.state === "recused") return card(`${title}（已回避）`, "grey", [detailsText(v), md("您的回避申请已批准，本户已改派他人。")]);
-  if (v.state === "withdrawn") return card(`${title}（已撤换）`, "grey", [detailsText(v), md("您在名录库中已为离岗，本户已改派他人。")]);
+  if (v.state === "recused")
+    return card(`${title}（已回避）`, "grey", [detailsText(v), md("您的回避申请已批准，本户已改派他人。")]);
+  if (v.state === "withdrawn")
+    return card(`${title}（已撤换）`, "grey", [detailsText(v), md("您在名录库中已为离岗，本户已改派他人。")]);
   if (v.result && v.result.status !== "disputed") {
-    return card(`${title}（${v.result.status === "confirmed" ? "已确认" : "已提交"}）`, v.result.status === "confirmed" ? "green" : "turquoise", [...details(v), hr(), md(resultText(v.result))]);
+    return card(
+      `${title}（${v.result.status === "confirmed" ? "已确认" : "已提交"}）`,
+      v.result.status === "confirmed" ? "green" : "turquoise",
+      [...details(v), hr(), md(resultText(v.result))],
+    );
   }
-  if (v.state === "recusal_requested") return card(`${title}（回避审批中）`, "orange", [...details(v), md("回避申请已提交，等待领导审批。")]);
+  if (v.state === "recusal_requested")
+    return card(`${title}（回避审批中）`, "orange", [...details(v), md("回避申请已提交，等待领导审批。")]);
   if (v.state === "accepted") {
-    const disputed = v.result?.status === "disputed" ? [md(`上次提交的结果同组有异议：${esc(v.result.disputeReason ?? "")}。请核实后重新提交。`)] : [];
+    const disputed =
+      v.result?.status === "disputed"
+        ? [md(`上次提交的结果同组有异议：${esc(v.result.disputeReason ?? "")}。请核实后重新提交。`)]
+        : [];
     return card(`${title}（已接受）`, "blue", [...details(v), ...disputed, hr(), resultForm(v.assignmentId)]);
   }
   return card(title, "blue", [
     ...details(v),
     hr(),
     button("accept_task", "接受任务", { action: "task.accept", assignmentId: v.assignmentId }, "primary_filled"),
-    reasonForm("recusal_form", "如与该对象存在利害关系，请写明回避理由", "request_recusal", "申请回避", { action: "task.recuse", assignmentId: v.assignmentId }, "default"),
+    reasonForm(
+      "recusal_form",
+      "如与该对象存在利害关系，请写明回避理由",
+      "request_recusal",
+      "申请回避",
+      { action: "task.recuse", assignmentId: v.assignmentId },
+      "default",
+    ),
     ...(opts.withForm ? [hr(), resultForm(v.assignmentId)] : []),
   ]);
 }
 
 /** To the leaders: one inspector asks to be recused from one target. */
-export function recusalApprovalCard(o: { requestId: number; taskCode: string; targetName: string; creditCode: string; inspectorName: string; inspectorOpenId: string | null; reason: string; decided?: { approved: boolean; by: string; note: string } }): Card {
+export function recusalApprovalCard(o: {
+  requestId: number;
+  taskCode: string;
+  targetName: string;
+  creditCode: string;
+  inspectorName: string;
+  inspectorOpenId: string | null;
+  reason: string;
+  decided?: { approved: boolean; by: string; note: string };
+}): Card {
   const head = md(
     `**任务**：${esc(o.taskCode)}\n**检查对象**：${esc(o.targetName)}（${o.creditCode}）\n**申请人**：${o.inspectorOpenId ? at(o.inspectorOpenId) : esc(o.inspectorName)}\n**理由**：${esc(o.reason)}`,
   );
-  if (o.decided) return card(`回避申请 · ${o.decided.approved ? "已批准" : "已驳回"}`, o.decided.approved ? "green" : "grey", [head, md(`${at(o.decided.by)} ${o.decided.note}`)]);
+  if (o.decided)
+    return card(`回避申请 · ${o.decided.approved ? "已批准" : "已驳回"}`, o.decided.approved ? "green" : "grey", [
+      head,
+      md(`${at(o.decided.by)} ${o.decided.note}`),
+    ]);
   return card("回避申请 · 待审批", "orange", [
     head,
     md("批准后将记录回避关系，并按抽取记录确定性地选派替换人员（任何人可复核）。"),
     button("approve_recusal", "批准回避", { action: "recusal.approve", requestId: o.requestId }, "primary_filled"),
-    reasonForm("reject_form", "驳回理由", "reject_recusal", "驳回", { action: "recusal.reject", requestId: o.requestId }, "danger"),
+    reasonForm(
+      "reject_form",
+      "驳回理由",
+      "reject_recusal",
+      "驳回",
+      { action: "recusal.reject", requestId: o.requestId },
+      "danger",
+    ),
   ]);
 }
 
 /** To the partner: confirm the submitted result, or object with a reason. */
-export function confirmationCard(o: { resultId: number; taskCode: string; targetName: string; creditCode: string; result: ResultView; done?: string }): Card {
-  const head = md(`**任务**：${esc(o.taskCode)}　**检查对象**：${esc(o.targetName)}（${o.creditCode}）\n${resultText(o.result)}`);
+export function confirmationCard(o: {
+  resultId: number;
+  taskCode: string;
+  targetName: string;
+  creditCode: string;
+  result: ResultView;
+  done?: string;
+}): Card {
+  const head = md(
+    `**任务**：${esc(o.taskCode)}　**检查对象**：${esc(o.targetName)}（${o.creditCode}）\n${resultText(o.result)}`,
+  );
   if (o.done) return card(`检查结果 · ${o.done}`, o.done === "已确认" ? "green" : "grey", [head]);
   return card("检查结果 · 请同组确认", "turquoise", [
     head,
     button("confirm_result", "确认无误", { action: "result.confirm", resultId: o.resultId }, "primary_filled"),
-    reasonForm("dispute_form", "如有异议，请写明理由", "dispute_result", "有异议", { action: "result.dispute", resultId: o.resultId }, "danger"),
+    reasonForm(
+      "dispute_form",
+      "如有异议，请写明理由",
+      "dispute_result",
+      "有异议",
+      { action: "result.dispute", resultId: o.resultId },
+      "danger",
+    ),
   ]);
 }
 
 /** For 法制员/领导: the confirmed result, prefilled, plus the mandatory reason. */
-export function correctionCard(o: { resultId: number; taskCode: string; targetName: string; creditCode: string; result: ResultView }): Card {
+export function correctionCard(o: {
+  resultId: number;
+  taskCode: string;
+  targetName: string;
+  creditCode: string;
+  result: ResultView;
+}): Card {
   const r = o.result;
   return card(`更正检查结果 · ${o.taskCode}`, "orange", [
-    md(`**检查对象**：${esc(o.targetName)}（${o.creditCode}）\n**现结果**：\n${resultText(r)}\n\n更正后原结果保留为历史版本，更正人与理由记入留痕。`),
+    md(
+      `**检查对象**：${esc(o.targetName)}（${o.creditCode}）\n**现结果**：\n${resultText(r)}\n\n更正后原结果保留为历史版本，更正人与理由记入留痕。`,
+    ),
     {
       tag: "form",
       name: "correction_form",
       elements: [
-        { tag: "date_picker", name: "inspection_date", required: true, initial_date: r.inspectionDate, placeholder: plain("检查日期") },
-        { tag: "select_static", name: "category", required: true, initial_option: r.category, placeholder: plain("检查结果"), options: RESULT_CATEGORIES.map(option) },
+        {
+          tag: "date_picker",
+          name: "inspection_date",
+          required: true,
+          initial_date: r.inspectionDate,
+          placeholder: plain("检查日期"),
+        },
+        {
+          tag: "select_static",
+          name: "category",
+          required: true,
+          initial_option: r.category,
+          placeholder: plain("检查结果"),
+          options: RESULT_CATEGORIES.map(option),
+        },
         { tag: "input", name: "problem", max_length: 1000, default_value: r.problem, placeholder: plain("问题描述") },
-        { tag: "select_static", name: "disposal", ...(r.disposal ? { initial_option: r.disposal } : {}), placeholder: plain("后续处置"), options: DISPOSALS.map(option) },
-        { tag: "date_picker", name: "rectify_deadline", ...(r.rectifyDeadline ? { initial_date: r.rectifyDeadline } : {}), placeholder: plain("整改期限") },
+        {
+          tag: "select_static",
+          name: "disposal",
+          ...(r.disposal ? { initial_option: r.disposal } : {}),
+          placeholder: plain("后续处置"),
+          options: DISPOSALS.map(option),
+        },
+        {
+          tag: "date_picker",
+          name: "rectify_deadline",
+          ...(r.rectifyDeadline ? { initial_date: r.rectifyDeadline } : {}),
+          placeholder: plain("整改期限"),
+        },
         { tag: "input", name: "remark", max_length: 500, default_value: r.remark, placeholder: plain("备注") },
-        { tag: "input", name: "correction_reason", required: true, max_length: 300, placeholder: plain("更正理由（必填）") },
-        { tag: "button", name: "submit_correction", text: plain("提交更正"), type: "primary_filled", form_action_type: "submit", behaviors: [{ type: "callback", value: { action: "result.correct", resultId: o.resultId } }] },
+        {
+          tag: "input",
+          name: "correction_reason",
+          required: true,
+          max_length: 300,
+          placeholder: plain("更正理由（必填）"),
+        },
+        {
+          tag: "button",
+          name: "submit_correction",
+          text: plain("提交更正"),
+          type: "primary_filled",
+          form_action_type: "submit",
+          behaviors: [{ type: "callback", value: { action: "result.correct", resultId: o.resultId } }],
+        },
       ],
     },
   ]);

@@ -33,7 +33,10 @@ for (let i = 0; i < argv.length; i++) {
   else if (argv[i] === "--datasource") datasource = JSON.parse(argv[++i]);
   else if (argv[i] === "--enabled-preview-features" || argv[i] === "--extension-types") i++;
   else if (argv[i] === "cli") cliCommand = argv[++i];
-  else if (argv[i] === "--version" || argv[i] === "-V") { console.log("schema-engine wasm-shim"); process.exit(0); }
+  else if (argv[i] === "--version" || argv[i] === "-V") {
+    console.log("schema-engine wasm-shim");
+    process.exit(0);
+  }
 }
 const url = datasource.url ?? process.env.DATABASE_URL ?? "file:./dev.db";
 
@@ -46,9 +49,19 @@ if (cliCommand) {
 }
 
 // Load the wasm by hand: the package's ESM entry does `import "./schema_engine_bg.wasm"`, which Node 20 can't.
-globalThis.PRISMA_WASM_PANIC_REGISTRY = { message: "", set_message(m) { this.message = `RuntimeError: ${m}`; }, get() { return this.message; } };
+globalThis.PRISMA_WASM_PANIC_REGISTRY = {
+  message: "",
+  set_message(m) {
+    this.message = `RuntimeError: ${m}`;
+  },
+  get() {
+    return this.message;
+  },
+};
 const wasmFile = new URL("./schema_engine_bg.wasm", import.meta.resolve("@prisma/schema-engine-wasm/schema_engine_bg"));
-const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmFile)), { "./schema_engine_bg.js": wasm });
+const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmFile)), {
+  "./schema_engine_bg.js": wasm,
+});
 wasm.__wbg_set_wasm(instance.exports);
 instance.exports.__wbindgen_start();
 process.on("uncaughtException", (e) => {
@@ -78,16 +91,26 @@ factory.connectToShadowDb = async () => {
 const datamodels = datamodelFiles.length
   ? datamodelFiles.map((f) => [f, readFileSync(f, "utf8")])
   : [["schema.prisma", 'datasource db {\n  provider = "sqlite"\n}\n']]; // e.g. `migrate diff`: connector only
-const engine = await wasm.SchemaEngine.new({ datamodels }, (line) => process.stderr.write(line + "\n"), bindMigrationAwareSqlAdapterFactory(factory));
+const engine = await wasm.SchemaEngine.new(
+  { datamodels },
+  (line) => process.stderr.write(line + "\n"),
+  bindMigrationAwareSqlAdapterFactory(factory),
+);
 
 const OVERRIDES = {
   // Fix 3: the wasm engine's SQLite reset only DELETEs rows (native deletes the file), so re-applying
   // migrations then fails with "table already exists". Drop every table and view instead.
   async reset() {
     if (!main) await engine.version(); // forces a connection
-    const res = await main.queryRaw({ sql: "SELECT type, name FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%'", args: [], argTypes: [] });
+    const res = await main.queryRaw({
+      sql: "SELECT type, name FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%'",
+      args: [],
+      argTypes: [],
+    });
     const drops = res.rows.map(([type, name]) => `DROP ${type === "view" ? "VIEW" : "TABLE"} IF EXISTS "${name}";`);
-    await main.executeScript(["PRAGMA foreign_keys=OFF;", ...drops, "PRAGMA foreign_keys=ON;", CREATE_MIGRATIONS_TABLE].join("\n"));
+    await main.executeScript(
+      ["PRAGMA foreign_keys=OFF;", ...drops, "PRAGMA foreign_keys=ON;", CREATE_MIGRATIONS_TABLE].join("\n"),
+    );
     return null;
   },
   // Fix 4: evaluateDataLoss (and createMigration) only reuse the shadow schema cached by devDiagnostic; after
@@ -114,7 +137,8 @@ rl.on("line", (line) => {
       let result = OVERRIDES[req.method] ? await OVERRIDES[req.method](params) : await engine[req.method](params);
       if (req.method === "diff" && typeof result?.stdout === "string") {
         // The native engine prints diffs through a `print` request; the wasm one returns them.
-        if (result.stdout) send({ id: printId++, method: "print", params: { content: result.stdout.replace(/\n$/, "") } });
+        if (result.stdout)
+          send({ id: printId++, method: "print", params: { content: result.stdout.replace(/\n$/, "") } });
         result = { exitCode: result.exitCode };
       }
       send({ id: req.id, result: result ?? null });

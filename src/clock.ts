@@ -26,7 +26,8 @@ export class BureauClock implements Clock {
   private readonly instant: () => Date;
 
   constructor(private readonly opts: BureauClockOptions) {
-    if (opts.pinnedDate !== undefined && !isValidDate(opts.pinnedDate)) throw new Error(`not a date: ${opts.pinnedDate}`);
+    if (opts.pinnedDate !== undefined && !isValidDate(opts.pinnedDate))
+      throw new Error(`not a date: ${opts.pinnedDate}`);
     this.instant = opts.instant ?? (() => new Date());
     this.offsetCell = opts.offsetCell ?? new Int32Array(new SharedArrayBuffer(4));
   }
@@ -57,6 +58,10 @@ export class BureauClock implements Clock {
 }
 
 /** The process's clock from configuration: TZ_BUREAU, plus DRBOT_TODAY when a test or trainer pins the date. */
-export function clockFromConfig(config: { TZ_BUREAU: string; DRBOT_TODAY?: string }, instant?: () => Date, offsetCell?: Int32Array): BureauClock {
+export function clockFromConfig(
+  config: { TZ_BUREAU: string; DRBOT_TODAY?: string },
+  instant?: () => Date,
+  offsetCell?: Int32Array,
+): BureauClock {
   return new BureauClock({ timeZone: config.TZ_BUREAU, pinnedDate: config.DRBOT_TODAY, instant, offsetCell });
 }

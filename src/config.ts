@@ -19,7 +19,10 @@ const envSchema = z.object({
     .string()
     .trim()
     .default("https://open.feishu.cn")
-    .refine((s) => s === "feishu" || s === "lark" || /^https?:\/\/[^\s/]+/.test(s), "应为 feishu、lark 或 http(s):// 开头的地址 / must be feishu, lark or an http(s) URL"),
+    .refine(
+      (s) => s === "feishu" || s === "lark" || /^https?:\/\/[^\s/]+/.test(s),
+      "应为 feishu、lark 或 http(s):// 开头的地址 / must be feishu, lark or an http(s) URL",
+    ),
   LARK_MODE: z.enum(["webhook", "ws"]).default("webhook"),
   // Defaults depend on the mode (see loadConfig): the sandbox never writes into production's file.
   DATABASE_URL: optionalText,
@@ -59,10 +62,18 @@ const envSchema = z.object({
   BUREAU_NAME: optionalText,
   PUBLICITY_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(20),
   /** Import limits (interface.md §2): a larger file, or a sheet past the rows limit or 100 columns, is refused before it is parsed. */
-  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(67_108_864),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(67_108_864),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
   /** Pins the bureau date (tests, training, outside checkers); the real instant still runs. */
-  DRBOT_TODAY: optionalText.refine((v) => v === undefined || /^\d{4}-\d{2}-\d{2}$/.test(v), "应为 YYYY-MM-DD / must be YYYY-MM-DD"),
+  DRBOT_TODAY: optionalText.refine(
+    (v) => v === undefined || /^\d{4}-\d{2}-\d{2}$/.test(v),
+    "应为 YYYY-MM-DD / must be YYYY-MM-DD",
+  ),
 });
 
 export type Config = Omit<z.output<typeof envSchema>, "DATABASE_URL" | "HOST"> & {
@@ -83,15 +94,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
-    throw new AppError("BAD_CONFIG", `配置错误 / invalid configuration:\n${lines.join("\n")}`, { variables: parsed.error.issues.map((i) => i.path[0]) });
+    throw new AppError("BAD_CONFIG", `配置错误 / invalid configuration:\n${lines.join("\n")}`, {
+      variables: parsed.error.issues.map((i) => i.path[0]),
+    });
   }
   const c = parsed.data;
   if (c.LARK_APP_ID === "") {
-    throw new AppError("BAD_CONFIG", "配置错误 / invalid configuration:\nLARK_APP_ID: 已设置但为空；要运行沙盒请删除该变量 / set but empty (unset it to run the sandbox)", { variables: ["LARK_APP_ID"] });
+    throw new AppError(
+      "BAD_CONFIG",
+      "配置错误 / invalid configuration:\nLARK_APP_ID: 已设置但为空；要运行沙盒请删除该变量 / set but empty (unset it to run the sandbox)",
+      { variables: ["LARK_APP_ID"] },
+    );
   }
   if (Boolean(c.LARK_APP_ID) !== Boolean(c.LARK_APP_SECRET)) {
     const missing = c.LARK_APP_ID ? "LARK_APP_SECRET" : "LARK_APP_ID";
-    throw new AppError("BAD_CONFIG", `配置错误 / invalid configuration:\n${missing}: LARK_APP_ID 与 LARK_APP_SECRET 须同时设置 / both must be set`);
+    throw new AppError(
+      "BAD_CONFIG",
+      `配置错误 / invalid configuration:\n${missing}: LARK_APP_ID 与 LARK_APP_SECRET 须同时设置 / both must be set`,
+    );
   }
   const sandbox = c.LARK_APP_ID === undefined;
   const DATABASE_URL = c.DATABASE_URL ?? (sandbox ? SANDBOX_DATABASE_URL : PRODUCTION_DATABASE_URL);
@@ -116,4 +136,7 @@ export function assertServerConfig(c: Config): void {
 }
 
 /** The import limits of a configuration. */
-export const importLimits = (c: Partial<Pick<Config, "IMPORT_MAX_BYTES" | "IMPORT_MAX_ROWS">>) => ({ maxBytes: c.IMPORT_MAX_BYTES ?? 67_108_864, maxRows: c.IMPORT_MAX_ROWS ?? 200_000 });
+export const importLimits = (c: Partial<Pick<Config, "IMPORT_MAX_BYTES" | "IMPORT_MAX_ROWS">>) => ({
+  maxBytes: c.IMPORT_MAX_BYTES ?? 67_108_864,
+  maxRows: c.IMPORT_MAX_ROWS ?? 200_000,
+});

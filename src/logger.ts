@@ -36,14 +36,28 @@ export function scrubSecrets(line: string): string {
   return out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi, `$1${CENSOR}`);
 }
 
-export function createLogger(level: string, opts: { env?: NodeJS.ProcessEnv; destination?: pino.DestinationStream } = {}): pino.Logger {
+export function createLogger(
+  level: string,
+  opts: { env?: NodeJS.ProcessEnv; destination?: pino.DestinationStream } = {},
+): pino.Logger {
   const env = opts.env ?? process.env;
   for (const name of SECRET_ENV) registerSecret(env[name]?.trim());
   const options: pino.LoggerOptions = {
     level,
     base: { app: "double-random-bot" },
     redact: {
-      paths: ["appSecret", "encryptKey", "token", "serverSeed", "*.appSecret", "*.encryptKey", "*.token", "*.serverSeed", "headers.authorization", "*.headers.authorization"],
+      paths: [
+        "appSecret",
+        "encryptKey",
+        "token",
+        "serverSeed",
+        "*.appSecret",
+        "*.encryptKey",
+        "*.token",
+        "*.serverSeed",
+        "headers.authorization",
+        "*.headers.authorization",
+      ],
       censor: CENSOR,
     },
     hooks: { streamWrite: scrubSecrets },

@@ -18,7 +18,11 @@ import { createLarkClient } from "./lark/client";
 import type { SupervisorOptions } from "./lark/background";
 
 /** The sandbox's simulated app (fake credentials; nothing leaves the machine). */
-export const SANDBOX_APP = { appId: "cli_5a4db0c0de000000", appSecret: "sandbox-secret", groupChatId: "oc_5a4db0c0de0000000000000000000001" };
+export const SANDBOX_APP = {
+  appId: "cli_5a4db0c0de000000",
+  appSecret: "sandbox-secret",
+  groupChatId: "oc_5a4db0c0de0000000000000000000001",
+};
 
 /** Windows tests shorten (the defaults are the operator's: interface.md §3, §4). */
 export interface StartOptions {
@@ -38,13 +42,17 @@ async function within(ms: number, p: Promise<unknown>): Promise<void> {
   clearTimeout(t);
 }
 
-export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOptions = {}): Promise<{ server: Server; db: Db; stop: () => Promise<void>; runtime: Runtime; accessToken: string | null }> {
+export async function start(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: StartOptions = {},
+): Promise<{ server: Server; db: Db; stop: () => Promise<void>; runtime: Runtime; accessToken: string | null }> {
   const config = loadConfig(env);
   assertServerConfig(config);
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const db = openDatabase(config.DATABASE_URL); // migrates first
   const clock = clockFromConfig(config);
-  if (config.sandbox && (await loadDemoIfEmpty(db, clock.now()))) logger.info("sandbox: demo registers and plan loaded");
+  if (config.sandbox && (await loadDemoIfEmpty(db, clock.now())))
+    logger.info("sandbox: demo registers and plan loaded");
 
   // The sandbox runs the same pipeline against an embedded simulated Feishu Open Platform.
   let fake: FakeFeishu | null = null;
@@ -59,19 +67,44 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOpt
     for (const [name, openId] of Object.entries(DEMO_OPEN_IDS)) fake.addUser(openId, name);
     fake.addChat(SANDBOX_APP.groupChatId, `${DEMO_UNITS[0]}抽查工作群`, Object.values(DEMO_OPEN_IDS));
     const domain = await fake.listen();
-    larkConfig = { ...config, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: sandboxToken, larkDomain: domain };
+    larkConfig = {
+      ...config,
+      LARK_APP_ID: SANDBOX_APP.appId,
+      LARK_APP_SECRET: SANDBOX_APP.appSecret,
+      LARK_VERIFICATION_TOKEN: sandboxToken,
+      larkDomain: domain,
+    };
   }
   // The thread reads the same resolved database (the sandbox's default differs from production's).
   const threadEnv = config.sandbox
-    ? { ...env, LARK_APP_ID: SANDBOX_APP.appId, LARK_APP_SECRET: SANDBOX_APP.appSecret, LARK_VERIFICATION_TOKEN: sandboxToken, LARK_DOMAIN: larkConfig.larkDomain, DATABASE_URL: config.DATABASE_URL }
+    ? {
+        ...env,
+        LARK_APP_ID: SANDBOX_APP.appId,
+        LARK_APP_SECRET: SANDBOX_APP.appSecret,
+        LARK_VERIFICATION_TOKEN: sandboxToken,
+        LARK_DOMAIN: larkConfig.larkDomain,
+        DATABASE_URL: config.DATABASE_URL,
+      }
     : { ...env, DATABASE_URL: config.DATABASE_URL };
   let runtime: Runtime;
   try {
     // In a group only a mention of this bot counts: its open_id is read once, before anything is served.
-    const botOpenId = await fetchBotOpenId(createLarkClient(larkConfig, logger), { logger, windowMs: opts.botInfoWindowMs });
+    const botOpenId = await fetchBotOpenId(createLarkClient(larkConfig, logger), {
+      logger,
+      windowMs: opts.botInfoWindowMs,
+    });
     logger.info({ botOpenId }, "bot identity read from Feishu");
     // The thread resumes stored events and unsent messages.
-    runtime = await createRuntime({ db, config: larkConfig, logger, threadEnv, botOpenId, clock, supervisor: opts.supervisor, wsDownMs: opts.wsDownMs });
+    runtime = await createRuntime({
+      db,
+      config: larkConfig,
+      logger,
+      threadEnv,
+      botOpenId,
+      clock,
+      supervisor: opts.supervisor,
+      wsDownMs: opts.wsDownMs,
+    });
   } catch (e) {
     await fake?.close();
     await db.$disconnect();
@@ -104,7 +137,14 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOpt
           },
         })
       : undefined;
-  const app = createHttpApp({ db, logger, sandbox: config.sandbox, feishu: runtime.router, sandboxChat, health: () => runtime.health() });
+  const app = createHttpApp({
+    db,
+    logger,
+    sandbox: config.sandbox,
+    feishu: runtime.router,
+    sandboxChat,
+    health: () => runtime.health(),
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });
@@ -113,8 +153,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOpt
   const wildcard = ["0.0.0.0", "::", ""].includes(config.HOST) || isLoopback(config.HOST);
   selfUrl = `http://${wildcard ? "127.0.0.1" : config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`; // the console posts events to itself
   // One JSON line with the bound port (PORT=0 picks a free one; tests and supervisors read it).
-  logger.info({ port, host: config.HOST, sandbox: config.sandbox, mode: config.LARK_MODE }, config.sandbox ? `沙盒已启动：http://localhost:${port}/` : "double-random-bot started");
-  if (config.sandbox && config.LOG_LEVEL !== "silent") process.stderr.write(`${await sandboxBanner(db, config.HOST, port, accessToken)}\n`);
+  logger.info(
+    { port, host: config.HOST, sandbox: config.sandbox, mode: config.LARK_MODE },
+    config.sandbox ? `沙盒已启动：http://localhost:${port}/` : "double-random-bot started",
+  );
+  if (config.sandbox && config.LOG_LEVEL !== "silent")
+    process.stderr.write(`${await sandboxBanner(db, config.HOST, port, accessToken)}\n`);
 
   let stopping: Promise<void> | null = null;
   // Every step is bounded so the whole stop stays well inside 10 s, whatever hangs.

@@ -36,16 +36,41 @@ interface Deps {
 
 /** The bot with every feature registered. */
 export function createBot(deps: Deps & { client?: lark.Client }): Bot {
-  const bot = new Bot({ config: deps.config, clock: deps.clock ?? clockFromConfig(deps.config), logger: deps.logger, botOpenId: deps.botOpenId ?? null, client: deps.client });
-  for (const register of [registerInfo, registerDraw, registerTasks, registerAdmin, registerFollowUps, registerJobs, registerPublicity, registerImports]) register(bot);
+  const bot = new Bot({
+    config: deps.config,
+    clock: deps.clock ?? clockFromConfig(deps.config),
+    logger: deps.logger,
+    botOpenId: deps.botOpenId ?? null,
+    client: deps.client,
+  });
+  for (const register of [
+    registerInfo,
+    registerDraw,
+    registerTasks,
+    registerAdmin,
+    registerFollowUps,
+    registerJobs,
+    registerPublicity,
+    registerImports,
+  ])
+    register(bot);
   return bot;
 }
 
 /** Event processing and sending: what the background thread runs. */
-export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?: () => Promise<void> }): { bot: Bot; worker: InboxWorker; outbox: OutboxSender } {
+export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?: () => Promise<void> }): {
+  bot: Bot;
+  worker: InboxWorker;
+  outbox: OutboxSender;
+} {
   const bot = createBot(deps);
   const adminOpenIds = async () => {
-    const admins = (await deps.db.inspector.findMany({ where: { roles: { contains: "管理员" }, openId: { not: null } }, select: { openId: true } })).map((a) => a.openId!);
+    const admins = (
+      await deps.db.inspector.findMany({
+        where: { roles: { contains: "管理员" }, openId: { not: null } },
+        select: { openId: true },
+      })
+    ).map((a) => a.openId!);
     return [...new Set([...deps.config.BOT_ADMIN_OPEN_IDS, ...admins])];
   };
   // What features registered with the bot: sent-message hooks, file builders, reactions (jobs).
@@ -84,13 +109,20 @@ export interface Runtime {
  * here; processing and sending in a background thread (its own core and database connection).
  * `threadEnv` is the environment the thread reads its configuration from.
  */
-export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv; supervisor?: SupervisorOptions; wsDownMs?: number }): Promise<Runtime> {
+export async function createRuntime(
+  deps: Deps & { threadEnv: NodeJS.ProcessEnv; supervisor?: SupervisorOptions; wsDownMs?: number },
+): Promise<Runtime> {
   const clock = deps.clock ?? clockFromConfig(deps.config);
   const bot = createBot({ ...deps, clock });
   const intake = new IntakeSignal();
   const offsetCell = (clock as Partial<BureauClock>).offsetCell ?? new Int32Array(new SharedArrayBuffer(4));
   const background = new BackgroundThread(
-    { env: deps.threadEnv, intake: intake.buffer, clockOffset: offsetCell.buffer as SharedArrayBuffer, botOpenId: deps.botOpenId ?? null },
+    {
+      env: deps.threadEnv,
+      intake: intake.buffer,
+      clockOffset: offsetCell.buffer as SharedArrayBuffer,
+      botOpenId: deps.botOpenId ?? null,
+    },
     { logger: deps.logger, ...deps.supervisor },
   );
   await background.ready;
@@ -99,7 +131,10 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv;
     const answer = await bot.onCard(deps.db, envelope);
     background.events(); // reactions the click queued (e.g. a reveal's fan-out)
     background.outbox(); // messages the click caused to other people
-    return { ...(answer.toast ? { toast: answer.toast } : {}), ...(answer.card ? { card: { type: "raw", data: answer.card } } : {}) };
+    return {
+      ...(answer.toast ? { toast: answer.toast } : {}),
+      ...(answer.card ? { card: { type: "raw", data: answer.card } } : {}),
+    };
   };
 
   const now = () => bot.deps.clock.now();
@@ -107,7 +142,12 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv;
   const ws =
     deps.config.LARK_MODE === "ws" && deps.config.LARK_APP_ID && deps.config.LARK_APP_SECRET
       ? (await import("./lark/wsReceiver.js")).startWsClient(
-          { appId: deps.config.LARK_APP_ID, appSecret: deps.config.LARK_APP_SECRET, domain: deps.config.larkDomain, downAfterMs: deps.wsDownMs },
+          {
+            appId: deps.config.LARK_APP_ID,
+            appSecret: deps.config.LARK_APP_SECRET,
+            domain: deps.config.larkDomain,
+            downAfterMs: deps.wsDownMs,
+          },
           { db: deps.db, now, worker: { kick: () => background.events() }, onCard, logger: deps.logger },
         )
       : null;
@@ -120,7 +160,11 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv;
   const router = new RouterClass();
   registerWebhook(router, {
     db: deps.db,
-    config: { encryptKey: deps.config.LARK_ENCRYPT_KEY, verificationToken: deps.config.LARK_VERIFICATION_TOKEN, appId: deps.config.LARK_APP_ID },
+    config: {
+      encryptKey: deps.config.LARK_ENCRYPT_KEY,
+      verificationToken: deps.config.LARK_VERIFICATION_TOKEN,
+      appId: deps.config.LARK_APP_ID,
+    },
     now,
     worker: { kick: () => background.events() },
     onCard,
@@ -133,12 +177,24 @@ export async function createRuntime(deps: Deps & { threadEnv: NodeJS.ProcessEnv;
     if (report.outboxKeys.length > 0) background.outbox();
     return report;
   };
-  const scheduler = new JobScheduler({ jobsAt: deps.config.JOBS_AT, timeZone: deps.config.TZ_BUREAU, clock: bot.deps.clock, run: () => jobs("all"), logger: deps.logger });
+  const scheduler = new JobScheduler({
+    jobsAt: deps.config.JOBS_AT,
+    timeZone: deps.config.TZ_BUREAU,
+    clock: bot.deps.clock,
+    run: () => jobs("all"),
+    logger: deps.logger,
+  });
   if ((await schedulerSince(deps.db, bot.deps.clock.today())) < bot.deps.clock.today()) void scheduler.catchUp();
 
   return {
     router,
-    health: () => healthOf({ db: deps.db, now, processingAlive: () => background.healthy(), wsDown: ws ? () => ws.down() : undefined }),
+    health: () =>
+      healthOf({
+        db: deps.db,
+        now,
+        processingAlive: () => background.healthy(),
+        wsDown: ws ? () => ws.down() : undefined,
+      }),
     runJobs: jobs,
     async idle() {
       // Until no event is ready to run, including one whose attempt failed on contention: kick again

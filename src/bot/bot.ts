@@ -18,7 +18,16 @@ import { hasAnyRole, whoIs, type Person } from "./roles";
 type Tx = Prisma.TransactionClient;
 
 export interface BotDeps {
-  config: Pick<Config, "BOT_ADMIN_OPEN_IDS" | "LARK_ANNOUNCE_CHAT_ID" | "LARK_LEGAL_CHAT_ID" | "TZ_BUREAU" | "PUBLICITY_WORKING_DAYS" | "BUREAU_NAME"> & Partial<Pick<Config, "IMPORT_MAX_BYTES" | "IMPORT_MAX_ROWS">>;
+  config: Pick<
+    Config,
+    | "BOT_ADMIN_OPEN_IDS"
+    | "LARK_ANNOUNCE_CHAT_ID"
+    | "LARK_LEGAL_CHAT_ID"
+    | "TZ_BUREAU"
+    | "PUBLICITY_WORKING_DAYS"
+    | "BUREAU_NAME"
+  > &
+    Partial<Pick<Config, "IMPORT_MAX_BYTES" | "IMPORT_MAX_ROWS">>;
   clock: Clock;
   logger: Logger;
   botOpenId: string | null;
@@ -130,7 +139,9 @@ export interface FileHandler {
 const roleList = (roles: Role[]) => roles.join("、");
 
 export function toFeishuContent(content: Reply): { msgType: "text" | "interactive"; content: unknown } {
-  return typeof content === "string" ? { msgType: "text", content: { text: content } } : { msgType: "interactive", content };
+  return typeof content === "string"
+    ? { msgType: "text", content: { text: content } }
+    : { msgType: "interactive", content };
 }
 
 /**
@@ -174,7 +185,15 @@ export class Bot {
     return (type) => {
       const handler = this.reactions.get(type);
       if (!handler) return undefined;
-      return ({ payload, cursor }) => handler({ db, payload: (payload ?? {}) as Record<string, unknown>, cursor, now: this.deps.clock.now(), today: this.deps.clock.today(), deps: this.deps });
+      return ({ payload, cursor }) =>
+        handler({
+          db,
+          payload: (payload ?? {}) as Record<string, unknown>,
+          cursor,
+          now: this.deps.clock.now(),
+          today: this.deps.clock.today(),
+          deps: this.deps,
+        });
     };
   }
 
@@ -237,7 +256,11 @@ export class Bot {
     let replies = 0;
     const reply = async (content: Reply) => {
       const { msgType, content: body } = toFeishuContent(content);
-      await enqueueMessage(tx, { key: `reply:${message.messageId}:${replies++}`, to: { chatId: message.chatId }, msgType, content: body }, now);
+      await enqueueMessage(
+        tx,
+        { key: `reply:${message.messageId}:${replies++}`, to: { chatId: message.chatId }, msgType, content: body },
+        now,
+      );
     };
     const sender = await whoIs(tx, message.senderOpenId, this.deps.config.BOT_ADMIN_OPEN_IDS);
 
@@ -247,7 +270,11 @@ export class Bot {
       return;
     }
     if (message.messageType !== "text") {
-      await reply(message.messageType === "file" ? "收到文件，但无法读取。请重新发送 .xlsx 或 UTF-8 .csv 文件。" : "我只看得懂文字命令。发送「帮助」查看可用命令。");
+      await reply(
+        message.messageType === "file"
+          ? "收到文件，但无法读取。请重新发送 .xlsx 或 UTF-8 .csv 文件。"
+          : "我只看得懂文字命令。发送「帮助」查看可用命令。",
+      );
       return;
     }
     const parsed = parseCommand(message.text);
@@ -257,12 +284,16 @@ export class Bot {
       return;
     }
     if (spec.roles.length > 0 && !hasAnyRole(sender, spec.roles)) {
-      await reply(`抱歉，「${ALIASES[spec.name][0]}」仅限${roleList(spec.roles)}使用。${sender.departed ? "您在名录库中的状态为离岗。" : sender.registered ? "" : "您尚未登记在执法检查人员名录库中。"}`);
+      await reply(
+        `抱歉，「${ALIASES[spec.name][0]}」仅限${roleList(spec.roles)}使用。${sender.departed ? "您在名录库中的状态为离岗。" : sender.registered ? "" : "您尚未登记在执法检查人员名录库中。"}`,
+      );
       return;
     }
     // After the role check: someone who may not draw anyway learns that first.
     if (spec.groupOnly && message.chatType === "p2p") {
-      await reply(`「${ALIASES[spec.name][0]}」是公开行为，请在工作群中 @我 发起（例如「@双随机助手 ${spec.usage}」）。`);
+      await reply(
+        `「${ALIASES[spec.name][0]}」是公开行为，请在工作群中 @我 发起（例如「@双随机助手 ${spec.usage}」）。`,
+      );
       return;
     }
     try {
@@ -287,9 +318,25 @@ export class Bot {
         db,
         async (tx) => {
           const operator = await whoIs(tx, action.operatorOpenId, this.deps.config.BOT_ADMIN_OPEN_IDS);
-          if (!operator.registered) return { toast: { type: "error", content: operator.departed ? "您在名录库中的状态为离岗，不能操作此卡片" : "您不在执法检查人员名录库中，不能操作此卡片" } };
-          if (spec.roles.length > 0 && !hasAnyRole(operator, spec.roles)) return { toast: { type: "error", content: `仅限${roleList(spec.roles)}操作` } };
-          return spec.run({ tx, now: this.deps.clock.now(), today: this.deps.clock.today(), deps: this.deps, operator, action });
+          if (!operator.registered)
+            return {
+              toast: {
+                type: "error",
+                content: operator.departed
+                  ? "您在名录库中的状态为离岗，不能操作此卡片"
+                  : "您不在执法检查人员名录库中，不能操作此卡片",
+              },
+            };
+          if (spec.roles.length > 0 && !hasAnyRole(operator, spec.roles))
+            return { toast: { type: "error", content: `仅限${roleList(spec.roles)}操作` } };
+          return spec.run({
+            tx,
+            now: this.deps.clock.now(),
+            today: this.deps.clock.today(),
+            deps: this.deps,
+            operator,
+            action,
+          });
         },
         { timeout: 2500, maxWait: 2000, budgetMs: 2500 }, // the answer must reach Feishu within 3 s
       );

@@ -4,7 +4,8 @@
  * ("抽取T2026-01").
  */
 
-export type CommandName = "help" | "plan" | "draw" | "cancel" | "progress" | "mytasks" | "publicity" | "stats" | "bind" | "overdue";
+export type CommandName =
+  "help" | "plan" | "draw" | "cancel" | "progress" | "mytasks" | "publicity" | "stats" | "bind" | "overdue";
 
 export const ALIASES: Record<CommandName, string[]> = {
   help: ["帮助", "help", "?", "？"],

@@ -48,7 +48,10 @@ export function toIncomingMessage(envelope: Envelope, botOpenId: string | null):
     text: m.message_type === "text" && typeof content["text"] === "string" ? content["text"] : "",
     // Only a mention of THIS bot counts once its open_id is known (another bot's @ is not a command).
     mentionsBot: mentions.some((x) => (botOpenId !== null ? x.id?.open_id === botOpenId : x.mentioned_type === "bot")),
-    file: m.message_type === "file" && typeof content["file_key"] === "string" ? { fileKey: content["file_key"], fileName: String(content["file_name"] ?? "") } : undefined,
+    file:
+      m.message_type === "file" && typeof content["file_key"] === "string"
+        ? { fileKey: content["file_key"], fileName: String(content["file_name"] ?? "") }
+        : undefined,
   };
 }
 

@@ -29,13 +29,29 @@ export async function whoIs(tx: Tx, openId: string, adminOpenIds: readonly strin
   const admin = adminOpenIds.includes(openId);
   if (admin) roles.add("管理员");
   const departed = row !== null && row.status !== "在岗";
-  return { openId, name: row?.name ?? null, certNo: row?.certNo ?? null, roles, registered: (row !== null && !departed) || admin, departed };
+  return {
+    openId,
+    name: row?.name ?? null,
+    certNo: row?.certNo ?? null,
+    roles,
+    registered: (row !== null && !departed) || admin,
+    departed,
+  };
 }
 
 /** Open ids of the 在岗 staff holding a role (e.g. every 领导 to ask for an approval), but for `except`. */
-export async function holdersOf(tx: Tx, role: Role, except?: string | null): Promise<{ certNo: string; openId: string; name: string }[]> {
-  const rows = await tx.inspector.findMany({ where: { roles: { contains: role }, status: "在岗", openId: { not: null } }, orderBy: { certNo: "asc" } });
-  return rows.filter((r) => rosterRoles(r).includes(role) && r.openId !== except).map((r) => ({ certNo: r.certNo, openId: r.openId!, name: r.name }));
+export async function holdersOf(
+  tx: Tx,
+  role: Role,
+  except?: string | null,
+): Promise<{ certNo: string; openId: string; name: string }[]> {
+  const rows = await tx.inspector.findMany({
+    where: { roles: { contains: role }, status: "在岗", openId: { not: null } },
+    orderBy: { certNo: "asc" },
+  });
+  return rows
+    .filter((r) => rosterRoles(r).includes(role) && r.openId !== except)
+    .map((r) => ({ certNo: r.certNo, openId: r.openId!, name: r.name }));
 }
 
 export const hasAnyRole = (p: Person, roles: readonly Role[]) => roles.some((r) => p.roles.has(r));

@@ -9,7 +9,10 @@ import { sqliteFile } from "../store/db";
  * so a busy bot can't make the copy restart forever. The copy is written beside the target and
  * renamed into place, so a file with the target's name is always a complete backup.
  */
-export async function backupDatabase(databaseUrl: string, out: string): Promise<{ file: string; bytes: number; pages: number }> {
+export async function backupDatabase(
+  databaseUrl: string,
+  out: string,
+): Promise<{ file: string; bytes: number; pages: number }> {
   const source = sqliteFile(databaseUrl);
   if (!existsSync(source)) throw new AppError("NO_DATABASE", `数据库文件不存在：${source}（请检查 DATABASE_URL）`);
   const target = path.resolve(out);

@@ -17,12 +17,24 @@ export const JOBS_USAGE = "jobs run <digest|reminders|summary|all> [--at YYYY-MM
  * `drbot jobs run`: the scheduler's code as of `--at` (default today), sending through Feishu itself
  * and waiting until each message it queued is delivered or has failed (exit 1).
  */
-export async function jobsCommand(db: Db, rest: string[], opts: Map<string, string | true>, io: Io, config: Config): Promise<number> {
+export async function jobsCommand(
+  db: Db,
+  rest: string[],
+  opts: Map<string, string | true>,
+  io: Io,
+  config: Config,
+): Promise<number> {
   const [sub, which] = rest;
-  if (sub !== "run" || !which || !([...JOB_NAMES, "all"] as string[]).includes(which)) throw new AppError("USAGE", `用法：drbot ${JOBS_USAGE}`);
+  if (sub !== "run" || !which || !([...JOB_NAMES, "all"] as string[]).includes(which))
+    throw new AppError("USAGE", `用法：drbot ${JOBS_USAGE}`);
   const at = opts.get("at");
-  if (at === true || (at !== undefined && !isValidDate(at))) throw new AppError("USAGE", `--at 应为 YYYY-MM-DD 日期${typeof at === "string" ? `，而不是「${at}」` : ""}`);
-  if (config.sandbox) throw new AppError("NO_LARK", "未配置飞书应用（LARK_APP_ID / LARK_APP_SECRET），无法发送提醒；请先设置 LARK_* 再运行 drbot jobs run。");
+  if (at === true || (at !== undefined && !isValidDate(at)))
+    throw new AppError("USAGE", `--at 应为 YYYY-MM-DD 日期${typeof at === "string" ? `，而不是「${at}」` : ""}`);
+  if (config.sandbox)
+    throw new AppError(
+      "NO_LARK",
+      "未配置飞书应用（LARK_APP_ID / LARK_APP_SECRET），无法发送提醒；请先设置 LARK_* 再运行 drbot jobs run。",
+    );
 
   const logger = createLogger("silent");
   const base = clockFromConfig(config, io.now);
@@ -33,11 +45,17 @@ export async function jobsCommand(db: Db, rest: string[], opts: Map<string, stri
   if (report.outboxKeys.length === 0) return 0;
 
   const only = { idemKey: { in: report.outboxKeys } };
-  const sender = new OutboxSender(db, createLarkClient(config, logger), logger, { only, adminOpenIds: () => adminOpenIds(db, config.BOT_ADMIN_OPEN_IDS) });
+  const sender = new OutboxSender(db, createLarkClient(config, logger), logger, {
+    only,
+    adminOpenIds: () => adminOpenIds(db, config.BOT_ADMIN_OPEN_IDS),
+  });
   try {
     for (;;) {
       await sender.kick();
-      const next = await db.outboxMessage.findFirst({ where: { ...only, status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
+      const next = await db.outboxMessage.findFirst({
+        where: { ...only, status: "pending" },
+        orderBy: { nextAttemptAt: "asc" },
+      });
       if (!next) break;
       // A retry with back-off (rate limit, Feishu error): wait for it, as the bot's sender would.
       await new Promise((r) => setTimeout(r, Math.max(50, next.nextAttemptAt.getTime() - Date.now())));

@@ -89,7 +89,11 @@ function readInput(file: string, maxBytes = Infinity): Buffer {
     throw new AppError("FILE_NOT_FOUND", `无法读取文件「${file}」`);
   }
   // Refused before it is read: an oversize file never enters memory.
-  if (size > maxBytes) throw new AppError("IMPORT_TOO_LARGE", `文件过大（${(size / 1024 / 1024).toFixed(1)} MB），导入上限为 ${(maxBytes / 1024 / 1024).toFixed(1)} MB（IMPORT_MAX_BYTES）。请拆分后分批导入。未写入任何数据。`);
+  if (size > maxBytes)
+    throw new AppError(
+      "IMPORT_TOO_LARGE",
+      `文件过大（${(size / 1024 / 1024).toFixed(1)} MB），导入上限为 ${(maxBytes / 1024 / 1024).toFixed(1)} MB（IMPORT_MAX_BYTES）。请拆分后分批导入。未写入任何数据。`,
+    );
   try {
     return readFileSync(file);
   } catch {
@@ -98,7 +102,12 @@ function readInput(file: string, maxBytes = Infinity): Buffer {
 }
 
 /** Runs one CLI command. Returns the exit code; never calls process.exit (tests run it in-process). */
-export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env, directoryFor?: (c: Config) => ContactDirectory | null): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env,
+  directoryFor?: (c: Config) => ContactDirectory | null,
+): Promise<number> {
   let db: Db | undefined;
   try {
     const { words, opts } = parseArgs(argv);
@@ -151,10 +160,15 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
       const task = rest[0];
       if (!task) throw usageError("缺少任务编号");
       if (!opts.has("dry-run")) {
-        throw new AppError("NOT_DRY_RUN", "正式抽取须在飞书群里公开进行（@机器人 抽取 任务编号，由见证人确认）；命令行只能试抽：drbot draw <任务编号> --dry-run");
+        throw new AppError(
+          "NOT_DRY_RUN",
+          "正式抽取须在飞书群里公开进行（@机器人 抽取 任务编号，由见证人确认）；命令行只能试抽：drbot draw <任务编号> --dry-run",
+        );
       }
       const { migratedFile } = await import("../store/sqliteFile.js");
-      const { record, itemName, excludedDrawn } = await (await drawService()).dryRun(migratedFile(config.DATABASE_URL), task, io);
+      const { record, itemName, excludedDrawn } = await (
+        await drawService()
+      ).dryRun(migratedFile(config.DATABASE_URL), task, io);
       printDryRun(record, itemName, excludedDrawn, io);
       const out = stringOpt(opts, "out");
       if (out) {
@@ -172,9 +186,24 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
         const directory = directoryFor ? directoryFor(config) : await defaultDirectory(config);
         const limits = importLimits(config);
         const bytes = readInput(file, limits.maxBytes);
-        const report = await (await importer()).importFile(db, bytes, path.basename(file), { kind, actor: "cli", at: io.now(), directory, limits, announceChatId: config.LARK_ANNOUNCE_CHAT_ID, bureauName: config.BUREAU_NAME });
-        io.out(`${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`);
-        for (const v of report.planVersions ?? []) io.out(`${v.year} 年度抽查计划第 ${v.version} 版已记录${v.announced ? "，计划卡片已排队发往公告群（由运行中的机器人发送）" : "（未设置公告群：绑定 公告 或 LARK_ANNOUNCE_CHAT_ID）"}`);
+        const report = await (
+          await importer()
+        ).importFile(db, bytes, path.basename(file), {
+          kind,
+          actor: "cli",
+          at: io.now(),
+          directory,
+          limits,
+          announceChatId: config.LARK_ANNOUNCE_CHAT_ID,
+          bureauName: config.BUREAU_NAME,
+        });
+        io.out(
+          `${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`,
+        );
+        for (const v of report.planVersions ?? [])
+          io.out(
+            `${v.year} 年度抽查计划第 ${v.version} 版已记录${v.announced ? "，计划卡片已排队发往公告群（由运行中的机器人发送）" : "（未设置公告群：绑定 公告 或 LARK_ANNOUNCE_CHAT_ID）"}`,
+          );
         for (const w of report.warnings) io.err(`提示：${w}`);
         if (kind === "inspectors") {
           // Someone set 离岗 with open assignments: the 领导s get 「确认撤换」 cards (sent by the running bot's outbox).
@@ -212,7 +241,13 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
 }
 
 /** `drbot draw cancel <任务编号> --reason <文本>`: as the chat command; the running bot tells the group (its outbox). */
-async function cancelCommand(db: Db, task: string | undefined, opts: Map<string, string | true>, io: Io, config: Config): Promise<number> {
+async function cancelCommand(
+  db: Db,
+  task: string | undefined,
+  opts: Map<string, string | true>,
+  io: Io,
+  config: Config,
+): Promise<number> {
   if (!task) throw usageError("缺少任务编号");
   const reason = stringOpt(opts, "reason");
   if (!reason || reason.trim() === "") throw usageError("请用 --reason <文本> 写明取消原因");
@@ -220,10 +255,18 @@ async function cancelCommand(db: Db, task: string | undefined, opts: Map<string,
   const drawId = await db.$transaction(async (tx) => {
     const draw = await pendingDrawOf(tx, task);
     // Without Feishu configured there is no group to tell and no card to update: the cancellation alone is recorded.
-    await cancelPendingDraw(tx, config.sandbox ? { ...draw, chatId: null, messageId: null } : draw, { by: "cli", byName: "命令行", reason, now: io.now(), patchCard: true });
+    await cancelPendingDraw(tx, config.sandbox ? { ...draw, chatId: null, messageId: null } : draw, {
+      by: "cli",
+      byName: "命令行",
+      reason,
+      now: io.now(),
+      patchCard: true,
+    });
     return draw.id;
   });
-  io.out(`已取消抽取 ${drawId}（原因：${reason.trim()}），记录保留，该任务可重新抽取${config.sandbox ? "" : "；工作群通知与卡片更新由运行中的机器人发送"}`);
+  io.out(
+    `已取消抽取 ${drawId}（原因：${reason.trim()}），记录保留，该任务可重新抽取${config.sandbox ? "" : "；工作群通知与卡片更新由运行中的机器人发送"}`,
+  );
   return 0;
 }
 
@@ -235,7 +278,10 @@ function parseKind(word: string | undefined): ImportKind {
 async function defaultDirectory(config: Config): Promise<ContactDirectory | null> {
   if (config.sandbox) return null;
   // Loaded only when needed: the SDK is large and most commands never talk to Feishu.
-  const [{ createLarkClient }, { larkContactDirectory }] = await Promise.all([import("../lark/client.js"), import("../lark/contact.js")]);
+  const [{ createLarkClient }, { larkContactDirectory }] = await Promise.all([
+    import("../lark/client.js"),
+    import("../lark/contact.js"),
+  ]);
   return larkContactDirectory(createLarkClient(config));
 }
 
@@ -243,8 +289,11 @@ async function defaultDirectory(config: Config): Promise<ContactDirectory | null
 export const DRY_RUN_ALTERNATES = 10;
 
 function printDryRun(record: DrawRecord, itemName: string, excludedDrawn: number, io: Io): void {
-  const lines = [`试抽（不保存，一次性随机种子）任务 ${record.task.code} ${record.task.name}｜事项 ${record.task.itemCode} ${itemName}｜${record.task.year} 年度`];
-  if (excludedDrawn > 0) lines.push(`号池已排除 ${excludedDrawn} 户：本年度已因该事项被抽中（一般事项同一年度不重复抽查）`);
+  const lines = [
+    `试抽（不保存，一次性随机种子）任务 ${record.task.code} ${record.task.name}｜事项 ${record.task.itemCode} ${itemName}｜${record.task.year} 年度`,
+  ];
+  if (excludedDrawn > 0)
+    lines.push(`号池已排除 ${excludedDrawn} 户：本年度已因该事项被抽中（一般事项同一年度不重复抽查）`);
   const sizes = new Map<string, number>();
   for (const t of record.pool.targets) sizes.set(t.stratum, (sizes.get(t.stratum) ?? 0) + 1);
   for (const [stratum, count] of Object.entries(record.params.perStratum)) {
@@ -252,26 +301,37 @@ function printDryRun(record: DrawRecord, itemName: string, excludedDrawn: number
     for (const t of record.selection.targets) if (t.stratum === stratum) lines.push(`  ${t.id}`);
     const alternates = record.selection.alternates[stratum as keyof typeof record.selection.alternates] ?? [];
     alternates.slice(0, DRY_RUN_ALTERNATES).forEach((id, k) => lines.push(`  候补${k + 1} ${id}`));
-    if (alternates.length > DRY_RUN_ALTERNATES) lines.push(`  ……另有候补 ${alternates.length - DRY_RUN_ALTERNATES} 户（完整顺序见 --out 记录）`);
+    if (alternates.length > DRY_RUN_ALTERNATES)
+      lines.push(`  ……另有候补 ${alternates.length - DRY_RUN_ALTERNATES} 户（完整顺序见 --out 记录）`);
   }
-  lines.push(`每户 ${record.params.inspectorsPerTarget} 名执法人员，共 ${record.pool.inspectors.length} 名可选；放宽“避免与上次同组”${record.selection.relaxations.length} 处`);
+  lines.push(
+    `每户 ${record.params.inspectorsPerTarget} 名执法人员，共 ${record.pool.inspectors.length} 名可选；放宽“避免与上次同组”${record.selection.relaxations.length} 处`,
+  );
   io.out(lines.join("\n")); // one write: a large draw prints thousands of lines
 }
 
-async function exportCommand(db: Db, rest: string[], opts: Map<string, string | true>, io: Io, config: Config): Promise<number> {
+async function exportCommand(
+  db: Db,
+  rest: string[],
+  opts: Map<string, string | true>,
+  io: Io,
+  config: Config,
+): Promise<number> {
   const [what, id] = rest;
   if (what === "draw") {
     if (!id) throw usageError("缺少抽取编号或任务编号");
     const { publishedRecord, findDraw } = await drawService();
     const record = publishedRecord(await findDraw(db, id));
     const out = stringOpt(opts, "out") ?? `${record.drawId}.json`;
-    if (out.toLowerCase().endsWith(".xlsx")) writeFileSync(out, await (await workbook()).drawWorkbook(db, record, config.TZ_BUREAU));
+    if (out.toLowerCase().endsWith(".xlsx"))
+      writeFileSync(out, await (await workbook()).drawWorkbook(db, record, config.TZ_BUREAU));
     else if (out.toLowerCase().endsWith(".json")) writeFileSync(out, JSON.stringify(record, null, 2) + "\n");
     else throw usageError("--out 应以 .json 或 .xlsx 结尾");
     io.out(`已导出抽取 ${record.drawId}：${out}`);
     return 0;
   }
-  if (what === "publicity") return (await cliPublicity()).exportPublicity(db, yearOpt(opts, io, config), opts, io, config, usageError);
+  if (what === "publicity")
+    return (await cliPublicity()).exportPublicity(db, yearOpt(opts, io, config), opts, io, config, usageError);
   throw usageError("export 后应为 draw 或 publicity");
 }
 

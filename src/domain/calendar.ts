@@ -20,7 +20,9 @@ export interface HolidayOverride {
 const BUNDLED = bundled as { holidays: Record<string, string>; workdays: Record<string, string> };
 
 /** Years whose official schedule the bundled package knows (chinese-days 1.5.7: up to 2026). */
-export const BUNDLED_YEARS: ReadonlySet<number> = new Set(Object.keys(BUNDLED.holidays).map((d) => Number(d.slice(0, 4))));
+export const BUNDLED_YEARS: ReadonlySet<number> = new Set(
+  Object.keys(BUNDLED.holidays).map((d) => Number(d.slice(0, 4))),
+);
 
 const isWeekday = (date: string) => {
   const day = new Date(`${date}T00:00:00Z`).getUTCDay();
@@ -47,7 +49,11 @@ const formatters = new Map<string, Intl.DateTimeFormat>(); // building one costs
 /** The calendar day in `timeZone` at `instant` — e.g. today in Shanghai whatever the server's TZ. */
 export function dateInZone(instant: Date, timeZone: string): string {
   let f = formatters.get(timeZone);
-  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })));
+  if (!f)
+    formatters.set(
+      timeZone,
+      (f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })),
+    );
   return f.format(instant);
 }
 
@@ -84,7 +90,7 @@ export class WorkCalendar {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`invalid working-day count: ${n}`);
     const uncovered = new Set<number>();
     let d = date;
-    for (let left = n; left > 0; ) {
+    for (let left = n; left > 0;) {
       d = shiftDays(d, 1);
       if (this.isUncovered(d)) uncovered.add(Number(d.slice(0, 4)));
       if (this.isWorkingDay(d)) left--;

@@ -14,7 +14,8 @@ export interface Deadline {
 export const uncertainMark = (year: number): string => `（未导入${year}年节假日安排，日期待确认）`;
 
 /** A date for people: the date plus the uncertainty mark when its year's holidays are unknown. */
-export const showDeadline = (date: string, uncoveredYear: number | null | undefined): string => (uncoveredYear ? `${date}${uncertainMark(uncoveredYear)}` : date);
+export const showDeadline = (date: string, uncoveredYear: number | null | undefined): string =>
+  uncoveredYear ? `${date}${uncertainMark(uncoveredYear)}` : date;
 
 /** The n-th working day after `from` (the publicity deadline, a 移送's time limit). */
 export function workingDeadline(cal: WorkCalendar, from: string, n: number): Deadline {
@@ -65,6 +66,10 @@ const timeFormatters = new Map<string, Intl.DateTimeFormat>();
 /** "HH:MM" in `timeZone` at `instant` (the time of day at which jobs are due). */
 export function timeInZone(instant: Date, timeZone: string): string {
   let f = timeFormatters.get(timeZone);
-  if (!f) timeFormatters.set(timeZone, (f = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })));
+  if (!f)
+    timeFormatters.set(
+      timeZone,
+      (f = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })),
+    );
   return f.format(instant);
 }

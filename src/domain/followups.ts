@@ -33,7 +33,12 @@ export function kindForDisposal(disposal: string | null | undefined): FollowUpKi
 }
 
 /** The due date a new follow-up gets: the 整改期限 as given, 90 days for a case, 10 working days for a transfer. */
-export function dueFor(kind: FollowUpKind, openedOn: string, rectifyDeadline: string | null, cal: WorkCalendar): Deadline | null {
+export function dueFor(
+  kind: FollowUpKind,
+  openedOn: string,
+  rectifyDeadline: string | null,
+  cal: WorkCalendar,
+): Deadline | null {
   if (kind === "整改复查") return rectifyDeadline ? givenDeadline(cal, rectifyDeadline) : null;
   if (kind === "立案调查") return { date: shiftDays(openedOn, CASE_DAYS), uncoveredYear: null };
   return workingDeadline(cal, openedOn, TRANSFER_WORKING_DAYS);
@@ -61,10 +66,21 @@ export interface TransitionContext {
 }
 
 export type Transition =
-  | { ok: true; outcome: Outcome; details: Record<string, string>; opens: { kind: FollowUpKind; disposal: NextDisposal } | null }
+  | {
+      ok: true;
+      outcome: Outcome;
+      details: Record<string, string>;
+      opens: { kind: FollowUpKind; disposal: NextDisposal } | null;
+    }
   | { ok: false; message: string };
 
-const EVENT_LABEL: Record<FollowUpEvent["type"], string> = { rectified: "已整改", not_rectified: "未整改", case_closed: "已结案", transferred: "已移送", void: "撤销" };
+const EVENT_LABEL: Record<FollowUpEvent["type"], string> = {
+  rectified: "已整改",
+  not_rectified: "未整改",
+  case_closed: "已结案",
+  transferred: "已移送",
+  void: "撤销",
+};
 const ALLOWED: Record<FollowUpKind, FollowUpEvent["type"][]> = {
   整改复查: ["rectified", "not_rectified", "void"],
   立案调查: ["case_closed", "transferred", "void"],
@@ -92,21 +108,31 @@ export function transition(state: FollowUpState, event: FollowUpEvent, ctx: Tran
       return bad ? fail(bad) : { ok: true, outcome: "已整改", details: { 复查日期: event.reviewDate }, opens: null };
     }
     case "not_rectified": {
-      if (!(NEXT_DISPOSALS as readonly string[]).includes(event.next)) return fail("下一步处置：请选择立案调查、移送有关部门或移送司法机关");
+      if (!(NEXT_DISPOSALS as readonly string[]).includes(event.next))
+        return fail("下一步处置：请选择立案调查、移送有关部门或移送司法机关");
       const next = event.next as NextDisposal;
-      return { ok: true, outcome: "未整改", details: { 下一步处置: next }, opens: { kind: kindForDisposal(next)!, disposal: next } };
+      return {
+        ok: true,
+        outcome: "未整改",
+        details: { 下一步处置: next },
+        opens: { kind: kindForDisposal(next)!, disposal: next },
+      };
     }
     case "case_closed": {
       const caseNo = text(event.caseNo);
       if (caseNo === "" || caseNo.length > 100) return fail("案号：必填，不超过 100 字");
       const bad = dateIn("结案日期", event.closedDate, ctx.openedOn, "立案日期", ctx.today);
-      return bad ? fail(bad) : { ok: true, outcome: "已结案", details: { 案号: caseNo, 结案日期: event.closedDate }, opens: null };
+      return bad
+        ? fail(bad)
+        : { ok: true, outcome: "已结案", details: { 案号: caseNo, 结案日期: event.closedDate }, opens: null };
     }
     case "transferred": {
       const receiver = text(event.receiver);
       if (receiver === "" || receiver.length > 100) return fail("接收单位：必填，不超过 100 字");
       const bad = dateIn("移送日期", event.transferDate, ctx.openedOn, "开始日期", ctx.today);
-      return bad ? fail(bad) : { ok: true, outcome: "已移送", details: { 接收单位: receiver, 移送日期: event.transferDate }, opens: null };
+      return bad
+        ? fail(bad)
+        : { ok: true, outcome: "已移送", details: { 接收单位: receiver, 移送日期: event.transferDate }, opens: null };
     }
     case "void": {
       const reason = text(event.reason);
@@ -121,7 +147,11 @@ export function transition(state: FollowUpState, event: FollowUpEvent, ctx: Tran
  * new result keeps the same disposal; otherwise every open one is closed (已撤销) and the new disposal's
  * first follow-up opens.
  */
-export function reconcileCorrection(oldDisposal: string | null, newDisposal: string | null, openIds: readonly number[]): { keep: number[]; close: number[]; open: FollowUpKind | null } {
+export function reconcileCorrection(
+  oldDisposal: string | null,
+  newDisposal: string | null,
+  openIds: readonly number[],
+): { keep: number[]; close: number[]; open: FollowUpKind | null } {
   if (oldDisposal !== null && oldDisposal === newDisposal) return { keep: [...openIds], close: [], open: null };
   return { keep: [], close: [...openIds], open: kindForDisposal(newDisposal) };
 }

@@ -9,5 +9,7 @@ export function maskPhone(phone: string): string {
   const keepHead = digits >= 11 ? 3 : digits >= 7 ? 2 : 0;
   const keepTail = digits >= 7 ? 4 : Math.min(2, digits);
   let k = 0;
-  return [...phone].map((c) => (c >= "0" && c <= "9" ? (k++ < keepHead || k > digits - keepTail ? c : "*") : c)).join("");
+  return [...phone]
+    .map((c) => (c >= "0" && c <= "9" ? (k++ < keepHead || k > digits - keepTail ? c : "*") : c))
+    .join("");
 }

@@ -72,7 +72,11 @@ export interface TaskCoverage {
  * How many targets a task would check (the draw's own per-stratum count: the plan's ratio for a
  * level, else the item's) against its item's pool, and whether that is under the 3% floor.
  */
-export function taskCoverage(poolByRisk: Partial<Record<Stratum, number>>, itemBp: number, t: Pick<PlanTask, "ratioLowBp" | "ratioMidBp" | "ratioHighBp">): TaskCoverage {
+export function taskCoverage(
+  poolByRisk: Partial<Record<Stratum, number>>,
+  itemBp: number,
+  t: Pick<PlanTask, "ratioLowBp" | "ratioMidBp" | "ratioHighBp">,
+): TaskCoverage {
   const planBp: Record<Stratum, number | null> = { 低: t.ratioLowBp, 中: t.ratioMidBp, 高: t.ratioHighBp };
   let poolSize = 0;
   let expected = 0;

@@ -17,7 +17,12 @@ export type ResultCategory = (typeof RESULT_CATEGORIES)[number];
 export const DISPOSALS = ["责令限期整改", "立案调查", "移送有关部门", "移送司法机关"] as const;
 
 /** Results that count as "problem found" in the problem rate. */
-const PROBLEM_CATEGORIES: ReadonlySet<string> = new Set(["发现问题经责令已改正", "发现问题待后续处理", "不配合检查情节严重", "通过登记的住所（经营场所）无法联系"]);
+const PROBLEM_CATEGORIES: ReadonlySet<string> = new Set([
+  "发现问题经责令已改正",
+  "发现问题待后续处理",
+  "不配合检查情节严重",
+  "通过登记的住所（经营场所）无法联系",
+]);
 
 export const isProblem = (category: string): boolean => PROBLEM_CATEGORIES.has(category);
 
@@ -27,7 +32,8 @@ export const isProblem = (category: string): boolean => PROBLEM_CATEGORIES.has(c
  */
 export const rateBp = ratioBpHalfUp;
 
-export const formatBp = (bp: number | null): string => (bp === null ? "—" : `${Math.floor(bp / 100)}.${String(bp % 100).padStart(2, "0")}%`);
+export const formatBp = (bp: number | null): string =>
+  bp === null ? "—" : `${Math.floor(bp / 100)}.${String(bp % 100).padStart(2, "0")}%`;
 
 export interface ResultInput {
   inspectionDate: string;
@@ -72,10 +78,18 @@ export interface FieldProblem {
 
 /** What each category may carry (interface.md §8): required / allowed / not allowed. */
 type Carry = "required" | "optional" | "no";
-export function categoryRules(category: ResultCategory, disposal: ResultInput["disposal"]): { problem: Carry; disposal: Carry; rectifyDeadline: Carry } {
+export function categoryRules(
+  category: ResultCategory,
+  disposal: ResultInput["disposal"],
+): { problem: Carry; disposal: Carry; rectifyDeadline: Carry } {
   if (category === "未发现问题") return { problem: "no", disposal: "no", rectifyDeadline: "no" };
   if (category === "发现问题经责令已改正") return { problem: "required", disposal: "no", rectifyDeadline: "no" };
-  if (category === "发现问题待后续处理") return { problem: "required", disposal: "required", rectifyDeadline: disposal === "责令限期整改" ? "required" : "no" };
+  if (category === "发现问题待后续处理")
+    return {
+      problem: "required",
+      disposal: "required",
+      rectifyDeadline: disposal === "责令限期整改" ? "required" : "no",
+    };
   return { problem: "optional", disposal: "no", rectifyDeadline: "no" };
 }
 
@@ -89,7 +103,8 @@ export function parseResultForm(
 ): { ok: true; value: ResultInput } | { ok: false; field: string; message: string; problems: FieldProblem[] } {
   const { today, taskStart, revealDate } = typeof dates === "string" ? { today: dates } : dates;
   const problems: FieldProblem[] = [];
-  const fail = (field: FieldProblem["field"], why: string) => void problems.push({ field, message: `${RESULT_FIELDS[field]}：${why}` });
+  const fail = (field: FieldProblem["field"], why: string) =>
+    void problems.push({ field, message: `${RESULT_FIELDS[field]}：${why}` });
 
   const inspectionDate = pickerDate(form["inspection_date"]);
   if (blank(form["inspection_date"])) fail("inspection_date", "请选择检查日期");
@@ -99,7 +114,9 @@ export function parseResultForm(
   else if (revealDate && inspectionDate < revealDate) fail("inspection_date", `不能早于抽取揭示日期（${revealDate}）`);
 
   const categoryText = text(form["category"]);
-  const category = (RESULT_CATEGORIES as readonly string[]).includes(categoryText) ? (categoryText as ResultCategory) : null;
+  const category = (RESULT_CATEGORIES as readonly string[]).includes(categoryText)
+    ? (categoryText as ResultCategory)
+    : null;
   if (!category) fail("category", categoryText === "" ? "请选择检查结果" : "请选择列表中的检查结果");
 
   const problem = text(form["problem"]);
@@ -123,17 +140,28 @@ export function parseResultForm(
     if (rules.problem === "no" && problem !== "") fail("problem", `${label}不应填写问题描述`);
     if (rules.disposal === "required" && !disposal && disposalKnown) fail("disposal", `${label}必须选择后续处置`);
     if (rules.disposal === "no" && disposal) fail("disposal", `${label}不应选择后续处置`);
-    if (rules.rectifyDeadline === "required" && !rectifyDeadline && blank(deadlineRaw)) fail("rectify_deadline", "责令限期整改必须填写整改期限");
-    if (rules.rectifyDeadline === "no" && rectifyDeadline) fail("rectify_deadline", disposal ? `「${disposal}」不设整改期限` : `${label}不设整改期限`);
+    if (rules.rectifyDeadline === "required" && !rectifyDeadline && blank(deadlineRaw))
+      fail("rectify_deadline", "责令限期整改必须填写整改期限");
+    if (rules.rectifyDeadline === "no" && rectifyDeadline)
+      fail("rectify_deadline", disposal ? `「${disposal}」不设整改期限` : `${label}不设整改期限`);
   }
-  if (rectifyDeadline && inspectionDate && rectifyDeadline <= inspectionDate) fail("rectify_deadline", "应晚于检查日期");
+  if (rectifyDeadline && inspectionDate && rectifyDeadline <= inspectionDate)
+    fail("rectify_deadline", "应晚于检查日期");
 
-  if (problems.length > 0) return { ok: false, field: problems[0]!.field, message: problems.map((p) => p.message).join("\n"), problems };
-  return { ok: true, value: { inspectionDate: inspectionDate!, category: category!, problem, disposal, rectifyDeadline, remark } };
+  if (problems.length > 0)
+    return { ok: false, field: problems[0]!.field, message: problems.map((p) => p.message).join("\n"), problems };
+  return {
+    ok: true,
+    value: { inspectionDate: inspectionDate!, category: category!, problem, disposal, rectifyDeadline, remark },
+  };
 }
 
 /** 复查日期 lies between 检查日期 and today, both inclusive (before or after 整改期限: early rectification is normal). */
-export function checkReviewDate(value: unknown, inspectionDate: string, today: string): { ok: true; date: string } | { ok: false; message: string } {
+export function checkReviewDate(
+  value: unknown,
+  inspectionDate: string,
+  today: string,
+): { ok: true; date: string } | { ok: false; message: string } {
   const date = pickerDate(value);
   if (blank(value)) return { ok: false, message: "复查日期：请选择复查日期" };
   if (!date) return { ok: false, message: "复查日期：日期无效" };

@@ -59,7 +59,11 @@ const nibble = (code: number) => (code <= 57 ? code - 48 : code - 87); // "0"-"9
 function ticketPrefix(hex: string): number {
   let r = 0;
   for (let k = 0; k < 64; k += 4) {
-    const limb = (nibble(hex.charCodeAt(k)) << 12) | (nibble(hex.charCodeAt(k + 1)) << 8) | (nibble(hex.charCodeAt(k + 2)) << 4) | nibble(hex.charCodeAt(k + 3));
+    const limb =
+      (nibble(hex.charCodeAt(k)) << 12) |
+      (nibble(hex.charCodeAt(k + 1)) << 8) |
+      (nibble(hex.charCodeAt(k + 2)) << 4) |
+      nibble(hex.charCodeAt(k + 3));
     r = (r * 65536 + limb) % 1e10;
   }
   let out = 0;
@@ -79,7 +83,10 @@ function rank(ids: readonly string[], seed: string): Ranked[] {
     return { id, hex, prefix: ticketPrefix(hex) } as Ranked;
   });
   // Same order as comparing the full ticket strings (all have ≥ 64 digits), then ids.
-  return ranked.sort((a, b) => a.prefix - b.prefix || compareTickets({ id: a.id, ticket: fullTicket(a) }, { id: b.id, ticket: fullTicket(b) }));
+  return ranked.sort(
+    (a, b) =>
+      a.prefix - b.prefix || compareTickets({ id: a.id, ticket: fullTicket(a) }, { id: b.id, ticket: fullTicket(b) }),
+  );
 }
 
 /** Every id with its ticket, in sampling order — the same order `sampler(ids, seed, ...)` yields. */
@@ -88,7 +95,11 @@ export function ticketOrder(ids: readonly string[], seed: string): Ticketed[] {
 }
 
 /** The first `take` ids with their tickets, and the rest (ids only) in the same order. */
-export function drawOrder(ids: readonly string[], seed: string, take: number): { selected: Ticketed[]; rest: string[] } {
+export function drawOrder(
+  ids: readonly string[],
+  seed: string,
+  take: number,
+): { selected: Ticketed[]; rest: string[] } {
   const ranked = rank(ids, seed);
   return {
     selected: ranked.slice(0, take).map((r) => ({ id: r.id, ticket: fullTicket(r) })),

@@ -1,7 +1,10 @@
 import type { Db } from "../store/db";
 
 const esc = (s: unknown) =>
-  String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  String(s ?? "").replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 
 const STATUS: Record<string, string> = { committed: "待见证", revealed: "已揭示", cancelled: "已取消" };
 
@@ -18,7 +21,9 @@ export async function renderConsole(db: Db, opts: { sandbox: boolean }): Promise
   const taskRows = tasks
     .map((t) => {
       const mine = draws.filter((d) => d.taskCode === t.code);
-      const state = mine.length ? mine.map((d) => `${esc(d.id)}：${STATUS[d.status] ?? esc(d.status)}`).join("<br>") : "未抽取";
+      const state = mine.length
+        ? mine.map((d) => `${esc(d.id)}：${STATUS[d.status] ?? esc(d.status)}`).join("<br>")
+        : "未抽取";
       return `<tr><td>${esc(t.code)}</td><td>${esc(t.name)}</td><td>${esc(t.itemCode)}</td><td>${esc(t.startDate)} 至 ${esc(t.endDate)}</td><td>${t.inspectorsPerTarget}</td><td>${esc(t.jointUnits.replace(/;/g, "、") || "—")}</td><td>${state}</td></tr>`;
     })
     .join("");

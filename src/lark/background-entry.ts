@@ -29,11 +29,22 @@ async function main(): Promise<void> {
     beat();
     await signal.yieldToIntake();
   };
-  setInterval(() => {
-    if (busy === 0 || Date.now() - stepAt < data.stallMs) beat();
-  }, Math.min(1000, Math.max(10, data.stallMs / 4))).unref();
+  setInterval(
+    () => {
+      if (busy === 0 || Date.now() - stepAt < data.stallMs) beat();
+    },
+    Math.min(1000, Math.max(10, data.stallMs / 4)),
+  ).unref();
 
-  const { worker, outbox } = createProcessing({ db, config, logger, clock, botOpenId: data.botOpenId, client: createLarkClient(config, logger), beforeEach });
+  const { worker, outbox } = createProcessing({
+    db,
+    config,
+    logger,
+    clock,
+    botOpenId: data.botOpenId,
+    client: createLarkClient(config, logger),
+    beforeEach,
+  });
   const kickEvents = () => {
     busy++;
     void worker
@@ -43,7 +54,8 @@ async function main(): Promise<void> {
   };
   parentPort!.on("message", (m: { type: string; id?: number }) => {
     if (m.type === "events") kickEvents();
-    else if (m.type === "test:block") Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number((m as { ms?: number }).ms)); // supervision tests: a stuck thread
+    else if (m.type === "test:block")
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number((m as { ms?: number }).ms)); // supervision tests: a stuck thread
     else if (m.type === "outbox") void outbox.kick();
     else if (m.type === "idle?" || m.type === "stop") {
       if (m.type === "stop") {

@@ -85,7 +85,11 @@ export class BackgroundThread {
     const data: ThreadData = { ...this.data, heartbeat: this.heartbeat, stallMs: this.opts.stallMs };
     // A 3 MB young generation (≈ --max-semi-space-size=1, as npm start gives the serving thread): under load the default
     // 48 MB of short-lived objects is resident memory, and short scavenges don't hurt latency (bench:webhook).
-    const worker = new Worker(entry, { workerData: data, env: { ...process.env, ...this.data.env }, resourceLimits: { maxYoungGenerationSizeMb: 3 } });
+    const worker = new Worker(entry, {
+      workerData: data,
+      env: { ...process.env, ...this.data.env },
+      resourceLimits: { maxYoungGenerationSizeMb: 3 },
+    });
     this.worker = worker;
     this.alive = false;
     this.lastBeatAt = Date.now();
@@ -112,7 +116,8 @@ export class BackgroundThread {
     });
     worker.on("exit", (code) => {
       if (worker !== this.worker || this.stopping) return;
-      if (onFail && !this.alive) return this.failStart(onFail, new Error(`processing thread exited with code ${code} before it was ready`));
+      if (onFail && !this.alive)
+        return this.failStart(onFail, new Error(`processing thread exited with code ${code} before it was ready`));
       this.opts.logger?.error({ code }, "processing thread exited; restarting");
       this.restart(entry);
     });
@@ -146,7 +151,10 @@ export class BackgroundThread {
       return;
     }
     if (now - this.lastBeatAt > this.opts.stallMs) {
-      this.opts.logger?.error({ silentForMs: now - this.lastBeatAt }, "processing thread stopped making progress; restarting");
+      this.opts.logger?.error(
+        { silentForMs: now - this.lastBeatAt },
+        "processing thread stopped making progress; restarting",
+      );
       this.restart(entry);
     }
   }
@@ -210,7 +218,8 @@ export class BackgroundThread {
         this.waiting.set(id, resolve);
         worker.postMessage({ type: "stop", id });
       });
-      if ((await withTimeout(finished, this.opts.stopTimeoutMs)) === "timeout") this.opts.logger?.warn("processing thread did not finish its step in time; terminating it");
+      if ((await withTimeout(finished, this.opts.stopTimeoutMs)) === "timeout")
+        this.opts.logger?.warn("processing thread did not finish its step in time; terminating it");
     }
     await withTimeout(worker.terminate(), 1500);
   }

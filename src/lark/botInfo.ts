@@ -4,7 +4,11 @@ import type { Logger } from "../logger";
 
 /** Reads this bot's open_id once (GET /open-apis/bot/v3/info through the SDK's request, which adds the tenant token). */
 export async function readBotOpenId(client: lark.Client): Promise<string> {
-  const r = (await client.request({ url: "/open-apis/bot/v3/info", method: "GET" })) as { code?: number; msg?: string; bot?: { open_id?: string } };
+  const r = (await client.request({ url: "/open-apis/bot/v3/info", method: "GET" })) as {
+    code?: number;
+    msg?: string;
+    bot?: { open_id?: string };
+  };
   if (r?.code !== undefined && r.code !== 0) throw new Error(`code ${r.code}: ${r.msg ?? ""}`);
   if (!r?.bot?.open_id) throw new Error(`bot/v3/info answered without open_id`);
   return r.bot.open_id;
@@ -14,7 +18,8 @@ export async function readBotOpenId(client: lark.Client): Promise<string> {
 function causeOf(e: unknown): string {
   const err = e as { message?: string; response?: { status?: number; data?: { code?: number; msg?: string } } };
   const data = err.response?.data;
-  if (data && (data.code !== undefined || data.msg)) return `HTTP ${err.response?.status ?? "?"}, code ${data.code ?? "?"}: ${data.msg ?? ""}`;
+  if (data && (data.code !== undefined || data.msg))
+    return `HTTP ${err.response?.status ?? "?"}, code ${data.code ?? "?"}: ${data.msg ?? ""}`;
   return err.message ?? String(e);
 }
 
@@ -22,7 +27,10 @@ function causeOf(e: unknown): string {
  * Start-up needs the bot's own open_id (in a group only a mention of it counts). Feishu may be
  * briefly unreachable: retry with back-off for up to `windowMs`, then fail naming the cause.
  */
-export async function fetchBotOpenId(client: lark.Client, opts: { logger?: Logger; windowMs?: number; firstDelayMs?: number } = {}): Promise<string> {
+export async function fetchBotOpenId(
+  client: lark.Client,
+  opts: { logger?: Logger; windowMs?: number; firstDelayMs?: number } = {},
+): Promise<string> {
   const windowMs = opts.windowMs ?? 60_000;
   const deadline = Date.now() + windowMs;
   let delay = opts.firstDelayMs ?? 500;
@@ -38,7 +46,10 @@ export async function fetchBotOpenId(client: lark.Client, opts: { logger?: Logge
           `启动失败：${Math.round(windowMs / 1000)} 秒内无法从飞书读取机器人信息（/open-apis/bot/v3/info），原因：${cause}。请检查 LARK_APP_ID / LARK_APP_SECRET / LARK_DOMAIN 与网络，并确认应用已启用机器人能力 / could not read the bot's open_id: ${cause}`,
         );
       }
-      opts.logger?.warn({ attempt, cause, retryInMs: Math.min(delay, left) }, "could not read the bot's open_id from Feishu; retrying");
+      opts.logger?.warn(
+        { attempt, cause, retryInMs: Math.min(delay, left) },
+        "could not read the bot's open_id from Feishu; retrying",
+      );
       await new Promise((r) => setTimeout(r, Math.min(delay, left)));
       delay = Math.min(delay * 2, 10_000);
     }

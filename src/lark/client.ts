@@ -4,7 +4,10 @@ import { registerSecret, type Logger } from "../logger";
 
 /** The SDK logs every failed request itself; send that to our JSON log at debug level (we log outcomes). */
 export function sdkLogger(logger?: Logger) {
-  const to = (level: "debug" | "trace") => (...msg: unknown[]) => logger?.[level]({ sdk: msg.map((m) => (m instanceof Error ? m.message : m)) }, "lark sdk");
+  const to =
+    (level: "debug" | "trace") =>
+    (...msg: unknown[]) =>
+      logger?.[level]({ sdk: msg.map((m) => (m instanceof Error ? m.message : m)) }, "lark sdk");
   return { error: to("debug"), warn: to("debug"), info: to("trace"), debug: to("trace"), trace: to("trace") };
 }
 
@@ -16,8 +19,12 @@ export function sdkLogger(logger?: Logger) {
  * (the sandbox restarted in one process, against a new simulated platform) would reuse a token
  * the new platform never issued and be refused (99991663) until it expired.
  */
-export function createLarkClient(config: Pick<Config, "LARK_APP_ID" | "LARK_APP_SECRET" | "larkDomain">, logger?: Logger): lark.Client {
-  if (!config.LARK_APP_ID || !config.LARK_APP_SECRET) throw new Error("createLarkClient: no app credentials (sandbox mode)");
+export function createLarkClient(
+  config: Pick<Config, "LARK_APP_ID" | "LARK_APP_SECRET" | "larkDomain">,
+  logger?: Logger,
+): lark.Client {
+  if (!config.LARK_APP_ID || !config.LARK_APP_SECRET)
+    throw new Error("createLarkClient: no app credentials (sandbox mode)");
   lark.defaultHttpInstance.defaults.timeout = 15_000;
   registerSecret(config.LARK_APP_SECRET);
   watchTokens();
@@ -53,9 +60,14 @@ function watchTokens(): void {
   if (watching) return;
   watching = true;
   lark.defaultHttpInstance.interceptors.response.use((res: unknown) => {
-    const body = (res && typeof res === "object" && "data" in res && !("tenant_access_token" in res) ? (res as { data: unknown }).data : res) as Record<string, unknown> | null;
+    const body = (
+      res && typeof res === "object" && "data" in res && !("tenant_access_token" in res)
+        ? (res as { data: unknown }).data
+        : res
+    ) as Record<string, unknown> | null;
     if (body && typeof body === "object") {
-      for (const k of ["tenant_access_token", "app_access_token"]) if (typeof body[k] === "string") registerSecret(body[k] as string);
+      for (const k of ["tenant_access_token", "app_access_token"])
+        if (typeof body[k] === "string") registerSecret(body[k] as string);
     }
     return res as never;
   });

@@ -16,13 +16,21 @@ export function larkContactDirectory(client: lark.Client): ContactDirectory {
       for (let k = 0; k < mobiles.length; k += BATCH) {
         let res: Awaited<ReturnType<typeof client.contact.v3.user.batchGetId>>;
         try {
-          res = await client.contact.v3.user.batchGetId({ params: { user_id_type: "open_id" }, data: { mobiles: mobiles.slice(k, k + BATCH), include_resigned: false } });
+          res = await client.contact.v3.user.batchGetId({
+            params: { user_id_type: "open_id" },
+            data: { mobiles: mobiles.slice(k, k + BATCH), include_resigned: false },
+          });
         } catch (e) {
           const data = (e as { response?: { data?: { code?: number; msg?: string } } }).response?.data;
-          throw new AppError("CONTACT_LOOKUP_FAILED", `飞书通讯录查询失败（${data?.code ?? "网络错误"}：${data?.msg ?? (e as Error).message}），未导入任何数据`);
+          throw new AppError(
+            "CONTACT_LOOKUP_FAILED",
+            `飞书通讯录查询失败（${data?.code ?? "网络错误"}：${data?.msg ?? (e as Error).message}），未导入任何数据`,
+          );
         }
-        if (res.code !== 0) throw new AppError("CONTACT_LOOKUP_FAILED", `飞书通讯录查询失败（${res.code}：${res.msg}），未导入任何数据`);
-        for (const u of res.data?.user_list ?? []) if (u.mobile && u.user_id) found.set(u.mobile.replace(/^\+86/, ""), u.user_id); // echoed as sent, sometimes with +86
+        if (res.code !== 0)
+          throw new AppError("CONTACT_LOOKUP_FAILED", `飞书通讯录查询失败（${res.code}：${res.msg}），未导入任何数据`);
+        for (const u of res.data?.user_list ?? [])
+          if (u.mobile && u.user_id) found.set(u.mobile.replace(/^\+86/, ""), u.user_id); // echoed as sent, sometimes with +86
       }
       return found;
     },

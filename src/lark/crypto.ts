@@ -16,7 +16,9 @@ export function decryptEvent(encrypted: string, encryptKey: string): string {
 
 /** sha256_hex(timestamp + nonce + encryptKey + rawBody), over the raw bytes as received. */
 export function signatureOf(timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer): string {
-  return createHash("sha256").update(Buffer.concat([Buffer.from(timestamp + nonce + encryptKey, "utf8"), rawBody])).digest("hex");
+  return createHash("sha256")
+    .update(Buffer.concat([Buffer.from(timestamp + nonce + encryptKey, "utf8"), rawBody]))
+    .digest("hex");
 }
 
 export const MAX_SKEW_SECONDS = 300;

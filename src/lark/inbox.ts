@@ -30,7 +30,8 @@ export function storableEnvelope(envelope: Envelope): Envelope {
  */
 export async function storeEvent(db: Db, envelope: Envelope, receivedAt: Date): Promise<boolean> {
   const eventId = envelope.header!.event_id!;
-  const inserted = await db.$executeRaw`INSERT OR IGNORE INTO "InboxEvent" ("dedupKey", "eventId", "eventType", "payload", "receivedAt", "nextAttemptAt")
+  const inserted =
+    await db.$executeRaw`INSERT OR IGNORE INTO "InboxEvent" ("dedupKey", "eventId", "eventType", "payload", "receivedAt", "nextAttemptAt")
     SELECT ${dedupKeyOf(envelope)}, ${eventId}, ${envelope.header!.event_type!}, ${JSON.stringify(storableEnvelope(envelope))}, ${receivedAt}, ${receivedAt}
     WHERE NOT EXISTS (SELECT 1 FROM "InboxEvent" WHERE "eventId" = ${eventId})`;
   return inserted === 1;
@@ -42,13 +43,20 @@ export async function storeEvent(db: Db, envelope: Envelope, receivedAt: Date): 
  */
 export async function enqueueJob(tx: Tx, type: string, key: string, payload: unknown, now: Date): Promise<void> {
   const id = `job:${type}:${key}`;
-  const envelope: Envelope = { schema: "internal", header: { event_id: id, event_type: type }, event: payload as Record<string, unknown> };
+  const envelope: Envelope = {
+    schema: "internal",
+    header: { event_id: id, event_type: type },
+    event: payload as Record<string, unknown>,
+  };
   await tx.$executeRaw`INSERT OR IGNORE INTO "InboxEvent" ("dedupKey", "eventId", "eventType", "payload", "receivedAt", "nextAttemptAt")
     VALUES (${id}, ${id}, ${type}, ${JSON.stringify(envelope)}, ${now}, ${now})`;
 }
 
 /** Pending events whose time has come (not waiting out a back-off, not given up). */
-const readyWhere = (now: Date): Prisma.InboxEventWhereInput => ({ status: "pending", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] });
+const readyWhere = (now: Date): Prisma.InboxEventWhereInput => ({
+  status: "pending",
+  OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }],
+});
 
 /**
  * For /healthz: how many stored events are ready to run, and how long the one that has waited
@@ -58,7 +66,11 @@ export async function readyBacklog(db: Db, now: Date): Promise<{ backlog: number
   const where = readyWhere(now);
   const backlog = await db.inboxEvent.count({ where });
   if (backlog === 0) return { backlog, oldestPendingSeconds: 0 };
-  const oldest = await db.inboxEvent.findFirst({ where, orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }], select: { nextAttemptAt: true, receivedAt: true } });
+  const oldest = await db.inboxEvent.findFirst({
+    where,
+    orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
+    select: { nextAttemptAt: true, receivedAt: true },
+  });
   const since = (oldest?.nextAttemptAt ?? oldest?.receivedAt ?? now).getTime();
   return { backlog, oldestPendingSeconds: Math.max(0, Math.floor((now.getTime() - since) / 1000)) };
 }
@@ -149,7 +161,10 @@ export class InboxWorker {
   private async drain(): Promise<void> {
     while (!this.stopped) {
       await this.beforeEach();
-      const row = await this.db.inboxEvent.findFirst({ where: readyWhere(this.now()), orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }] });
+      const row = await this.db.inboxEvent.findFirst({
+        where: readyWhere(this.now()),
+        orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
+      });
       if (!row) break;
       await this.run(row);
     }
@@ -167,7 +182,10 @@ export class InboxWorker {
         const step = await job({ payload: envelope.event, cursor: row.cursor });
         await writeTx(this.db, async (tx) => {
           await step.apply(tx);
-          const data = step.next === null ? { status: "done", attempts: row.attempts + 1, processedAt: this.now(), cursor: null } : { cursor: step.next, nextAttemptAt: this.now() };
+          const data =
+            step.next === null
+              ? { status: "done", attempts: row.attempts + 1, processedAt: this.now(), cursor: null }
+              : { cursor: step.next, nextAttemptAt: this.now() };
           await tx.inboxEvent.update({ where: { id: row.id }, data });
         });
       } else {
@@ -176,7 +194,10 @@ export class InboxWorker {
           this.db,
           async (tx) => {
             await this.handle(tx, envelope, prepared);
-            await tx.inboxEvent.update({ where: { id: row.id }, data: { status: "done", attempts: row.attempts + 1, processedAt: this.now() } });
+            await tx.inboxEvent.update({
+              where: { id: row.id },
+              data: { status: "done", attempts: row.attempts + 1, processedAt: this.now() },
+            });
           },
           { timeout: 60_000, budgetMs: 60_000 },
         );
@@ -186,13 +207,32 @@ export class InboxWorker {
       const attempts = row.attempts + 1;
       const giveUp = attempts > this.backoff.length;
       const retryAt = new Date(this.now().getTime() + (this.backoff[attempts - 1] ?? 0));
-      this.logger.error({ inboxId: row.id, eventType: row.eventType, attempts, retryAt: giveUp ? null : retryAt, err: (e as Error).message }, giveUp ? "event handler failed, giving up" : "event handler failed, will retry");
+      this.logger.error(
+        {
+          inboxId: row.id,
+          eventType: row.eventType,
+          attempts,
+          retryAt: giveUp ? null : retryAt,
+          err: (e as Error).message,
+        },
+        giveUp ? "event handler failed, giving up" : "event handler failed, will retry",
+      );
       await writeTx(this.db, (tx) =>
         tx.inboxEvent.update({
           where: { id: row.id },
-          data: { attempts, error: String((e as Error).stack ?? e).slice(0, 4000), status: giveUp ? "failed" : "pending", nextAttemptAt: giveUp ? row.nextAttemptAt : retryAt },
+          data: {
+            attempts,
+            error: String((e as Error).stack ?? e).slice(0, 4000),
+            status: giveUp ? "failed" : "pending",
+            nextAttemptAt: giveUp ? row.nextAttemptAt : retryAt,
+          },
         }),
-      ).catch((err: unknown) => this.logger.error({ inboxId: row.id, err: (err as Error).message }, "could not record the failure; the event runs again"));
+      ).catch((err: unknown) =>
+        this.logger.error(
+          { inboxId: row.id, err: (err as Error).message },
+          "could not record the failure; the event runs again",
+        ),
+      );
     }
   }
 
@@ -201,18 +241,41 @@ export class InboxWorker {
     const unreported = await this.db.inboxEvent.count({ where: { status: "failed", reportedAt: null } });
     if (unreported === 0) return;
     const now = this.now();
-    const last = await this.db.inboxEvent.findFirst({ where: { reportedAt: { not: null } }, orderBy: { reportedAt: "desc" }, select: { reportedAt: true } });
+    const last = await this.db.inboxEvent.findFirst({
+      where: { reportedAt: { not: null } },
+      orderBy: { reportedAt: "desc" },
+      select: { reportedAt: true },
+    });
     if (last?.reportedAt && now.getTime() - last.reportedAt.getTime() < FAILURE_REPORT_EVERY_MS) return; // scheduleWakeUp comes back then
     const admins = (await this.opts.adminOpenIds?.()) ?? [];
     const count = await writeTx(this.db, async (tx) => {
-      const rows = await tx.inboxEvent.findMany({ where: { status: "failed", reportedAt: null }, select: { id: true, eventType: true } });
+      const rows = await tx.inboxEvent.findMany({
+        where: { status: "failed", reportedAt: null },
+        select: { id: true, eventType: true },
+      });
       if (rows.length === 0) return 0;
       await tx.inboxEvent.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { reportedAt: now } });
       const text = `【双随机抽查助手】有 ${rows.length} 条收到的消息或事件经多次重试（约 1.5 小时）仍处理失败，已停止重试，发送人可能没有收到回复。请查看运行日志，必要时请发送人重新操作。`;
       for (const admin of admins) {
-        await enqueueMessage(tx, { key: `inbox-failures:${now.getTime()}:${admin}`, to: { openId: admin }, msgType: "text", content: { text } }, now);
+        await enqueueMessage(
+          tx,
+          {
+            key: `inbox-failures:${now.getTime()}:${admin}`,
+            to: { openId: admin },
+            msgType: "text",
+            content: { text },
+          },
+          now,
+        );
       }
-      await appendAudit(tx, { at: now, actor: "system", action: "inbox.failed.report", entity: "inbox", entityId: String(rows[0]!.id), data: { count: rows.length, ids: rows.map((r) => r.id), admins } });
+      await appendAudit(tx, {
+        at: now,
+        actor: "system",
+        action: "inbox.failed.report",
+        entity: "inbox",
+        entityId: String(rows[0]!.id),
+        data: { count: rows.length, ids: rows.map((r) => r.id), admins },
+      });
       return rows.length;
     });
     if (count > 0) {
@@ -225,10 +288,18 @@ export class InboxWorker {
   private async scheduleWakeUp(): Promise<void> {
     const now = this.now().getTime();
     const times: number[] = [];
-    const next = await this.db.inboxEvent.findFirst({ where: { status: "pending", nextAttemptAt: { gt: new Date(now) } }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } });
+    const next = await this.db.inboxEvent.findFirst({
+      where: { status: "pending", nextAttemptAt: { gt: new Date(now) } },
+      orderBy: { nextAttemptAt: "asc" },
+      select: { nextAttemptAt: true },
+    });
     if (next?.nextAttemptAt) times.push(next.nextAttemptAt.getTime());
     if ((await this.db.inboxEvent.count({ where: { status: "failed", reportedAt: null } })) > 0) {
-      const last = await this.db.inboxEvent.findFirst({ where: { reportedAt: { not: null } }, orderBy: { reportedAt: "desc" }, select: { reportedAt: true } });
+      const last = await this.db.inboxEvent.findFirst({
+        where: { reportedAt: { not: null } },
+        orderBy: { reportedAt: "desc" },
+        select: { reportedAt: true },
+      });
       if (last?.reportedAt) times.push(last.reportedAt.getTime() + FAILURE_REPORT_EVERY_MS);
     }
     this.cancelTimer?.();

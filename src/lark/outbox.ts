@@ -32,7 +32,16 @@ export async function enqueueMessage(tx: Tx, m: OutgoingCreate, now: Date): Prom
   const [receiveIdType, receiveId] = "chatId" in m.to ? ["chat_id", m.to.chatId] : ["open_id", m.to.openId];
   await tx.outboxMessage.upsert({
     where: { idemKey: m.key },
-    create: { idemKey: m.key, action: "create", receiveIdType, receiveId, msgType: m.msgType, content: JSON.stringify(m.content), onSent: m.onSent ?? null, nextAttemptAt: now },
+    create: {
+      idemKey: m.key,
+      action: "create",
+      receiveIdType,
+      receiveId,
+      msgType: m.msgType,
+      content: JSON.stringify(m.content),
+      onSent: m.onSent ?? null,
+      nextAttemptAt: now,
+    },
     update: {}, // the same business key twice (a double click) queues one message
   });
 }
@@ -40,13 +49,26 @@ export async function enqueueMessage(tx: Tx, m: OutgoingCreate, now: Date): Prom
 /** Many messages at once (a fan-out chunk): two statements whatever the count; keys already queued are left alone. */
 export async function enqueueMessages(tx: Tx, ms: OutgoingCreate[], now: Date): Promise<void> {
   if (ms.length === 0) return;
-  const queued = new Set((await tx.outboxMessage.findMany({ where: { idemKey: { in: ms.map((m) => m.key) } }, select: { idemKey: true } })).map((r) => r.idemKey));
+  const queued = new Set(
+    (
+      await tx.outboxMessage.findMany({ where: { idemKey: { in: ms.map((m) => m.key) } }, select: { idemKey: true } })
+    ).map((r) => r.idemKey),
+  );
   const fresh = new Map(ms.filter((m) => !queued.has(m.key)).map((m) => [m.key, m]));
   if (fresh.size === 0) return;
   await tx.outboxMessage.createMany({
     data: [...fresh.values()].map((m) => {
       const [receiveIdType, receiveId] = "chatId" in m.to ? ["chat_id", m.to.chatId] : ["open_id", m.to.openId];
-      return { idemKey: m.key, action: "create", receiveIdType, receiveId, msgType: m.msgType, content: JSON.stringify(m.content), onSent: m.onSent ?? null, nextAttemptAt: now };
+      return {
+        idemKey: m.key,
+        action: "create",
+        receiveIdType,
+        receiveId,
+        msgType: m.msgType,
+        content: JSON.stringify(m.content),
+        onSent: m.onSent ?? null,
+        nextAttemptAt: now,
+      };
     }),
   });
 }
@@ -62,7 +84,15 @@ export interface OutgoingFile {
 export async function enqueueFile(tx: Tx, f: OutgoingFile, now: Date): Promise<void> {
   await tx.outboxMessage.upsert({
     where: { idemKey: f.key },
-    create: { idemKey: f.key, action: "file", receiveIdType: "chatId" in f.to ? "chat_id" : "open_id", receiveId: "chatId" in f.to ? f.to.chatId : f.to.openId, msgType: "file", content: JSON.stringify({ fileName: f.fileName, source: f.source }), nextAttemptAt: now },
+    create: {
+      idemKey: f.key,
+      action: "file",
+      receiveIdType: "chatId" in f.to ? "chat_id" : "open_id",
+      receiveId: "chatId" in f.to ? f.to.chatId : f.to.openId,
+      msgType: "file",
+      content: JSON.stringify({ fileName: f.fileName, source: f.source }),
+      nextAttemptAt: now,
+    },
     update: {},
   });
 }
@@ -73,7 +103,14 @@ export type FileSource = (source: string) => Promise<{ bytes: Buffer; fileType: 
 export async function enqueuePatch(tx: Tx, p: OutgoingPatch, now: Date): Promise<void> {
   await tx.outboxMessage.upsert({
     where: { idemKey: p.key },
-    create: { idemKey: p.key, action: "patch", receiveId: p.messageId, msgType: "interactive", content: JSON.stringify(p.card), nextAttemptAt: now },
+    create: {
+      idemKey: p.key,
+      action: "patch",
+      receiveId: p.messageId,
+      msgType: "interactive",
+      content: JSON.stringify(p.card),
+      nextAttemptAt: now,
+    },
     update: {},
   });
 }
@@ -114,7 +151,9 @@ export const feishuPacer = () =>
   ]);
 
 /** Errors that will not get better by retrying: fail the message, audit it, tell the admins once. */
-const PERMANENT = new Set([230001, 230002, 230006, 230013, 230025, 230027, 230028, 230031, 230053, 230099, 232009, 99991672, 99991403]);
+const PERMANENT = new Set([
+  230001, 230002, 230006, 230013, 230025, 230027, 230028, 230031, 230053, 230099, 232009, 99991672, 99991403,
+]);
 /** 230099 whose message says the card is locked (another update in flight) passes: retry it. */
 const cardLocked = (err: SendError) => err.code === 230099 && /lock|锁/i.test(err.message);
 const MAX_ATTEMPTS = 8;
@@ -141,7 +180,10 @@ interface SendError {
 }
 
 function describeError(e: unknown): SendError {
-  const err = e as { response?: { status?: number; data?: { code?: number; msg?: string }; headers?: Record<string, string> }; message?: string };
+  const err = e as {
+    response?: { status?: number; data?: { code?: number; msg?: string }; headers?: Record<string, string> };
+    message?: string;
+  };
   const reset = Number(err.response?.headers?.["x-ogw-ratelimit-reset"]);
   return {
     code: err.response?.data?.code,
@@ -173,7 +215,16 @@ export class OutboxSender {
     private readonly db: Db,
     private readonly client: lark.Client,
     private readonly logger: Logger,
-    private readonly opts: { pacer?: Pacer; onSent?: SentHook; adminOpenIds?: () => Promise<string[]>; now?: () => number; sleep?: (ms: number) => Promise<void>; beforeEach?: () => Promise<void>; files?: FileSource; only?: Prisma.OutboxMessageWhereInput } = {},
+    private readonly opts: {
+      pacer?: Pacer;
+      onSent?: SentHook;
+      adminOpenIds?: () => Promise<string[]>;
+      now?: () => number;
+      sleep?: (ms: number) => Promise<void>;
+      beforeEach?: () => Promise<void>;
+      files?: FileSource;
+      only?: Prisma.OutboxMessageWhereInput;
+    } = {},
   ) {
     this.pacer = opts.pacer ?? feishuPacer();
     this.now = opts.now ?? (() => Date.now());
@@ -199,9 +250,16 @@ export class OutboxSender {
       // `only`: a sender that delivers just its own messages (`drbot jobs run` beside a running bot).
       await this.freeDeadLeases(now);
       const free = { OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date(now) } }] };
-      const due = await this.db.outboxMessage.findMany({ where: { ...this.opts.only, status: "pending", nextAttemptAt: { lte: new Date(now) }, ...free }, orderBy: { id: "asc" }, take: 100 });
+      const due = await this.db.outboxMessage.findMany({
+        where: { ...this.opts.only, status: "pending", nextAttemptAt: { lte: new Date(now) }, ...free },
+        orderBy: { id: "asc" },
+        take: 100,
+      });
       if (due.length === 0) {
-        const next = await this.db.outboxMessage.findFirst({ where: { ...this.opts.only, status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
+        const next = await this.db.outboxMessage.findFirst({
+          where: { ...this.opts.only, status: "pending" },
+          orderBy: { nextAttemptAt: "asc" },
+        });
         if (next) this.schedule(Math.max(next.nextAttemptAt.getTime(), next.leaseUntil?.getTime() ?? 0) - now);
         return;
       }
@@ -227,7 +285,12 @@ export class OutboxSender {
     const now = new Date(this.now());
     const won = await writeTx(this.db, (tx) =>
       tx.outboxMessage.updateMany({
-        where: { id: m.id, status: "pending", attempts: m.attempts, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+        where: {
+          id: m.id,
+          status: "pending",
+          attempts: m.attempts,
+          OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }],
+        },
         data: { claimedBy: this.name, leaseUntil: new Date(now.getTime() + LEASE_MS) },
       }),
     );
@@ -236,10 +299,16 @@ export class OutboxSender {
 
   /** Rows claimed by a sender on this host that has since died are free at once (a restart resends them). */
   private async freeDeadLeases(now: number): Promise<void> {
-    const held = await this.db.outboxMessage.findMany({ where: { status: "pending", leaseUntil: { gt: new Date(now) } }, select: { claimedBy: true }, distinct: ["claimedBy"] });
+    const held = await this.db.outboxMessage.findMany({
+      where: { status: "pending", leaseUntil: { gt: new Date(now) } },
+      select: { claimedBy: true },
+      distinct: ["claimedBy"],
+    });
     for (const { claimedBy } of held) {
       if (claimedBy && claimedBy !== this.name && deadOnThisHost(claimedBy)) {
-        await writeTx(this.db, (tx) => tx.outboxMessage.updateMany({ where: { claimedBy, status: "pending" }, data: { leaseUntil: null } }));
+        await writeTx(this.db, (tx) =>
+          tx.outboxMessage.updateMany({ where: { claimedBy, status: "pending" }, data: { leaseUntil: null } }),
+        );
       }
     }
   }
@@ -267,8 +336,11 @@ export class OutboxSender {
           const { fileName, source } = JSON.parse(m.content) as { fileName: string; source: string };
           if (!this.opts.files) throw new Error("no file source configured");
           const { bytes, fileType } = await this.opts.files(source);
-          const uploaded = await this.client.im.v1.file.create({ data: { file_type: fileType, file_name: fileName, file: bytes } });
-          if (!uploaded?.file_key) throw { response: { status: 200, data: { code: -1, msg: "upload returned no file_key" } } };
+          const uploaded = await this.client.im.v1.file.create({
+            data: { file_type: fileType, file_name: fileName, file: bytes },
+          });
+          if (!uploaded?.file_key)
+            throw { response: { status: 200, data: { code: -1, msg: "upload returned no file_key" } } };
           content = JSON.stringify({ file_key: uploaded.file_key });
         }
         const res = ok(
@@ -280,7 +352,16 @@ export class OutboxSender {
         messageId = res.data?.message_id ?? "";
       }
       await writeTx(this.db, async (tx) => {
-        await tx.outboxMessage.update({ where: { id: m.id }, data: { status: "sent", sentAt: new Date(this.now()), sentMessageId: messageId, attempts: m.attempts + 1, leaseUntil: null } });
+        await tx.outboxMessage.update({
+          where: { id: m.id },
+          data: {
+            status: "sent",
+            sentAt: new Date(this.now()),
+            sentMessageId: messageId,
+            attempts: m.attempts + 1,
+            leaseUntil: null,
+          },
+        });
         if (m.onSent && this.opts.onSent) await this.opts.onSent(tx, m.onSent, messageId);
       });
     } catch (e) {
@@ -293,7 +374,12 @@ export class OutboxSender {
     const label = `${err.code ?? err.status ?? "network"}: ${err.message}`;
     if (err.code === 230031 && m.action === "patch") {
       // A card past Feishu's 14-day window can't change any more; 我的任务 re-issues fresh cards. Nothing to report.
-      await writeTx(this.db, (tx) => tx.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, status: "skipped", leaseUntil: null } }));
+      await writeTx(this.db, (tx) =>
+        tx.outboxMessage.update({
+          where: { id: m.id },
+          data: { attempts, error: label, status: "skipped", leaseUntil: null },
+        }),
+      );
       this.logger.info({ outboxId: m.id, messageId: m.receiveId }, "card older than 14 days, update skipped");
       return;
     }
@@ -301,28 +387,56 @@ export class OutboxSender {
     if (stripped) {
       // The data-leak review refused a phone number: resend at once without it rather than failing.
       // The lease is released too, or the row would sit claimed (invisible to drain) until it ran out.
-      await writeTx(this.db, (tx) => tx.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, content: stripped, nextAttemptAt: new Date(this.now()), leaseUntil: null } }));
+      await writeTx(this.db, (tx) =>
+        tx.outboxMessage.update({
+          where: { id: m.id },
+          data: { attempts, error: label, content: stripped, nextAttemptAt: new Date(this.now()), leaseUntil: null },
+        }),
+      );
       this.logger.warn({ outboxId: m.id }, "refused by the data-leak review, resending without the sensitive parts");
       return;
     }
-    const permanent = (err.code !== undefined && PERMANENT.has(err.code) && !cardLocked(err)) || attempts >= MAX_ATTEMPTS;
+    const permanent =
+      (err.code !== undefined && PERMANENT.has(err.code) && !cardLocked(err)) || attempts >= MAX_ATTEMPTS;
     if (!permanent) {
       // 429/99991400 says when to come back; otherwise exponential backoff from 1 s, capped at 5 min.
       const backoff = err.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** (attempts - 1));
-      await writeTx(this.db, (tx) => tx.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, nextAttemptAt: new Date(this.now() + backoff), leaseUntil: null } }));
+      await writeTx(this.db, (tx) =>
+        tx.outboxMessage.update({
+          where: { id: m.id },
+          data: { attempts, error: label, nextAttemptAt: new Date(this.now() + backoff), leaseUntil: null },
+        }),
+      );
       this.logger.warn({ outboxId: m.id, attempts, code: err.code, backoffMs: backoff }, "send failed, will retry");
       return;
     }
     this.logger.error({ outboxId: m.id, code: err.code, attempts }, "send failed permanently");
     const admins = m.idemKey.startsWith("admin-notice:") ? [] : ((await this.opts.adminOpenIds?.()) ?? []);
     await writeTx(this.db, async (tx) => {
-      await tx.outboxMessage.update({ where: { id: m.id }, data: { attempts, error: label, status: "failed", leaseUntil: null } });
-      await appendAudit(tx, { at: new Date(this.now()), actor: "system", action: "outbox.failed", entity: "outbox", entityId: String(m.id), data: { key: m.idemKey, to: m.receiveId, error: label } });
+      await tx.outboxMessage.update({
+        where: { id: m.id },
+        data: { attempts, error: label, status: "failed", leaseUntil: null },
+      });
+      await appendAudit(tx, {
+        at: new Date(this.now()),
+        actor: "system",
+        action: "outbox.failed",
+        entity: "outbox",
+        entityId: String(m.id),
+        data: { key: m.idemKey, to: m.receiveId, error: label },
+      });
       // One notice per failed message, and never about a notice itself (admins is empty then), so failures can't cascade.
       for (const admin of admins) {
         await enqueueMessage(
           tx,
-          { key: `admin-notice:${m.id}:${admin}`, to: { openId: admin }, msgType: "text", content: { text: `【双随机抽查助手】一条消息未能送达（${label}），接收方 ${m.receiveId}。请检查机器人是否在群内、对方是否在应用可用范围内。` } },
+          {
+            key: `admin-notice:${m.id}:${admin}`,
+            to: { openId: admin },
+            msgType: "text",
+            content: {
+              text: `【双随机抽查助手】一条消息未能送达（${label}），接收方 ${m.receiveId}。请检查机器人是否在群内、对方是否在应用可用范围内。`,
+            },
+          },
           new Date(this.now()),
         );
       }

@@ -15,7 +15,14 @@ export interface ReceiverConfig {
 
 export interface Envelope {
   schema?: string;
-  header?: { event_id?: string; event_type?: string; create_time?: string; token?: string; app_id?: string; tenant_key?: string };
+  header?: {
+    event_id?: string;
+    event_type?: string;
+    create_time?: string;
+    token?: string;
+    app_id?: string;
+    tenant_key?: string;
+  };
   event?: Record<string, unknown>;
   // legacy v1 bodies
   token?: string;
@@ -78,10 +85,13 @@ export function judgeRequest(rawBody: Buffer, headers: RequestHeaders, config: R
   if (config.verificationToken && token !== config.verificationToken) return reject(401, "verification token mismatch");
 
   if (body.type === "url_verification") {
-    return typeof body.challenge === "string" ? { kind: "challenge", challenge: body.challenge } : reject(400, "challenge missing");
+    return typeof body.challenge === "string"
+      ? { kind: "challenge", challenge: body.challenge }
+      : reject(400, "challenge missing");
   }
   if (!body.header?.event_type || !body.header.event_id) return reject(400, "not a v2 event envelope");
-  if (config.appId && body.header.app_id && body.header.app_id !== config.appId) return reject(401, "event for another app");
+  if (config.appId && body.header.app_id && body.header.app_id !== config.appId)
+    return reject(401, "event for another app");
   return { kind: "event", envelope: body };
 }
 

@@ -25,7 +25,8 @@ export function withoutSensitive(content: string): string | null {
         })
         .map(strip);
     }
-    if (node && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, strip(v)]));
+    if (node && typeof node === "object")
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, strip(v)]));
     return node;
   };
   const out = strip(card);

@@ -54,12 +54,19 @@ export function registerWebhook(router: Router, deps: WebhookDeps): void {
     }
     const verdict = judgeRequest(
       raw,
-      { timestamp: header(ctx.req, "x-lark-request-timestamp"), nonce: header(ctx.req, "x-lark-request-nonce"), signature: header(ctx.req, "x-lark-signature") },
+      {
+        timestamp: header(ctx.req, "x-lark-request-timestamp"),
+        nonce: header(ctx.req, "x-lark-request-nonce"),
+        signature: header(ctx.req, "x-lark-signature"),
+      },
       deps.config,
       deps.now().getTime(),
     );
     if (verdict.kind === "reject") {
-      deps.logger.warn({ path: ctx.path, status: verdict.status, reason: verdict.reason, ip: ctx.ip }, "refused a Feishu request");
+      deps.logger.warn(
+        { path: ctx.path, status: verdict.status, reason: verdict.reason, ip: ctx.ip },
+        "refused a Feishu request",
+      );
       ctx.status = verdict.status;
       // Every 401 looks the same: the reason is logged, never told to the caller.
       ctx.body = verdict.status === 401 ? UNAUTHORIZED : { error: verdict.reason };

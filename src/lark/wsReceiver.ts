@@ -41,7 +41,8 @@ export function wsHandlers(deps: WsDeps) {
       if (await storeEvent(deps.db, envelope, deps.now())) setImmediate(() => void deps.worker.kick());
       return {}; // never throw: a 500 over the long connection makes Feishu re-push
     },
-    "card.action.trigger": async (data: Record<string, unknown>) => deps.onCard(envelopeFromFlattened({ ...data, event_type: "card.action.trigger" })),
+    "card.action.trigger": async (data: Record<string, unknown>) =>
+      deps.onCard(envelopeFromFlattened({ ...data, event_type: "card.action.trigger" })),
   };
 }
 
@@ -60,13 +61,18 @@ export function wsDispatcher(deps: WsDeps): lark.EventDispatcher {
     },
     "card.action.trigger": (d: unknown) => handlers["card.action.trigger"](d as Record<string, unknown>),
   };
-  return new lark.EventDispatcher({ logger: sdkLogger(deps.logger) }).register(handles as unknown as Parameters<lark.EventDispatcher["register"]>[0]);
+  return new lark.EventDispatcher({ logger: sdkLogger(deps.logger) }).register(
+    handles as unknown as Parameters<lark.EventDispatcher["register"]>[0],
+  );
 }
 
 /** The SDK's own log lines about the long connection: failures at warn, the rest at debug (no secrets: messages only). */
 function wsSdkLogger(logger: Logger) {
   const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : String(m))).join(" ");
-  const line = (level: "warn" | "info" | "debug") => (...msg: unknown[]) => logger[level]({ sdk: text(msg) }, "long connection");
+  const line =
+    (level: "warn" | "info" | "debug") =>
+    (...msg: unknown[]) =>
+      logger[level]({ sdk: text(msg) }, "long connection");
   // info carries "[ws] reconnect" and "client ready"; the long console hint it also prints goes to debug.
   const info = (...msg: unknown[]) => (text(msg).includes("\n") ? line("debug") : line("info"))(...msg);
   return { error: line("warn"), warn: line("warn"), info, debug: line("debug"), trace: () => {} };
@@ -83,7 +89,10 @@ export interface WsConnection {
  * LARK_MODE=ws: one long connection per app (several would split the events between them). The
  * SDK retries on its own; we log every failure and reconnect, and restart it when it gives up.
  */
-export function startWsClient(config: { appId: string; appSecret: string; domain: string; downAfterMs?: number; restartMs?: number }, deps: WsDeps): WsConnection {
+export function startWsClient(
+  config: { appId: string; appSecret: string; domain: string; downAfterMs?: number; restartMs?: number },
+  deps: WsDeps,
+): WsConnection {
   const downAfterMs = config.downAfterMs ?? 60_000;
   let downSince: number | null = Date.now();
   let closed = false;
@@ -122,15 +131,21 @@ export function startWsClient(config: { appId: string; appSecret: string; domain
   void ws.start({ eventDispatcher: dispatcher });
   // A first attempt that fails is retried by the SDK without any hook: watch the status too, and say
   // once (then every 5 minutes) that the connection has been down past the window.
-  const watch = setInterval(() => {
-    if (ws.getConnectionStatus().state === "connected") return up("long connection established");
-    if (downSince === null) return;
-    const downFor = Date.now() - downSince;
-    if (downFor > downAfterMs && Date.now() - warnedAt > 300_000) {
-      warnedAt = Date.now();
-      deps.logger.error({ state: ws.getConnectionStatus().state, downForMs: downFor }, "long connection down; /healthz answers 503 ws");
-    }
-  }, Math.min(5000, Math.max(50, downAfterMs / 2)));
+  const watch = setInterval(
+    () => {
+      if (ws.getConnectionStatus().state === "connected") return up("long connection established");
+      if (downSince === null) return;
+      const downFor = Date.now() - downSince;
+      if (downFor > downAfterMs && Date.now() - warnedAt > 300_000) {
+        warnedAt = Date.now();
+        deps.logger.error(
+          { state: ws.getConnectionStatus().state, downForMs: downFor },
+          "long connection down; /healthz answers 503 ws",
+        );
+      }
+    },
+    Math.min(5000, Math.max(50, downAfterMs / 2)),
+  );
   watch.unref();
   return {
     connected: () => ws.getConnectionStatus().state === "connected",

@@ -8,7 +8,12 @@ export async function sandboxBanner(db: Db, host: string, port: number, accessTo
   const hosts = isLoopback(host)
     ? ["localhost"]
     : host === "0.0.0.0" || host === "::"
-      ? ["localhost", ...Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((a) => a.family === "IPv4" && !a.internal).map((a) => a.address))]
+      ? [
+          "localhost",
+          ...Object.values(networkInterfaces()).flatMap((list) =>
+            (list ?? []).filter((a) => a.family === "IPv4" && !a.internal).map((a) => a.address),
+          ),
+        ]
       : [host];
   const people = await db.inspector.findMany({ where: { openId: { not: null } }, orderBy: { certNo: "asc" } });
   return [

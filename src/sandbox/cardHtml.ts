@@ -4,7 +4,11 @@
  * shown as its data table. A click posts the same callback Feishu would (see chatConsole.ts).
  */
 
-export const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+export const esc = (s: unknown) =>
+  String(s ?? "").replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 
 type El = Record<string, unknown>;
 export interface CardContext {
@@ -20,15 +24,20 @@ export function mdToHtml(md: string, names: ReadonlyMap<string, string>): string
     .replace(/~~(.+?)~~/g, "<s>$1</s>")
     .replace(/`([^`]+)`/g, "<code>$1</code>")
     .replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, '<a href="$2" target="_blank" rel="noopener">$1</a>')
-    .replace(/&lt;at id=(all|ou_[0-9a-z_]+)&gt;&lt;\/at&gt;/g, (_m, id: string) => `<span class="at">@${esc(id === "all" ? "所有人" : (names.get(id) ?? id))}</span>`)
+    .replace(
+      /&lt;at id=(all|ou_[0-9a-z_]+)&gt;&lt;\/at&gt;/g,
+      (_m, id: string) => `<span class="at">@${esc(id === "all" ? "所有人" : (names.get(id) ?? id))}</span>`,
+    )
     .replace(/\\([\\*_~`[\]<>#|])/g, "$1")
     .replace(/\n/g, "<br>");
 }
 
-const text = (t: unknown): string => (t && typeof t === "object" ? String((t as { content?: unknown }).content ?? "") : typeof t === "string" ? t : "");
+const text = (t: unknown): string =>
+  t && typeof t === "object" ? String((t as { content?: unknown }).content ?? "") : typeof t === "string" ? t : "";
 const textHtml = (t: unknown, ctx: CardContext): string =>
   t && typeof t === "object" && (t as El)["tag"] === "lark_md" ? mdToHtml(text(t), ctx.names) : esc(text(t));
-const children = (e: El, key = "elements") => ((e[key] as El[] | undefined) ?? []).filter((x) => x && typeof x === "object");
+const children = (e: El, key = "elements") =>
+  ((e[key] as El[] | undefined) ?? []).filter((x) => x && typeof x === "object");
 
 const hidden = (ctx: CardContext) =>
   `<input type="hidden" name="message" value="${esc(ctx.messageId)}"><input type="hidden" name="as" value="${esc(ctx.as)}">`;
@@ -40,7 +49,9 @@ function button(e: El, ctx: CardContext, inForm: boolean): string {
   const label = esc(text(e["text"]));
   if (url) return `<a class="btn ${kind}" href="${esc(url)}" target="_blank" rel="noopener">${label}</a>`;
   const confirm = e["confirm"] as El | undefined;
-  const onclick = confirm ? ` onclick="return confirm(this.dataset.confirm)" data-confirm="${esc(`${text(confirm["title"])}\n${text(confirm["text"])}`)}"` : "";
+  const onclick = confirm
+    ? ` onclick="return confirm(this.dataset.confirm)" data-confirm="${esc(`${text(confirm["title"])}\n${text(confirm["text"])}`)}"`
+    : "";
   const disabled = e["disabled"] === true || value === undefined ? " disabled" : "";
   const payload = esc(JSON.stringify({ name: e["name"] ?? "", value: value ?? null }));
   const tag = `<button class="btn ${kind}" name="btn" value="${payload}"${onclick}${disabled}>${label}</button>`;
@@ -55,7 +66,10 @@ function field(e: El, ctx: CardContext): string {
   const label = e["label"] ? `<span class="lbl">${esc(text(e["label"]))}</span>` : "";
   const options = (selected: (v: string) => boolean) =>
     children(e, "options")
-      .map((o) => `<option value="${esc(o["value"])}"${selected(String(o["value"])) ? " selected" : ""}>${esc(text(o["text"]))}</option>`)
+      .map(
+        (o) =>
+          `<option value="${esc(o["value"])}"${selected(String(o["value"])) ? " selected" : ""}>${esc(text(o["text"]))}</option>`,
+      )
       .join("");
   switch (e["tag"]) {
     case "select_static":
@@ -85,7 +99,9 @@ function field(e: El, ctx: CardContext): string {
 function table(e: El): string {
   const columns = children(e, "columns");
   const cell = (v: unknown): string =>
-    Array.isArray(v) ? v.map((x) => cell(x && typeof x === "object" ? ((x as El)["text"] ?? (x as El)["name"] ?? "") : x)).join("、") : esc(typeof v === "object" && v ? text(v) : v);
+    Array.isArray(v)
+      ? v.map((x) => cell(x && typeof x === "object" ? ((x as El)["text"] ?? (x as El)["name"] ?? "") : x)).join("、")
+      : esc(typeof v === "object" && v ? text(v) : v);
   const head = columns.map((c) => `<th>${esc(c["display_name"] ?? c["name"])}</th>`).join("");
   const rows = children(e, "rows")
     .map((r) => `<tr>${columns.map((c) => `<td>${cell(r[String(c["name"])])}</td>`).join("")}</tr>`)
@@ -98,7 +114,11 @@ function chart(e: El): string {
   const spec = (e["chart_spec"] as El | undefined) ?? {};
   const title = text(spec["title"]) || String((spec["title"] as El | undefined)?.["text"] ?? "图表");
   const data = spec["data"];
-  const values = (Array.isArray(data) ? data.flatMap((d) => ((d as El)["values"] as El[] | undefined) ?? []) : (((data as El | undefined)?.["values"] as El[] | undefined) ?? [])).slice(0, 100);
+  const values = (
+    Array.isArray(data)
+      ? data.flatMap((d) => ((d as El)["values"] as El[] | undefined) ?? [])
+      : (((data as El | undefined)?.["values"] as El[] | undefined) ?? [])
+  ).slice(0, 100);
   const keys = [...new Set(values.flatMap((v) => Object.keys(v)))];
   const rows = values.map((v) => `<tr>${keys.map((k) => `<td>${esc(v[k])}</td>`).join("")}</tr>`).join("");
   return `<div class="chart"><div class="lbl">［图表］${esc(title)}（${esc(spec["type"] ?? "chart")}，沙盒以表格显示）</div>${keys.length ? `<div class="scroll"><table><tr>${keys.map((k) => `<th>${esc(k)}</th>`).join("")}</tr>${rows}</table></div>` : ""}</div>`;
@@ -109,19 +129,32 @@ function element(e: El, ctx: CardContext, inForm: boolean): string {
     case "markdown":
       return `<div class="md">${mdToHtml(String(e["content"] ?? ""), ctx.names)}</div>`;
     case "div": {
-      const fields = children(e, "fields").map((f) => `<div class="${f["is_short"] ? "short" : ""}">${textHtml(f["text"], ctx)}</div>`);
+      const fields = children(e, "fields").map(
+        (f) => `<div class="${f["is_short"] ? "short" : ""}">${textHtml(f["text"], ctx)}</div>`,
+      );
       return `<div class="md">${textHtml(e["text"], ctx)}${fields.length ? `<div class="fields">${fields.join("")}</div>` : ""}</div>`;
     }
     case "hr":
       return "<hr>";
     case "column_set":
       return `<div class="cols">${children(e, "columns")
-        .map((c) => `<div class="colm" style="flex:${Number(c["weight"] ?? 1) || 1} 1 0">${children(c).map((x) => element(x, ctx, inForm)).join("")}</div>`)
+        .map(
+          (c) =>
+            `<div class="colm" style="flex:${Number(c["weight"] ?? 1) || 1} 1 0">${children(c)
+              .map((x) => element(x, ctx, inForm))
+              .join("")}</div>`,
+        )
         .join("")}</div>`;
     case "collapsible_panel":
-      return `<details${e["expanded"] ? " open" : ""}><summary>${esc(text((e["header"] as El | undefined)?.["title"]))}</summary>${children(e).map((x) => element(x, ctx, inForm)).join("")}</details>`;
+      return `<details${e["expanded"] ? " open" : ""}><summary>${esc(text((e["header"] as El | undefined)?.["title"]))}</summary>${children(
+        e,
+      )
+        .map((x) => element(x, ctx, inForm))
+        .join("")}</details>`;
     case "interactive_container":
-      return `<div class="box">${children(e).map((x) => element(x, ctx, inForm)).join("")}</div>`;
+      return `<div class="box">${children(e)
+        .map((x) => element(x, ctx, inForm))
+        .join("")}</div>`;
     case "table":
       return table(e);
     case "chart":

@@ -57,14 +57,25 @@ async function readBody(ctx: Context, limit: number): Promise<Buffer | null> {
 export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
   const router = new Router();
   let seq = 0;
-  const post = (path: string, body: unknown) => fetch(`${deps.selfUrl()}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const form = async (ctx: Context) => new URLSearchParams(((await readBody(ctx, 1024 * 1024)) ?? Buffer.alloc(0)).toString("utf8"));
-  const back = (ctx: Context, as: string, toast?: string) => ctx.redirect(`/sandbox?as=${encodeURIComponent(as)}${toast ? `&toast=${encodeURIComponent(toast)}` : ""}`);
+  const post = (path: string, body: unknown) =>
+    fetch(`${deps.selfUrl()}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const form = async (ctx: Context) =>
+    new URLSearchParams(((await readBody(ctx, 1024 * 1024)) ?? Buffer.alloc(0)).toString("utf8"));
+  const back = (ctx: Context, as: string, toast?: string) =>
+    ctx.redirect(`/sandbox?as=${encodeURIComponent(as)}${toast ? `&toast=${encodeURIComponent(toast)}` : ""}`);
 
   /** The roster's people with an open_id, each a user of the simulated Feishu with a private chat with the bot. */
   const people = async (): Promise<Person[]> => {
     const roster = await deps.db.inspector.findMany({ where: { openId: { not: null } }, orderBy: { certNo: "asc" } });
-    const list = roster.map((p) => ({ openId: p.openId!, name: p.name, label: `${p.name}（${p.roles.replace(/;/g, "、")}）` }));
+    const list = roster.map((p) => ({
+      openId: p.openId!,
+      name: p.name,
+      label: `${p.name}（${p.roles.replace(/;/g, "、")}）`,
+    }));
     for (const p of list) {
       deps.fake.addUser(p.openId, p.label);
       if (!deps.fake.chats.has(p2pChatOf(p.openId))) deps.fake.addChat(p2pChatOf(p.openId), "私聊", [p.openId]);
@@ -74,12 +85,26 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
   const knownAs = async (as: string) => (await people()).some((p) => p.openId === as);
 
   /** A person's message, as Feishu's im.message.receive_v1 delivers it. */
-  const deliver = async (as: string, group: boolean, type: "text" | "file", display: string, eventContent: string, file?: { fileKey: string; fileName: string; bytes: Buffer }) => {
+  const deliver = async (
+    as: string,
+    group: boolean,
+    type: "text" | "file",
+    display: string,
+    eventContent: string,
+    file?: { fileKey: string; fileName: string; bytes: Buffer },
+  ) => {
     const chatId = group ? deps.groupChatId : p2pChatOf(as);
     const m = deps.fake.userSends(as, chatId, type, display, file);
     const res = await post("/lark/events", {
       schema: "2.0",
-      header: { event_id: `sandbox-${Date.now()}${++seq}${randomBytes(2).toString("hex")}`, event_type: "im.message.receive_v1", create_time: String(Date.now()), token: deps.token, app_id: deps.appId, tenant_key: "sandbox" },
+      header: {
+        event_id: `sandbox-${Date.now()}${++seq}${randomBytes(2).toString("hex")}`,
+        event_type: "im.message.receive_v1",
+        create_time: String(Date.now()),
+        token: deps.token,
+        app_id: deps.appId,
+        tenant_key: "sandbox",
+      },
       event: {
         sender: { sender_id: { open_id: as }, sender_type: "user" },
         message: {
@@ -88,7 +113,10 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
           chat_type: group ? "group" : "p2p",
           message_type: type,
           content: eventContent,
-          mentions: group && type === "text" ? [{ key: "@_user_1", id: { open_id: deps.fake.botOpenId }, name: "双随机助手", mentioned_type: "bot" }] : [],
+          mentions:
+            group && type === "text"
+              ? [{ key: "@_user_1", id: { open_id: deps.fake.botOpenId }, name: "双随机助手", mentioned_type: "bot" }]
+              : [],
         },
       },
     });
@@ -102,7 +130,8 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     await deps.store.flush();
     const list = await people();
     const as = list.some((p) => p.openId === ctx.query["as"]) ? String(ctx.query["as"]) : (list[0]?.openId ?? "");
-    const order = (a: FakeMessage, b: FakeMessage) => a.create_time - b.create_time || (a.message_id < b.message_id ? -1 : 1);
+    const order = (a: FakeMessage, b: FakeMessage) =>
+      a.create_time - b.create_time || (a.message_id < b.message_id ? -1 : 1);
     const fileName = (m: FakeMessage) => {
       const c = JSON.parse(m.content) as { file_key?: string; file_name?: string };
       return c.file_name ?? deps.fake.uploads.get(c.file_key ?? "")?.fileName ?? c.file_key ?? "文件";
@@ -111,7 +140,10 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     ctx.body = renderPage({
       as,
       people: list,
-      group: { title: deps.fake.chats.get(deps.groupChatId)?.name ?? "抽查工作群", messages: deps.fake.sentTo(deps.groupChatId).sort(order) },
+      group: {
+        title: deps.fake.chats.get(deps.groupChatId)?.name ?? "抽查工作群",
+        messages: deps.fake.sentTo(deps.groupChatId).sort(order),
+      },
       p2p: [...deps.fake.sentTo(as), ...deps.fake.sentTo(p2pChatOf(as))].sort(order),
       today: deps.clock.today(),
       offsetDays: deps.clock.offsetDays,
@@ -128,7 +160,8 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     const bytes = upload?.bytes ?? deps.fake.files.get(key);
     if (!bytes) return ctx.throw(404, "没有这个文件");
     const sent = deps.fake.messages.find((m) => m.message_id === ctx.params["message"]);
-    const name = upload?.fileName ?? (sent ? ((JSON.parse(sent.content) as { file_name?: string }).file_name ?? "file") : "file");
+    const name =
+      upload?.fileName ?? (sent ? ((JSON.parse(sent.content) as { file_name?: string }).file_name ?? "file") : "file");
     ctx.set("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
     ctx.body = bytes;
   });
@@ -148,7 +181,17 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     if (!(await knownAs(as))) return ctx.throw(400, "请选择一位示例人员");
     if (!text) return back(ctx, as, "请输入要发送的内容");
     const group = f.get("where") !== "p2p";
-    back(ctx, as, await deliver(as, group, "text", JSON.stringify({ text: group ? `@双随机助手 ${text}` : text }), JSON.stringify({ text: group ? `@_user_1 ${text}` : text })));
+    back(
+      ctx,
+      as,
+      await deliver(
+        as,
+        group,
+        "text",
+        JSON.stringify({ text: group ? `@双随机助手 ${text}` : text }),
+        JSON.stringify({ text: group ? `@_user_1 ${text}` : text }),
+      ),
+    );
   });
 
   router.post("/sandbox/upload", async (ctx) => {
@@ -162,7 +205,15 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     if (!file?.filename || file.data.length === 0) return back(ctx, as, "请先选择要发送的文件");
     const fileKey = `file_v3_${randomBytes(8).toString("hex")}`;
     const content = JSON.stringify({ file_key: fileKey, file_name: file.filename });
-    back(ctx, as, await deliver(as, field("where")?.data.toString("utf8") !== "p2p", "file", content, content, { fileKey, fileName: file.filename, bytes: file.data }));
+    back(
+      ctx,
+      as,
+      await deliver(as, field("where")?.data.toString("utf8") !== "p2p", "file", content, content, {
+        fileKey,
+        fileName: file.filename,
+        bytes: file.data,
+      }),
+    );
   });
 
   router.post("/sandbox/click", async (ctx) => {
@@ -179,19 +230,37 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     // form_value as Feishu sends it: strings, string[] for multi-selects, dates with their offset.
     const formValue: Record<string, unknown> = {};
     for (const [k, v] of f) {
-      if (k.startsWith("f_") && v !== "") formValue[k.slice(2)] = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v} +0800` : /^\d{2}:\d{2}$/.test(v) ? `${v} +0800` : v;
-      else if (k.startsWith("fm_")) formValue[k.slice(3)] = [...((formValue[k.slice(3)] as string[] | undefined) ?? []), v];
+      if (k.startsWith("f_") && v !== "")
+        formValue[k.slice(2)] = /^\d{4}-\d{2}-\d{2}$/.test(v)
+          ? `${v} +0800`
+          : /^\d{2}:\d{2}$/.test(v)
+            ? `${v} +0800`
+            : v;
+      else if (k.startsWith("fm_"))
+        formValue[k.slice(3)] = [...((formValue[k.slice(3)] as string[] | undefined) ?? []), v];
       else if (k.startsWith("fc_")) formValue[k.slice(3)] = true;
     }
     const inForm = [...f.keys()].some((k) => /^f[mc]?_/.test(k));
     const m = deps.fake.messages.find((x) => x.message_id === messageId);
     const res = await post("/lark/cards", {
       schema: "2.0",
-      header: { event_id: `sandbox-card-${Date.now()}${++seq}`, token: deps.token, create_time: String(Date.now() * 1000), event_type: "card.action.trigger", tenant_key: "sandbox", app_id: deps.appId },
+      header: {
+        event_id: `sandbox-card-${Date.now()}${++seq}`,
+        token: deps.token,
+        create_time: String(Date.now() * 1000),
+        event_type: "card.action.trigger",
+        tenant_key: "sandbox",
+        app_id: deps.appId,
+      },
       event: {
         operator: { open_id: as, tenant_key: "sandbox" },
         token: `c-sandbox-${randomBytes(4).toString("hex")}`,
-        action: { value: clicked.value ?? {}, tag: "button", ...(clicked.name ? { name: clicked.name } : {}), ...(inForm ? { form_value: formValue } : {}) },
+        action: {
+          value: clicked.value ?? {},
+          tag: "button",
+          ...(clicked.name ? { name: clicked.name } : {}),
+          ...(inForm ? { form_value: formValue } : {}),
+        },
         host: "im_message",
         context: { open_message_id: messageId, open_chat_id: m?.chat_id ?? deps.groupChatId },
       },

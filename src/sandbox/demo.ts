@@ -7,7 +7,12 @@ export async function loadDemoIfEmpty(db: Db, at: Date): Promise<boolean> {
   if ((await db.item.count()) > 0 || (await db.target.count()) > 0) return false;
   const files = demoCsv();
   for (const kind of DEMO_IMPORT_ORDER) {
-    await importFile(db, Buffer.from(files[kind], "utf8"), `demo-${kind}.csv`, { kind, actor: "sandbox", at, directory: null });
+    await importFile(db, Buffer.from(files[kind], "utf8"), `demo-${kind}.csv`, {
+      kind,
+      actor: "sandbox",
+      at,
+      directory: null,
+    });
   }
   return true;
 }
@@ -23,7 +28,11 @@ export async function resetDemo(db: Db, at: Date): Promise<void> {
   const emptied = new Set(tables.map((t) => t.name));
   // Guards such as the audit log's append-only triggers refuse deletes; the demo's own history may
   // go, so they are lifted inside this transaction only and put back exactly as stored.
-  const triggers = (await db.$queryRawUnsafe<{ name: string; tbl_name: string; sql: string }[]>("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")).filter((t) => emptied.has(t.tbl_name));
+  const triggers = (
+    await db.$queryRawUnsafe<{ name: string; tbl_name: string; sql: string }[]>(
+      "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'",
+    )
+  ).filter((t) => emptied.has(t.tbl_name));
   const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
   await db.$transaction(async (tx) => {
     await tx.$executeRawUnsafe("PRAGMA defer_foreign_keys = ON"); // every row goes, so no reference is left dangling at commit

@@ -62,7 +62,13 @@ export class FakeFeishu {
   readonly users = new Map<string, { openId: string; name: string; mobile?: string }>();
   readonly chats = new Map<string, { name: string; members: Set<string>; botIn: boolean }>();
   /** Codes to answer the next matching calls with, e.g. queued 230002 for one chat. */
-  readonly failures: { match: (path: string, body: Record<string, unknown>) => boolean; status: number; code: number; msg: string; times: number }[] = [];
+  readonly failures: {
+    match: (path: string, body: Record<string, unknown>) => boolean;
+    status: number;
+    code: number;
+    msg: string;
+    times: number;
+  }[] = [];
   /** The data-leak review: a message or card update whose content matches is refused with 230028 (null = off). */
   sensitivePattern: RegExp | null = null;
   /** Files attached to messages users "sent", downloadable by the bot: "<message_id>/<file_key>". */
@@ -109,12 +115,18 @@ export class FakeFeishu {
    */
   private upgrade(req: IncomingMessage, socket: Duplex): void {
     const key = req.headers["sec-websocket-key"];
-    if (this.wsEndpoint !== "accept" || !new URL(req.url ?? "/", "http://fake").pathname.startsWith("/ws") || typeof key !== "string") {
+    if (
+      this.wsEndpoint !== "accept" ||
+      !new URL(req.url ?? "/", "http://fake").pathname.startsWith("/ws") ||
+      typeof key !== "string"
+    ) {
       socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
       return;
     }
     const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     this.wsSockets.add(socket);
     socket.on("data", () => {});
     socket.on("error", () => {});
@@ -138,13 +150,35 @@ export class FakeFeishu {
     this.chats.set(chatId, { name, members: new Set(members), botIn });
   }
 
-  failNext(match: (path: string, body: Record<string, unknown>) => boolean, code: number, msg: string, times = 1, status = 400): void {
+  failNext(
+    match: (path: string, body: Record<string, unknown>) => boolean,
+    code: number,
+    msg: string,
+    times = 1,
+    status = 400,
+  ): void {
     this.failures.push({ match, status, code, msg, times });
   }
 
   /** A person's message in a chat (the console's send); a file's bytes become downloadable by the bot. */
-  userSends(from: string, chatId: string, msgType: "text" | "file", content: string, file?: { fileKey: string; fileName: string; bytes: Buffer }): FakeMessage {
-    const m: FakeMessage = { message_id: `om_${(++this.seq).toString(16).padStart(32, "0")}`, chat_id: chatId, receive_id: chatId, receive_id_type: "chat_id", msg_type: msgType, content, create_time: this.now(), updates: [], sender: from };
+  userSends(
+    from: string,
+    chatId: string,
+    msgType: "text" | "file",
+    content: string,
+    file?: { fileKey: string; fileName: string; bytes: Buffer },
+  ): FakeMessage {
+    const m: FakeMessage = {
+      message_id: `om_${(++this.seq).toString(16).padStart(32, "0")}`,
+      chat_id: chatId,
+      receive_id: chatId,
+      receive_id_type: "chat_id",
+      msg_type: msgType,
+      content,
+      create_time: this.now(),
+      updates: [],
+      sender: from,
+    };
     if (file) {
       const key = `${m.message_id}/${file.fileKey}`;
       const stored = { fileName: file.fileName, fileType: "stream", bytes: file.bytes };
@@ -189,7 +223,13 @@ export class FakeFeishu {
   sentTo(receiveId: string): (FakeMessage & { card?: Record<string, unknown> })[] {
     return this.messages
       .filter((m) => m.receive_id === receiveId)
-      .map((m) => ({ ...m, card: m.msg_type === "interactive" ? (JSON.parse(m.updates.at(-1) ?? m.content) as Record<string, unknown>) : undefined }));
+      .map((m) => ({
+        ...m,
+        card:
+          m.msg_type === "interactive"
+            ? (JSON.parse(m.updates.at(-1) ?? m.content) as Record<string, unknown>)
+            : undefined,
+      }));
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -203,25 +243,37 @@ export class FakeFeishu {
       /* multipart or empty */
     }
     const send = (status: number, payload: Record<string, unknown>, headers?: Record<string, string>) => {
-      this.calls.push({ method: req.method ?? "", path: url.pathname, status, code: Number(payload["code"] ?? 0), at: this.now() });
+      this.calls.push({
+        method: req.method ?? "",
+        path: url.pathname,
+        status,
+        code: Number(payload["code"] ?? 0),
+        at: this.now(),
+      });
       json(res, status, payload, headers);
     };
     const path = url.pathname;
 
     if (req.method === "POST" && path === "/callback/ws/endpoint") {
       // The SDK's long-connection discovery: app credentials in the body, no token.
-      if (body["AppID"] !== this.opts.appId || body["AppSecret"] !== this.opts.appSecret) return send(200, { code: 514, msg: "auth failed", data: {} });
-      if (this.wsEndpoint === "refuse") return send(200, { code: 403, msg: "long connection is not enabled for this app", data: {} });
+      if (body["AppID"] !== this.opts.appId || body["AppSecret"] !== this.opts.appSecret)
+        return send(200, { code: 514, msg: "auth failed", data: {} });
+      if (this.wsEndpoint === "refuse")
+        return send(200, { code: 403, msg: "long connection is not enabled for this app", data: {} });
       const ws = this.base.replace(/^http/, "ws");
       return send(200, {
         code: 0,
         msg: "ok",
-        data: { URL: `${ws}/ws?device_id=fake-device&service_id=1`, ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 } },
+        data: {
+          URL: `${ws}/ws?device_id=fake-device&service_id=1`,
+          ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },
+        },
       });
     }
 
     if (req.method === "POST" && path === "/open-apis/auth/v3/tenant_access_token/internal") {
-      if (body["app_id"] !== this.opts.appId || body["app_secret"] !== this.opts.appSecret) return send(400, { code: 10014, msg: "app secret invalid" });
+      if (body["app_id"] !== this.opts.appId || body["app_secret"] !== this.opts.appSecret)
+        return send(400, { code: 10014, msg: "app secret invalid" });
       const token = `t-${randomBytes(12).toString("hex")}`;
       this.tokens.add(token);
       return send(200, { code: 0, msg: "ok", tenant_access_token: token, expire: 7200 });
@@ -236,7 +288,11 @@ export class FakeFeishu {
     }
 
     if (req.method === "GET" && path === "/open-apis/bot/v3/info") {
-      return send(200, { code: 0, msg: "ok", bot: { activate_status: 2, app_name: "双随机助手", avatar_url: "", ip_white_list: [], open_id: this.botOpenId } });
+      return send(200, {
+        code: 0,
+        msg: "ok",
+        bot: { activate_status: 2, app_name: "双随机助手", avatar_url: "", ip_white_list: [], open_id: this.botOpenId },
+      });
     }
 
     if (req.method === "POST" && path === "/open-apis/im/v1/messages") return this.create(url, body, send);
@@ -247,7 +303,11 @@ export class FakeFeishu {
       if (!file || !parts.get("file_name")) return send(400, { code: 234001, msg: "invalid file upload" });
       if (file.length > 30 * 1024 * 1024) return send(400, { code: 234006, msg: "file too large" });
       const fileKey = `file_v3_${randomBytes(8).toString("hex")}`;
-      const upload = { fileName: parts.get("file_name")!.toString("utf8"), fileType: parts.get("file_type")?.toString("utf8") ?? "", bytes: file };
+      const upload = {
+        fileName: parts.get("file_name")!.toString("utf8"),
+        fileType: parts.get("file_type")?.toString("utf8") ?? "",
+        bytes: file,
+      };
       this.uploads.set(fileKey, upload);
       this.listener?.file(fileKey, upload);
       return send(200, { code: 0, msg: "success", data: { file_key: fileKey } });
@@ -268,11 +328,13 @@ export class FakeFeishu {
       const m = this.messages.find((x) => x.message_id === patch[1]);
       if (!m) return send(400, { code: 230001, msg: "message not found" });
       if (m.msg_type !== "interactive") return send(400, { code: 230001, msg: "only cards can be patched" });
-      if (this.now() - m.create_time > FOURTEEN_DAYS_MS) return send(400, { code: 230031, msg: "Message can only be modified within 14 days after sending." });
+      if (this.now() - m.create_time > FOURTEEN_DAYS_MS)
+        return send(400, { code: 230031, msg: "Message can only be modified within 14 days after sending." });
       const problem = cardProblem(String(body["content"] ?? ""));
       if (problem) return send(400, problem);
       if (this.sensitivePattern?.test(String(body["content"] ?? ""))) return send(400, SENSITIVE);
-      if (!this.allow(`msg:${m.message_id}`)) return send(400, { code: 230020, msg: "This operation triggers the frequency limit." });
+      if (!this.allow(`msg:${m.message_id}`))
+        return send(400, { code: 230020, msg: "This operation triggers the frequency limit." });
       m.updates.push(String(body["content"]));
       this.listener?.message(m);
       return send(200, { code: 0, msg: "ok", data: {} });
@@ -284,7 +346,11 @@ export class FakeFeishu {
       return send(200, {
         code: 0,
         msg: "success",
-        data: { user_list: mobiles.map((mobile) => ({ mobile, user_id: found.find((u) => u.mobile === mobile)?.openId })).map((u) => (u.user_id ? u : { mobile: u.mobile })) },
+        data: {
+          user_list: mobiles
+            .map((mobile) => ({ mobile, user_id: found.find((u) => u.mobile === mobile)?.openId }))
+            .map((u) => (u.user_id ? u : { mobile: u.mobile })),
+        },
       });
     }
 
@@ -292,14 +358,23 @@ export class FakeFeishu {
     if (req.method === "GET" && members) {
       const chat = this.chats.get(members[1]!);
       if (!chat || !chat.botIn) return send(400, { code: 232011, msg: "operator not in chat" });
-      const items = [...chat.members].map((id) => ({ member_id_type: "open_id", member_id: id, name: this.users.get(id)?.name ?? id, tenant_key: "fake" }));
+      const items = [...chat.members].map((id) => ({
+        member_id_type: "open_id",
+        member_id: id,
+        name: this.users.get(id)?.name ?? id,
+        tenant_key: "fake",
+      }));
       return send(200, { code: 0, msg: "success", data: { items, has_more: false, member_total: items.length } });
     }
 
     return send(404, { code: 404, msg: `fake Feishu has no ${req.method} ${path}` });
   }
 
-  private create(url: URL, body: Record<string, unknown>, send: (s: number, b: Record<string, unknown>, h?: Record<string, string>) => void): void {
+  private create(
+    url: URL,
+    body: Record<string, unknown>,
+    send: (s: number, b: Record<string, unknown>, h?: Record<string, string>) => void,
+  ): void {
     const type = url.searchParams.get("receive_id_type") ?? "";
     const receiveId = String(body["receive_id"] ?? "");
     const msgType = String(body["msg_type"] ?? "");
@@ -307,10 +382,20 @@ export class FakeFeishu {
     const uuid = body["uuid"] as string | undefined;
 
     // The gateway limit comes first, as on the platform.
-    if (!this.allowApp()) return send(429, { code: 99991400, msg: "request trigger frequency limit" }, { "x-ogw-ratelimit-limit": String(this.opts.appQps ?? 50), "x-ogw-ratelimit-reset": "1" });
+    if (!this.allowApp())
+      return send(
+        429,
+        { code: 99991400, msg: "request trigger frequency limit" },
+        { "x-ogw-ratelimit-limit": String(this.opts.appQps ?? 50), "x-ogw-ratelimit-reset": "1" },
+      );
     if (uuid) {
       const earlier = this.messages.find((m) => m.uuid === uuid && this.now() - m.create_time < 3600_000);
-      if (earlier) return send(200, { code: 0, msg: "success", data: { message_id: earlier.message_id, chat_id: earlier.chat_id, msg_type: earlier.msg_type } });
+      if (earlier)
+        return send(200, {
+          code: 0,
+          msg: "success",
+          data: { message_id: earlier.message_id, chat_id: earlier.chat_id, msg_type: earlier.msg_type },
+        });
     }
     let chatId: string;
     if (type === "chat_id") {
@@ -321,7 +406,8 @@ export class FakeFeishu {
       if (!this.users.has(receiveId)) return send(400, { code: 230013, msg: "Bot has NO availability to this user." });
       chatId = `oc_p2p_${receiveId.slice(3)}`;
     } else return send(400, { code: 230001, msg: "invalid receive_id_type" });
-    if (!["text", "interactive", "file", "post"].includes(msgType)) return send(400, { code: 230001, msg: "invalid msg_type" });
+    if (!["text", "interactive", "file", "post"].includes(msgType))
+      return send(400, { code: 230001, msg: "invalid msg_type" });
     if (msgType === "file") {
       const key = (JSON.parse(content || "{}") as { file_key?: string }).file_key;
       if (!key || !this.uploads.has(key)) return send(400, { code: 230001, msg: "file_key not found" });
@@ -331,12 +417,32 @@ export class FakeFeishu {
       if (problem) return send(400, problem);
     } else if (Buffer.byteLength(content) > 150 * 1024) return send(400, { code: 230025, msg: "content too long" });
     if (this.sensitivePattern?.test(content)) return send(400, SENSITIVE);
-    if (!this.allow(`to:${receiveId}`)) return send(400, { code: 230020, msg: "This operation triggers the frequency limit." });
+    if (!this.allow(`to:${receiveId}`))
+      return send(400, { code: 230020, msg: "This operation triggers the frequency limit." });
 
-    const message: FakeMessage = { message_id: `om_${(++this.seq).toString(16).padStart(32, "0")}`, chat_id: chatId, receive_id: receiveId, receive_id_type: type, msg_type: msgType, content, uuid, create_time: this.now(), updates: [] };
+    const message: FakeMessage = {
+      message_id: `om_${(++this.seq).toString(16).padStart(32, "0")}`,
+      chat_id: chatId,
+      receive_id: receiveId,
+      receive_id_type: type,
+      msg_type: msgType,
+      content,
+      uuid,
+      create_time: this.now(),
+      updates: [],
+    };
     this.messages.push(message);
     this.listener?.message(message);
-    return send(200, { code: 0, msg: "success", data: { message_id: message.message_id, chat_id: chatId, msg_type: msgType, create_time: String(message.create_time) } });
+    return send(200, {
+      code: 0,
+      msg: "success",
+      data: {
+        message_id: message.message_id,
+        chat_id: chatId,
+        msg_type: msgType,
+        create_time: String(message.create_time),
+      },
+    });
   }
 
   /** Per-target (and per-card) limit: at most perTargetQps in any 1-second window. */
@@ -362,7 +468,10 @@ export class FakeFeishu {
 }
 
 /** Just enough multipart/form-data for the SDK's uploads and the console's file form. */
-export function parseMultipartParts(body: Buffer, contentType: string): { name: string; filename?: string; data: Buffer }[] {
+export function parseMultipartParts(
+  body: Buffer,
+  contentType: string,
+): { name: string; filename?: string; data: Buffer }[] {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
   const out: { name: string; filename?: string; data: Buffer }[] = [];
   if (!boundary) return out;
@@ -376,7 +485,8 @@ export function parseMultipartParts(body: Buffer, contentType: string): { name: 
     const head = part.subarray(0, split).toString("utf8");
     const name = /name="([^"]*)"/.exec(head)?.[1];
     const filename = /filename="([^"]*)"/.exec(head)?.[1];
-    if (name && split >= 0) out.push({ name, ...(filename !== undefined ? { filename } : {}), data: part.subarray(split + 4) });
+    if (name && split >= 0)
+      out.push({ name, ...(filename !== undefined ? { filename } : {}), data: part.subarray(split + 4) });
     at = next;
   }
   return out;
@@ -398,7 +508,14 @@ export function cardProblem(content: string): { code: number; msg: string } | nu
   if (card.schema !== "2.0") return { code: 230099, msg: "card schema must be 2.0" };
   if (card.config?.update_multi !== true) return { code: 230099, msg: "update_multi must be true" };
   const count = (els: unknown[] | undefined): number =>
-    (els ?? []).reduce<number>((n, e) => n + 1 + count((e as { elements?: unknown[]; columns?: unknown[] }).elements ?? (e as { columns?: unknown[] }).columns), 0);
-  if (count(card.body?.elements) > 200) return { code: 230099, msg: "Failed to create card content, ext=ErrCode: 11310" };
+    (els ?? []).reduce<number>(
+      (n, e) =>
+        n +
+        1 +
+        count((e as { elements?: unknown[]; columns?: unknown[] }).elements ?? (e as { columns?: unknown[] }).columns),
+      0,
+    );
+  if (count(card.body?.elements) > 200)
+    return { code: 230099, msg: "Failed to create card content, ext=ErrCode: 11310" };
   return null;
 }

@@ -52,16 +52,24 @@ const SCRIPT = `for(const l of document.querySelectorAll(".log"))l.scrollTop=l.s
 for(const i of document.querySelectorAll(".pick input"))i.addEventListener("change",()=>{i.nextElementSibling.textContent=i.files[0]?i.files[0].name:"选择文件（.xlsx / .csv）"});
 document.getElementById("as").addEventListener("change",e=>{location="/sandbox?as="+encodeURIComponent(e.target.value)});`;
 
-function messageHtml(m: FakeMessage & { card?: Record<string, unknown> }, model: PageModel, names: Map<string, string>): string {
+function messageHtml(
+  m: FakeMessage & { card?: Record<string, unknown> },
+  model: PageModel,
+  names: Map<string, string>,
+): string {
   const me = m.sender !== undefined && m.sender === model.as;
   const who = m.sender !== undefined ? (names.get(m.sender) ?? m.sender) : "双随机助手";
   let body: string;
   if (m.card) body = renderCard(m.card, { messageId: m.message_id, as: model.as, names });
   else if (m.msg_type === "file") {
     const key = (JSON.parse(m.content) as { file_key: string }).file_key;
-    const href = m.sender !== undefined ? `/sandbox/file/${encodeURIComponent(m.message_id)}/${encodeURIComponent(key)}` : `/sandbox/file/${encodeURIComponent(key)}`;
+    const href =
+      m.sender !== undefined
+        ? `/sandbox/file/${encodeURIComponent(m.message_id)}/${encodeURIComponent(key)}`
+        : `/sandbox/file/${encodeURIComponent(key)}`;
     body = `<div class="bubble"><span class="ficon">文件</span> <a href="${href}">${esc(model.fileName(m))}</a></div>`;
-  } else body = `<div class="bubble">${mdToHtml(String((JSON.parse(m.content) as { text?: string }).text ?? ""), names)}</div>`;
+  } else
+    body = `<div class="bubble">${mdToHtml(String((JSON.parse(m.content) as { text?: string }).text ?? ""), names)}</div>`;
   return `<div class="msg${me ? " me" : ""}" data-id="${esc(m.message_id)}"><div class="who">${esc(who)}</div>${body}</div>`;
 }
 
@@ -73,10 +81,19 @@ function composer(as: string, where: "group" | "p2p", placeholder: string): stri
 
 export function renderPage(model: PageModel): string {
   const names = new Map(model.people.map((p) => [p.openId, p.name]));
-  const options = model.people.map((p) => `<option value="${esc(p.openId)}"${p.openId === model.as ? " selected" : ""}>${esc(p.label)}</option>`).join("");
-  const log = (messages: PageModel["p2p"]) => messages.map((m) => messageHtml(m, model, names)).join("") || '<p class="note">（暂无消息）</p>';
-  const templates = IMPORT_KINDS.map((k) => `<a href="/sandbox/template/${k}" download>${esc(KIND_SPECS[k].title)}</a>`).join("");
-  const offset = model.offsetDays ? `（${model.pinned ? "固定日期" : "今天"} + ${model.offsetDays} 天）` : model.pinned ? "（DRBOT_TODAY 固定）" : "";
+  const options = model.people
+    .map((p) => `<option value="${esc(p.openId)}"${p.openId === model.as ? " selected" : ""}>${esc(p.label)}</option>`)
+    .join("");
+  const log = (messages: PageModel["p2p"]) =>
+    messages.map((m) => messageHtml(m, model, names)).join("") || '<p class="note">（暂无消息）</p>';
+  const templates = IMPORT_KINDS.map(
+    (k) => `<a href="/sandbox/template/${k}" download>${esc(KIND_SPECS[k].title)}</a>`,
+  ).join("");
+  const offset = model.offsetDays
+    ? `（${model.pinned ? "固定日期" : "今天"} + ${model.offsetDays} 天）`
+    : model.pinned
+      ? "（DRBOT_TODAY 固定）"
+      : "";
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>沙盒 · 模拟飞书</title><link rel="icon" href="data:,"><style>${STYLE}</style></head><body>
 <header><h1>沙盒 · 模拟飞书</h1>
 <label>身份 <select id="as" name="as">${options}</select></label>

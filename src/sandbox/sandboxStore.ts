@@ -15,7 +15,10 @@ export class SandboxStore {
 
   /** Loads what a previous run held into the platform, then records every later change. */
   async attach(fake: FakeFeishu): Promise<void> {
-    const [rows, files] = await Promise.all([this.db.sandboxMessage.findMany({ orderBy: [{ createTime: "asc" }, { messageId: "asc" }] }), this.db.sandboxFile.findMany()]);
+    const [rows, files] = await Promise.all([
+      this.db.sandboxMessage.findMany({ orderBy: [{ createTime: "asc" }, { messageId: "asc" }] }),
+      this.db.sandboxFile.findMany(),
+    ]);
     const messages: FakeMessage[] = rows.map((r) => ({
       message_id: r.messageId,
       chat_id: r.chatId,
@@ -28,7 +31,10 @@ export class SandboxStore {
       updates: JSON.parse(r.updates) as string[],
       ...(r.senderOpenId ? { sender: r.senderOpenId } : {}),
     }));
-    fake.restore(messages, new Map(files.map((f) => [f.key, { fileName: f.fileName, fileType: f.fileType, bytes: Buffer.from(f.bytes) }])));
+    fake.restore(
+      messages,
+      new Map(files.map((f) => [f.key, { fileName: f.fileName, fileType: f.fileType, bytes: Buffer.from(f.bytes) }])),
+    );
     fake.listener = {
       message: (m) => this.enqueue(() => this.saveMessage(m)),
       file: (key, f) =>
@@ -51,7 +57,11 @@ export class SandboxStore {
       createTime: BigInt(m.create_time),
       updates: JSON.stringify(m.updates),
     };
-    await this.db.sandboxMessage.upsert({ where: { messageId: m.message_id }, create: { messageId: m.message_id, ...data }, update: data });
+    await this.db.sandboxMessage.upsert({
+      where: { messageId: m.message_id },
+      create: { messageId: m.message_id, ...data },
+      update: data,
+    });
   }
 
   private enqueue(write: () => Promise<void>): void {
@@ -82,6 +92,10 @@ export class SandboxStore {
   async clear(fake: FakeFeishu): Promise<void> {
     await this.flush();
     fake.clear();
-    await this.db.$transaction([this.db.sandboxMessage.deleteMany(), this.db.sandboxFile.deleteMany(), this.db.sandboxState.deleteMany()]);
+    await this.db.$transaction([
+      this.db.sandboxMessage.deleteMany(),
+      this.db.sandboxFile.deleteMany(),
+      this.db.sandboxState.deleteMany(),
+    ]);
   }
 }

@@ -1,5 +1,12 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import type { IsolationLevel, SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, SqlResultSet, Transaction } from "@prisma/driver-adapter-utils";
+import type {
+  IsolationLevel,
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlQuery,
+  SqlResultSet,
+  Transaction,
+} from "@prisma/driver-adapter-utils";
 
 /**
  * Prisma's better-sqlite3 adapter with SQLite's write lock taken up front and every statement of one
@@ -31,7 +38,11 @@ const stmt = (sql: string): SqlQuery => ({ sql, args: [], argTypes: [] });
 /** SQLite's "database is locked", as the adapter reports it (kind SocketTimeout = Prisma P1008). */
 export function isBusyError(e: unknown): boolean {
   const err = e as { cause?: { kind?: string }; code?: string; message?: string; name?: string };
-  return err?.cause?.kind === "SocketTimeout" || err?.code === "P1008" || /SQLITE_BUSY|database is locked/i.test(String(err?.message ?? ""));
+  return (
+    err?.cause?.kind === "SocketTimeout" ||
+    err?.code === "P1008" ||
+    /SQLITE_BUSY|database is locked/i.test(String(err?.message ?? ""))
+  );
 }
 
 /** A FIFO async lock: the holder of one connection (a transaction, or one statement). */

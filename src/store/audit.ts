@@ -14,8 +14,21 @@ export interface AuditEntry {
 
 export const GENESIS_HASH = "0".repeat(64);
 
-function entryHash(prevHash: string, e: { at: string; actor: string; action: string; entity: string; entityId: string; data: string }): string {
-  return sha256Hex(prevHash + canonicalJson({ at: e.at, actor: e.actor, action: e.action, entity: e.entity, entityId: e.entityId, data: e.data }));
+function entryHash(
+  prevHash: string,
+  e: { at: string; actor: string; action: string; entity: string; entityId: string; data: string },
+): string {
+  return sha256Hex(
+    prevHash +
+      canonicalJson({
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        entity: e.entity,
+        entityId: e.entityId,
+        data: e.data,
+      }),
+  );
 }
 
 /**
@@ -26,7 +39,14 @@ function entryHash(prevHash: string, e: { at: string; actor: string; action: str
 export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<string> {
   const last = await tx.auditLog.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
   const prevHash = last?.hash ?? GENESIS_HASH;
-  const row = { at: entry.at.toISOString(), actor: entry.actor, action: entry.action, entity: entry.entity, entityId: entry.entityId, data: canonicalJson(entry.data) };
+  const row = {
+    at: entry.at.toISOString(),
+    actor: entry.actor,
+    action: entry.action,
+    entity: entry.entity,
+    entityId: entry.entityId,
+    data: canonicalJson(entry.data),
+  };
   const hash = entryHash(prevHash, row);
   await tx.auditLog.create({ data: { ...row, at: entry.at, prevHash, hash } });
   return hash;
@@ -41,11 +61,18 @@ export async function auditHead(tx: Tx): Promise<{ seq: number; hash: string } |
 export async function verifyAuditChain(db: Tx): Promise<{ ok: boolean; entries: number; brokenAt: number | null }> {
   let prev = GENESIS_HASH;
   let entries = 0;
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await db.auditLog.findMany({ where: { seq: { gt: after } }, orderBy: { seq: "asc" }, take: 1000 });
     if (page.length === 0) return { ok: true, entries, brokenAt: null };
     for (const r of page) {
-      const want = entryHash(prev, { at: r.at.toISOString(), actor: r.actor, action: r.action, entity: r.entity, entityId: r.entityId, data: r.data });
+      const want = entryHash(prev, {
+        at: r.at.toISOString(),
+        actor: r.actor,
+        action: r.action,
+        entity: r.entity,
+        entityId: r.entityId,
+        data: r.data,
+      });
       if (r.prevHash !== prev || r.hash !== want) return { ok: false, entries, brokenAt: r.seq };
       prev = r.hash;
       entries++;

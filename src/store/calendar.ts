@@ -3,5 +3,7 @@ import type { Db, Prisma } from "./db";
 
 /** The working-day calendar with the bureau's imported 节假日安排 applied. */
 export async function loadCalendar(db: Db | Prisma.TransactionClient): Promise<WorkCalendar> {
-  return new WorkCalendar((await db.holiday.findMany()).map((h) => ({ date: h.date, kind: h.kind === "班" ? "班" : "休" })));
+  return new WorkCalendar(
+    (await db.holiday.findMany()).map((h) => ({ date: h.date, kind: h.kind === "班" ? "班" : "休" })),
+  );
 }

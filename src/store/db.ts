@@ -16,5 +16,7 @@ export { sqliteFile };
 export function openDatabase(url: string, opts: { beforeWrite?: () => Promise<void> } = {}): Db {
   const file = migratedFile(url);
   baselineWasmOnly(); // ~75 MB less per client (per thread)
-  return new PrismaClient({ adapter: new SerialisedSqlite(file, { lockWaitMs: 10_000, beforeWrite: opts.beforeWrite }) });
+  return new PrismaClient({
+    adapter: new SerialisedSqlite(file, { lockWaitMs: 10_000, beforeWrite: opts.beforeWrite }),
+  });
 }

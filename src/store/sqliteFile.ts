@@ -9,10 +9,14 @@ import { applyMigrations } from "./migrate";
 /** The SQLite file a DATABASE_URL names; anything but `file:` is refused in Chinese and English. */
 export function sqliteFile(url: string): string {
   if (!url.startsWith("file:")) {
-    throw new AppError("UNSUPPORTED_DATABASE", `DATABASE_URL 暂不支持「${url.split(":")[0]}」，目前只支持 SQLite（file:…）；PostgreSQL 为规划中的扩展方案 / only SQLite (file:) is supported for now`);
+    throw new AppError(
+      "UNSUPPORTED_DATABASE",
+      `DATABASE_URL 暂不支持「${url.split(":")[0]}」，目前只支持 SQLite（file:…）；PostgreSQL 为规划中的扩展方案 / only SQLite (file:) is supported for now`,
+    );
   }
   const file = url.slice("file:".length).replace(/\?.*$/, "");
-  if (file === "") throw new AppError("UNSUPPORTED_DATABASE", "DATABASE_URL 缺少文件路径 / DATABASE_URL has no file path");
+  if (file === "")
+    throw new AppError("UNSUPPORTED_DATABASE", "DATABASE_URL 缺少文件路径 / DATABASE_URL has no file path");
   return path.resolve(file);
 }
 

@@ -34,7 +34,10 @@ export async function writeTx<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: Write
   const budget = opts.budgetMs ?? 30_000;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.$transaction(fn, { timeout: opts.timeout ?? 10_000, maxWait: opts.maxWait ?? Math.min(budget, 10_000) });
+      return await db.$transaction(fn, {
+        timeout: opts.timeout ?? 10_000,
+        maxWait: opts.maxWait ?? Math.min(budget, 10_000),
+      });
     } catch (e) {
       if (!isTransient(e) || Date.now() - started + 10 * attempt > budget) throw e;
       await sleep(Math.min(5 * attempt, 100));

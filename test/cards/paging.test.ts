@@ -13,7 +13,10 @@ describe("paged list cards (Feishu: ≤ 30 KB, ≤ 200 elements per card)", () =
   });
 
   it("splits a long list into numbered pages that Feishu accepts, keeping every line in order", () => {
-    const lines = Array.from({ length: 3000 }, (_, k) => `**T${k}** ${"某县道路运输经营者双随机抽查任务".repeat(2)}<"\\>`);
+    const lines = Array.from(
+      { length: 3000 },
+      (_, k) => `**T${k}** ${"某县道路运输经营者双随机抽查任务".repeat(2)}<"\\>`,
+    );
     const cards = pagedText("2026 年度抽查计划", "blue", lines);
     expect(cards.length).toBeGreaterThan(3);
     cards.forEach((c, k) => {
@@ -26,7 +29,10 @@ describe("paged list cards (Feishu: ≤ 30 KB, ≤ 200 elements per card)", () =
   });
 
   it("never splits an entry and respects the 200-element limit", () => {
-    const entries = Array.from({ length: 250 }, (_, k) => [md(`第 ${k} 条`), button(`b${k}`, "打开", { action: "task.open", assignmentId: k })]);
+    const entries = Array.from({ length: 250 }, (_, k) => [
+      md(`第 ${k} 条`),
+      button(`b${k}`, "打开", { action: "task.open", assignmentId: k }),
+    ]);
     const cards = pagedCards("待办", "blue", entries, [md("说明")]);
     expect(cards.length).toBeGreaterThanOrEqual(3);
     for (const c of cards) {

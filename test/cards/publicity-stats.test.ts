@@ -19,7 +19,14 @@ const row = (k: number): DueRow => ({
   daysLeft: k % 3 === 0 ? -2 : 4,
 });
 
-type El = { tag: string; name?: string; elements?: El[]; behaviors?: { value: Record<string, unknown> }[]; chart_spec?: Record<string, unknown>; initial_date?: string };
+type El = {
+  tag: string;
+  name?: string;
+  elements?: El[];
+  behaviors?: { value: Record<string, unknown> }[];
+  chart_spec?: Record<string, unknown>;
+  initial_date?: string;
+};
 const flat = (els: El[]): El[] => els.flatMap((e) => [e, ...flat(e.elements ?? [])]);
 
 describe("公示 card", () => {
@@ -42,7 +49,9 @@ describe("公示 card", () => {
       expect(els.filter((e) => e.tag === "date_picker").every((e) => e.initial_date === "2026-12-02")).toBe(true);
     }
     expect(JSON.stringify(publicityCard({ rows, page: 99, today: "2026-12-02", asOf: "x" }))).toContain("第 4 / 4 页");
-    expect(JSON.stringify(publicityCard({ rows: [], page: 0, today: "2026-12-02", asOf: "x" }))).toContain("没有待公示");
+    expect(JSON.stringify(publicityCard({ rows: [], page: 0, today: "2026-12-02", asOf: "x" }))).toContain(
+      "没有待公示",
+    );
   });
 });
 
@@ -51,7 +60,20 @@ describe("统计 card", () => {
     const s: Stats = {
       year: 2026,
       today: "2026-12-02",
-      items: [{ itemCode: "A", itemName: "甲", category: "一般", ratioBp: 500, poolSize: 100, drawn: 4, coverageBp: 400, meetsRatio: false, meetsMinimum: true, byRisk: [{ risk: "中", poolSize: 100, drawn: 4, coverageBp: 400 }] }],
+      items: [
+        {
+          itemCode: "A",
+          itemName: "甲",
+          category: "一般",
+          ratioBp: 500,
+          poolSize: 100,
+          drawn: 4,
+          coverageBp: 400,
+          meetsRatio: false,
+          meetsMinimum: true,
+          byRisk: [{ risk: "中", poolSize: 100, drawn: 4, coverageBp: 400 }],
+        },
+      ],
       byRisk: [{ risk: "中", poolSize: 100, drawn: 4, coverageBp: 400 }],
       confirmed: 4,
       publicity: { onTime: 1, published: 2, overdue: 1, pending: 1, rateBp: 3333 },
@@ -63,12 +85,22 @@ describe("统计 card", () => {
       problemRateBp: 2500,
       openFollowUps: 1,
       overdueFollowUps: 0,
-      load: { inspectors: 2, min: 3, max: 5, total: 8, perInspector: [{ certNo: "1", name: "王", count: 5 }, { certNo: "2", name: "李", count: 3 }] },
+      load: {
+        inspectors: 2,
+        min: 3,
+        max: 5,
+        total: 8,
+        perInspector: [
+          { certNo: "1", name: "王", count: 5 },
+          { certNo: "2", name: "李", count: 3 },
+        ],
+      },
     };
     const c = statsCard(s);
     const charts = flat(c.body.elements as El[]).filter((e) => e.tag === "chart");
     expect(charts).toHaveLength(2);
-    for (const ch of charts) expect(ch.chart_spec).toMatchObject({ type: "bar", data: [{ values: expect.any(Array) }] });
+    for (const ch of charts)
+      expect(ch.chart_spec).toMatchObject({ type: "bar", data: [{ values: expect.any(Array) }] });
     expect(JSON.stringify(c)).toContain("33.33%");
   });
 });

@@ -35,7 +35,10 @@ describe("drbot backup <file>", () => {
     const { db, url, dir } = freshDb();
     await loadDemo(db);
     const file = url.slice("file:".length);
-    const writer = spawn(process.execPath, ["-e", WRITER, file], { cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] });
+    const writer = spawn(process.execPath, ["-e", WRITER, file], {
+      cwd: projectRoot,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         writer.stdout.on("data", (c: Buffer) => c.toString().includes("ready") && resolve());
@@ -43,7 +46,12 @@ describe("drbot backup <file>", () => {
       });
       // The bot's own connection writes too, through Prisma, during the copy.
       const botWrites = (async () => {
-        for (let k = 0; k < 20; k++) await db.setting.upsert({ where: { key: `k${k}` }, create: { key: `k${k}`, value: "x" }, update: { value: "y" } });
+        for (let k = 0; k < 20; k++)
+          await db.setting.upsert({
+            where: { key: `k${k}` },
+            create: { key: `k${k}`, value: "x" },
+            update: { value: "y" },
+          });
       })();
       const out = path.join(dir, "backup.db");
       const r = await drbot(["backup", out], { DATABASE_URL: url });
@@ -58,7 +66,9 @@ describe("drbot backup <file>", () => {
         const pairs = (copy.prepare("SELECT COUNT(*) AS n FROM pairs").get() as { n: number }).n;
         expect(pairs).toBeGreaterThan(0);
         expect(pairs % 2).toBe(0); // never half a transaction
-        expect((copy.prepare("SELECT COUNT(*) AS n FROM Target").get() as { n: number }).n).toBe(await db.target.count());
+        expect((copy.prepare("SELECT COUNT(*) AS n FROM Target").get() as { n: number }).n).toBe(
+          await db.target.count(),
+        );
       } finally {
         copy.close();
       }
@@ -80,7 +90,9 @@ describe("drbot backup <file>", () => {
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/已存在，不会覆盖/);
     expect((await drbot(["backup", url.slice("file:".length)], { DATABASE_URL: url })).err).toMatch(/不能是数据库本身/);
-    const missing = await drbot(["backup", path.join(dir, "c.db")], { DATABASE_URL: `file:${path.join(dir, "none.db")}` });
+    const missing = await drbot(["backup", path.join(dir, "c.db")], {
+      DATABASE_URL: `file:${path.join(dir, "none.db")}`,
+    });
     expect(missing.err).toMatch(/数据库文件不存在/);
     expect(existsSync(path.join(dir, "c.db"))).toBe(false);
     expect((await drbot(["backup"], { DATABASE_URL: url })).err).toMatch(/缺少备份文件名/);

@@ -90,7 +90,11 @@ describe("drbot draw --dry-run → verify", () => {
   it("the whole record (selection, assignment, joint units, specialties) is confirmed by the independent Python verifier", async () => {
     for (const task of ["T2026-01", "T2026-02", "T2026-03", "T2026-04"]) {
       await drbot(["draw", task, "--dry-run", "--out", file(`py-${task}.json`)], env);
-      const out = execFileSync("python3", [path.join(projectRoot, "scripts", "independent_sampler.py"), file(`py-${task}.json`)], { encoding: "utf8" });
+      const out = execFileSync(
+        "python3",
+        [path.join(projectRoot, "scripts", "independent_sampler.py"), file(`py-${task}.json`)],
+        { encoding: "utf8" },
+      );
       expect(out, task).toContain("ok       selection.assignments\n");
       expect(out.trim().split("\n").at(-1), task).toBe("verified");
     }
@@ -101,7 +105,10 @@ describe("drbot draw --dry-run → verify", () => {
     expect((await drbot(["draw", "T9999", "--dry-run"], env)).err).toMatch(/找不到任务编号「T9999」/);
     expect((await drbot(["verify", file("nope.json")], {})).err).toMatch(/无法读取文件/);
     writeFileSync(file("notjson.json"), "{");
-    expect(await drbot(["verify", file("notjson.json")], {})).toMatchObject({ code: 1, err: expect.stringMatching(/不是有效的 JSON/) });
+    expect(await drbot(["verify", file("notjson.json")], {})).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/不是有效的 JSON/),
+    });
   });
 });
 
@@ -119,8 +126,21 @@ describe("drbot export / stats / template", () => {
     await wb.xlsx.readFile(file("d.xlsx"));
     expect(wb.worksheets.map((w) => w.name)).toEqual(["抽取结果", "候补", "抽取信息"]);
     const sheet = wb.getWorksheet("抽取结果")!;
-    expect(sheet.getRow(1).values).toEqual([undefined, "序号", "风险等级", "统一社会信用代码", "名称", "票号", "检查人员"]);
-    expect(sheet.rowCount).toBe(1 + commitment.params.perStratum["中"]! + (commitment.params.perStratum["高"] ?? 0) + (commitment.params.perStratum["低"] ?? 0));
+    expect(sheet.getRow(1).values).toEqual([
+      undefined,
+      "序号",
+      "风险等级",
+      "统一社会信用代码",
+      "名称",
+      "票号",
+      "检查人员",
+    ]);
+    expect(sheet.rowCount).toBe(
+      1 +
+        commitment.params.perStratum["中"]! +
+        (commitment.params.perStratum["高"] ?? 0) +
+        (commitment.params.perStratum["低"] ?? 0),
+    );
     expect(String(sheet.getRow(2).getCell(6).value)).toMatch(/（3301220\d{4}）、.+（3301220\d{4}）/);
 
     expect((await drbot(["export", "draw", "T2026-03"], env)).err).toMatch(/找不到抽取记录/);
@@ -129,7 +149,9 @@ describe("drbot export / stats / template", () => {
   it("stats prints coverage per item against its ratio", async () => {
     const r = await drbot(["stats", "--year", "2026"], env);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/JT-KY-001 道路旅客运输经营行为的监督检查（重点）：号池 \d+ 户，已抽 \d+ 户，覆盖率 \d+\.\d\d%，比例要求 20\.00%，达标/);
+    expect(r.out).toMatch(
+      /JT-KY-001 道路旅客运输经营行为的监督检查（重点）：号池 \d+ 户，已抽 \d+ 户，覆盖率 \d+\.\d\d%，比例要求 20\.00%，达标/,
+    );
     expect(r.out).toMatch(/JT-HY-001 .*已抽 0 户.*未达标/);
     expect((await drbot(["stats", "--year", "26"], env)).code).toBe(1);
   });
@@ -143,7 +165,18 @@ describe("drbot export / stats / template", () => {
     expect((await drbot(["template", "items", "--out", file("t.xlsx")], {})).code).toBe(0);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file("t.xlsx"));
-    expect(wb.worksheets[0]!.getRow(1).values).toEqual([undefined, "事项编码", "抽查事项", "抽查类别", "检查对象类型", "抽查比例(%)", "检查方式", "检查依据", "检查内容", "所需专业"]);
+    expect(wb.worksheets[0]!.getRow(1).values).toEqual([
+      undefined,
+      "事项编码",
+      "抽查事项",
+      "抽查类别",
+      "检查对象类型",
+      "抽查比例(%)",
+      "检查方式",
+      "检查依据",
+      "检查内容",
+      "所需专业",
+    ]);
     expect((await drbot(["import", "items", file("t.xlsx")], env)).out).toMatch(/新增 1/);
   });
 });

@@ -32,11 +32,29 @@ beforeAll(async () => {
   db = openDatabase(env.DATABASE_URL!);
   await loadDemo(db);
   for (const task of ["T2026-01", "T2026-03"]) {
-    const { commitment } = await commitDraw(db, { taskCode: task, orderedBy: "ou_1eade71eade71eade71eade71eade71e" }, clock);
-    const { record } = await revealDraw(db, { drawId: commitment.drawId, witnessOpenId: "ou_1e9a11e9a11e9a11e9a11e9a11e9a11e", entropy: task }, clock);
+    const { commitment } = await commitDraw(
+      db,
+      { taskCode: task, orderedBy: "ou_1eade71eade71eade71eade71eade71e" },
+      clock,
+    );
+    const { record } = await revealDraw(
+      db,
+      { drawId: commitment.drawId, witnessOpenId: "ou_1e9a11e9a11e9a11e9a11e9a11e9a11e", entropy: task },
+      clock,
+    );
     for (const t of record.selection.targets.slice(0, 2)) {
       await db.result.create({
-        data: { drawId: record.drawId, targetId: t.id, inspectionDate: shiftDays(TODAY, -20), category: "未发现问题", submittedBy: "x", status: "confirmed", confirmedBy: "y", confirmedAt: new Date(NOW.getTime() - 10 * 86_400_000), publicityDue: shiftDays(TODAY, 10) },
+        data: {
+          drawId: record.drawId,
+          targetId: t.id,
+          inspectionDate: shiftDays(TODAY, -20),
+          category: "未发现问题",
+          submittedBy: "x",
+          status: "confirmed",
+          confirmedBy: "y",
+          confirmedAt: new Date(NOW.getTime() - 10 * 86_400_000),
+          publicityDue: shiftDays(TODAY, 10),
+        },
       });
     }
   }
@@ -58,7 +76,10 @@ describe("drbot publicity mark (§5)", () => {
   });
 
   it("marks one task's results, then --all the rest, printing 已标记 N 条", async () => {
-    expect(await drbot(["publicity", "mark", "T2026-01", "--date", "2026-11-20"], env)).toMatchObject({ code: 0, out: "已标记 2 条" });
+    expect(await drbot(["publicity", "mark", "T2026-01", "--date", "2026-11-20"], env)).toMatchObject({
+      code: 0,
+      out: "已标记 2 条",
+    });
     expect(await drbot(["publicity", "mark", "--all"], env)).toMatchObject({ code: 0, out: "已标记 2 条" });
     expect(await drbot(["publicity", "mark", "--all"], env)).toMatchObject({ code: 0, out: "已标记 0 条" });
     const stats = await drbot(["stats", "--year", "2026"], env);
@@ -70,13 +91,18 @@ describe("drbot publicity mark (§5)", () => {
     const check = openDatabase(env.DATABASE_URL!);
     try {
       const draw = await check.draw.findFirstOrThrow({ where: { taskCode: "T2026-01", status: "revealed" } });
-      const record = JSON.parse(draw.record) as { selection: { targets: { stratum: string }[] }; pool: { targets: { stratum: string }[] } };
+      const record = JSON.parse(draw.record) as {
+        selection: { targets: { stratum: string }[] };
+        pool: { targets: { stratum: string }[] };
+      };
       const out = (await drbot(["stats", "--year", "2026"], env)).out;
       for (const risk of ["低", "中", "高"]) {
         const drawn = record.selection.targets.filter((t) => t.stratum === risk).length;
         const pool = record.pool.targets.filter((t) => t.stratum === risk).length;
         const pct = Math.floor((2 * drawn * 10000 + pool) / (2 * pool)); // half-up basis points
-        expect(out).toContain(`    ${risk}风险：${drawn}/${pool} 户，覆盖率 ${Math.floor(pct / 100)}.${String(pct % 100).padStart(2, "0")}%`);
+        expect(out).toContain(
+          `    ${risk}风险：${drawn}/${pool} 户，覆盖率 ${Math.floor(pct / 100)}.${String(pct % 100).padStart(2, "0")}%`,
+        );
       }
       expect(out).toMatch(/四、后续处置：未办结 \d+ 件，其中逾期 \d+ 件/);
     } finally {
@@ -94,12 +120,17 @@ describe("drbot export publicity (§5 columns)", () => {
 
   it("has exactly the §5 columns; 检查实施机关 from BUREAU_NAME; dates are bureau dates; no open_id", async () => {
     const out = path.join(dir, "pub.xlsx");
-    const r = await drbot(["export", "publicity", "--year", "2026", "--out", out], { ...env, BUREAU_NAME: "某县交通运输局" });
+    const r = await drbot(["export", "publicity", "--year", "2026", "--out", out], {
+      ...env,
+      BUREAU_NAME: "某县交通运输局",
+    });
     expect(r).toMatchObject({ code: 0, err: "" });
     const sheet = await read(out);
     expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual([...PUBLICITY_COLUMNS]);
     expect(sheet.rowCount).toBe(5);
-    const rows = [2, 3, 4, 5].map((n) => Object.fromEntries(PUBLICITY_COLUMNS.map((c, k) => [c, String(sheet.getRow(n).getCell(k + 1).value ?? "")])));
+    const rows = [2, 3, 4, 5].map((n) =>
+      Object.fromEntries(PUBLICITY_COLUMNS.map((c, k) => [c, String(sheet.getRow(n).getCell(k + 1).value ?? "")])),
+    );
     for (const row of rows) {
       expect(row["检查实施机关"]).toBe("某县交通运输局");
       expect(row["公示状态"]).toBe("已公示");

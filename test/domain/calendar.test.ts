@@ -54,10 +54,19 @@ describe("agreement with chinese-days itself", () => {
     const { execFileSync } = await import("node:child_process");
     // chinese-days' isWorkday is only right in a China TZ, so ask it in a child process that has one.
     const script = `const c=require("chinese-days");const out=[];for(let d=new Date("2024-01-01T00:00:00+08:00");d<new Date("2027-01-01T00:00:00+08:00");d=new Date(d.getTime()+864e5)){const s=d.toLocaleDateString("en-CA",{timeZone:"Asia/Shanghai"});if(c.isWorkday(s))out.push(s)}process.stdout.write(JSON.stringify(out))`;
-    const theirs: string[] = JSON.parse(execFileSync(process.execPath, ["-e", script], { env: { ...process.env, TZ: "Asia/Shanghai" }, encoding: "utf8" }));
+    const theirs: string[] = JSON.parse(
+      execFileSync(process.execPath, ["-e", script], {
+        env: { ...process.env, TZ: "Asia/Shanghai" },
+        encoding: "utf8",
+      }),
+    );
     const ours: string[] = [];
     const cal = new WorkCalendar();
-    for (let d = new Date("2024-01-01T00:00:00Z"); d < new Date("2027-01-01T00:00:00Z"); d = new Date(d.getTime() + 864e5)) {
+    for (
+      let d = new Date("2024-01-01T00:00:00Z");
+      d < new Date("2027-01-01T00:00:00Z");
+      d = new Date(d.getTime() + 864e5)
+    ) {
       const s = d.toISOString().slice(0, 10);
       if (cal.isWorkingDay(s)) ours.push(s);
     }

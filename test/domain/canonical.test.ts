@@ -3,14 +3,28 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson, compareCodePoints } from "../../src/domain/canonical";
 
 const python = (value: unknown): string =>
-  execFileSync("python3", ["-c", "import json,sys; sys.stdout.write(json.dumps(json.loads(sys.stdin.read()), sort_keys=True, separators=(',',':'), ensure_ascii=False))"], {
-    input: JSON.stringify(value),
-    encoding: "utf8",
-  });
+  execFileSync(
+    "python3",
+    [
+      "-c",
+      "import json,sys; sys.stdout.write(json.dumps(json.loads(sys.stdin.read()), sort_keys=True, separators=(',',':'), ensure_ascii=False))",
+    ],
+    {
+      input: JSON.stringify(value),
+      encoding: "utf8",
+    },
+  );
 
 describe("canonical JSON", () => {
   const samples: unknown[] = [
-    { b: 1, a: [true, false, null], 中: "低", "😊": "x", "\uffff": 1, z: { y: "quote\" back\\slash \n tab\t ctl\u0001" } },
+    {
+      b: 1,
+      a: [true, false, null],
+      中: "低",
+      "😊": "x",
+      "\uffff": 1,
+      z: { y: 'quote" back\\slash \n tab\t ctl\u0001' },
+    },
     { pool: { targets: [{ stratum: "高", id: "91330122MA20000027" }], inspectors: [] }, n: -42 },
     ["a", [], {}, "", "é"],
   ];

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { WorkCalendar } from "../../src/domain/calendar";
-import { dueState, dueText, givenDeadline, isDueSoon, isFirstWorkingDayOfWeek, showDeadline, timeInZone, workingDeadline } from "../../src/domain/deadlines";
+import {
+  dueState,
+  dueText,
+  givenDeadline,
+  isDueSoon,
+  isFirstWorkingDayOfWeek,
+  showDeadline,
+  timeInZone,
+  workingDeadline,
+} from "../../src/domain/deadlines";
 
 describe("deadlines and how they are shown", () => {
   const cal = new WorkCalendar();

@@ -63,7 +63,18 @@ describe("load balancing (mutation-proof)", () => {
 
   it("repairs the greedy pass on a pool where conflicts push it off balance", () => {
     // 3 targets × 2 inspectors from 5; conflicts leave greedy at spread 2 for some seeds: every seed must end ≤ 1.
-    const pool: Pool = { targets: targets("T", 3), inspectors: inspectors(5), conflicts: [["I001", "T001"], ["I002", "T002"], ["I005", "T002"], ["I005", "T003"]], previousAssignments: [] };
-    for (let e = 0; e < 40; e++) expect(spread(record(pool, params({ 中: 3 }), `e${e}`)), `entropy e${e}`).toBeLessThanOrEqual(1);
+    const pool: Pool = {
+      targets: targets("T", 3),
+      inspectors: inspectors(5),
+      conflicts: [
+        ["I001", "T001"],
+        ["I002", "T002"],
+        ["I005", "T002"],
+        ["I005", "T003"],
+      ],
+      previousAssignments: [],
+    };
+    for (let e = 0; e < 40; e++)
+      expect(spread(record(pool, params({ 中: 3 }), `e${e}`)), `entropy e${e}`).toBeLessThanOrEqual(1);
   });
 });

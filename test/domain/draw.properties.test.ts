@@ -21,7 +21,11 @@ const poolArb = (opts: { exclusions: boolean }) =>
     })
     .map(({ nTargets, nInspectors, strata, units, conflictBits, previousBits, ratioPct }) => {
       const targets = Array.from({ length: nTargets }, (_, k) => ({ id: `T${k}`, stratum: strata[k]! }));
-      const inspectors = Array.from({ length: nInspectors }, (_, k) => ({ id: `I${k}`, unit: units[k]!, specialties: k % 3 === 0 ? ["危险货物"] : [] }));
+      const inspectors = Array.from({ length: nInspectors }, (_, k) => ({
+        id: `I${k}`,
+        unit: units[k]!,
+        specialties: k % 3 === 0 ? ["危险货物"] : [],
+      }));
       const conflicts: [string, string][] = [];
       const previousAssignments: [string, string][] = [];
       if (opts.exclusions) {
@@ -99,7 +103,11 @@ describe("draw properties", () => {
         const unselected = norm.targets.filter((t) => !selected.has(t.id));
         if (unselected.length === 0) return;
         const drop = unselected[pick % unselected.length]!.id;
-        const smaller = normalizePool({ ...norm, targets: norm.targets.filter((t) => t.id !== drop), conflicts: norm.conflicts.filter(([, t]) => t !== drop) });
+        const smaller = normalizePool({
+          ...norm,
+          targets: norm.targets.filter((t) => t.id !== drop),
+          conflicts: norm.conflicts.filter(([, t]) => t !== drop),
+        });
         const again = runDraw(smaller, p, "consistency-seed");
         expect(again.targets).toEqual(full.targets);
         expect(again.assignments).toEqual(full.assignments);
@@ -120,7 +128,11 @@ describe("draw properties", () => {
         fc.boolean(),
         fc.boolean(),
         ({ pool, perStratum }, m, specialty, joint) => {
-          const p = params(perStratum, { inspectorsPerTarget: m, requiredSpecialty: specialty ? "危险货物" : null, jointUnits: joint ? ["交通", "公安"] : [] });
+          const p = params(perStratum, {
+            inspectorsPerTarget: m,
+            requiredSpecialty: specialty ? "危险货物" : null,
+            jointUnits: joint ? ["交通", "公安"] : [],
+          });
           const norm = normalizePool(pool);
           const infeasible = infeasibleTargets(norm, p);
           if (infeasible.length > 0) {
@@ -148,12 +160,17 @@ describe("draw properties", () => {
 
   it("load spread ≤ 1 without exclusions", () => {
     fc.assert(
-      fc.property(poolArb({ exclusions: false }), fc.integer({ min: 2, max: 3 }), fc.string(), ({ pool, perStratum }, m, entropy) => {
-        if (pool.inspectors.length < m) return;
-        const r = record(pool, params(perStratum, { inspectorsPerTarget: m }), `e${entropy}`);
-        expect(spread(r)).toBeLessThanOrEqual(1);
-        expect(r.selection.relaxations).toEqual([]);
-      }),
+      fc.property(
+        poolArb({ exclusions: false }),
+        fc.integer({ min: 2, max: 3 }),
+        fc.string(),
+        ({ pool, perStratum }, m, entropy) => {
+          if (pool.inspectors.length < m) return;
+          const r = record(pool, params(perStratum, { inspectorsPerTarget: m }), `e${entropy}`);
+          expect(spread(r)).toBeLessThanOrEqual(1);
+          expect(r.selection.relaxations).toEqual([]);
+        },
+      ),
       { numRuns: 120 },
     );
   });
@@ -182,7 +199,8 @@ describe("fairness (Monte-Carlo over fixed seeds, deterministic)", () => {
     const counts = new Map<string, number>();
     const trials = 4000;
     for (let k = 0; k < trials; k++) {
-      for (const a of runDraw(pool, p, `seed-${k}`).assignments) for (const id of a.inspectorIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+      for (const a of runDraw(pool, p, `seed-${k}`).assignments)
+        for (const id of a.inspectorIds) counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     // 2 targets × 2 inspectors per draw over 8 people: each is expected 0.5 times per draw.
     for (const [, c] of counts) expect(Math.abs(c / trials - 0.5)).toBeLessThan(0.03);

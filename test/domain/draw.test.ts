@@ -37,14 +37,22 @@ describe("per-stratum counts (integer arithmetic)", () => {
 
 describe("the draw record (vectors)", () => {
   it("selects Rivest's README example when the seed is 314159", () => {
-    const pool: Pool = { targets: ["A-1", "A-2", "A-3", "B-1", "B-2", "B-3"].map((id) => ({ id, stratum: "中" })), inspectors: inspectors(4), conflicts: [], previousAssignments: [] };
+    const pool: Pool = {
+      targets: ["A-1", "A-2", "A-3", "B-1", "B-2", "B-3"].map((id) => ({ id, stratum: "中" })),
+      inspectors: inspectors(4),
+      conflicts: [],
+      previousAssignments: [],
+    };
     const s = runDraw(normalizePool(pool), params({ 中: 4 }), "314159");
     expect(s.targets.map((t) => t.id)).toEqual(["B-2", "B-3", "A-3", "A-2"]);
     expect(s.alternates).toEqual({ 中: ["B-1", "A-1"] }); // the rest, in ticket order
   });
 
   it("derives the seed from server seed, witness entropy and both hashes", () => {
-    const r = record({ targets: targets("T", 10), inspectors: inspectors(4), conflicts: [], previousAssignments: [] }, params({ 中: 2 }));
+    const r = record(
+      { targets: targets("T", 10), inspectors: inspectors(4), conflicts: [], previousAssignments: [] },
+      params({ 中: 2 }),
+    );
     expect(r.commitment).toBe(sha256Hex(SERVER_SEED));
     expect(r.poolHash).toBe(sha256Hex(canonicalJson(r.pool)));
     expect(r.paramsHash).toBe(sha256Hex(canonicalJson(r.params)));
@@ -53,23 +61,46 @@ describe("the draw record (vectors)", () => {
   });
 
   it("handles CJK ids and a CJK witness entropy", () => {
-    const pool: Pool = { targets: ["企业甲", "企业乙", "企业丙", "企业丁"].map((id) => ({ id, stratum: "高" })), inspectors: inspectors(3), conflicts: [], previousAssignments: [] };
+    const pool: Pool = {
+      targets: ["企业甲", "企业乙", "企业丙", "企业丁"].map((id) => ({ id, stratum: "高" })),
+      inspectors: inspectors(3),
+      conflicts: [],
+      previousAssignments: [],
+    };
     const r = record(pool, params({ 高: 2 }), "见证人掷骰 3-5-1-6");
     expect(r.selection.targets).toHaveLength(2);
     expect(r.selection.targets.every((t) => t.ticket.startsWith("0.") && t.ticket.length >= 66)).toBe(true);
   });
 
   it("selects everyone when n = N, and records an empty alternates list", () => {
-    const r = record({ targets: targets("T", 3, "低"), inspectors: inspectors(2), conflicts: [], previousAssignments: [] }, params({ 低: 3 }));
+    const r = record(
+      { targets: targets("T", 3, "低"), inspectors: inspectors(2), conflicts: [], previousAssignments: [] },
+      params({ 低: 3 }),
+    );
     expect(r.selection.targets.map((t) => t.id).sort()).toEqual(["T001", "T002", "T003"]);
     expect(r.selection.alternates).toEqual({ 低: [] });
   });
 
   it("refuses, before any commitment, a pool with a target whose every inspector is conflicted", () => {
-    const pool: Pool = { targets: targets("T", 3), inspectors: inspectors(2), conflicts: [["I001", "T002"], ["I002", "T002"]], previousAssignments: [] };
+    const pool: Pool = {
+      targets: targets("T", 3),
+      inspectors: inspectors(2),
+      conflicts: [
+        ["I001", "T002"],
+        ["I002", "T002"],
+      ],
+      previousAssignments: [],
+    };
     let error: unknown;
     try {
-      freeze({ drawId: "x", task: { code: "T", name: "n", itemCode: "i", year: 2026 }, pool, params: params({ 中: 1 }), serverSeed: SERVER_SEED, committedAt: "t" });
+      freeze({
+        drawId: "x",
+        task: { code: "T", name: "n", itemCode: "i", year: 2026 },
+        pool,
+        params: params({ 中: 1 }),
+        serverSeed: SERVER_SEED,
+        committedAt: "t",
+      });
     } catch (e) {
       error = e;
     }
@@ -80,14 +111,26 @@ describe("the draw record (vectors)", () => {
   it("refuses counts that don't fit the pool", () => {
     const pool: Pool = { targets: targets("T", 3), inspectors: inspectors(2), conflicts: [], previousAssignments: [] };
     const bad = (p: ReturnType<typeof params>) => () =>
-      freeze({ drawId: "x", task: { code: "T", name: "n", itemCode: "i", year: 2026 }, pool, params: p, serverSeed: SERVER_SEED, committedAt: "t" });
+      freeze({
+        drawId: "x",
+        task: { code: "T", name: "n", itemCode: "i", year: 2026 },
+        pool,
+        params: p,
+        serverSeed: SERVER_SEED,
+        committedAt: "t",
+      });
     expect(bad(params({ 中: 4 }))).toThrow(/1 至 3/);
     expect(bad(params({ 中: 1, 高: 1 }))).toThrow(/「高」无检查对象/);
     expect(bad(params({ 中: 1 }, { inspectorsPerTarget: 1 }))).toThrow(/至少为 2/);
   });
 
   it("a joint task's teams span the joint units", () => {
-    const pool: Pool = { targets: targets("T", 12), inspectors: inspectors(9, ["交通", "公安", "市场"]), conflicts: [], previousAssignments: [] };
+    const pool: Pool = {
+      targets: targets("T", 12),
+      inspectors: inspectors(9, ["交通", "公安", "市场"]),
+      conflicts: [],
+      previousAssignments: [],
+    };
     const r = record(pool, params({ 中: 6 }, { jointUnits: ["交通", "公安"] }));
     const unitOf = new Map(pool.inspectors.map((i) => [i.id, i.unit]));
     for (const a of r.selection.assignments) {
@@ -96,14 +139,24 @@ describe("the draw record (vectors)", () => {
   });
 
   it("puts a specialist on every team when the item names a specialty", () => {
-    const pool: Pool = { targets: targets("T", 20), inspectors: inspectors(8, ["U"], (k) => (k % 4 === 0 ? ["危险货物"] : [])), conflicts: [], previousAssignments: [] };
+    const pool: Pool = {
+      targets: targets("T", 20),
+      inspectors: inspectors(8, ["U"], (k) => (k % 4 === 0 ? ["危险货物"] : [])),
+      conflicts: [],
+      previousAssignments: [],
+    };
     const r = record(pool, params({ 中: 10 }, { requiredSpecialty: "危险货物" }));
     const specialists = new Set(pool.inspectors.filter((i) => i.specialties.includes("危险货物")).map((i) => i.id));
     for (const a of r.selection.assignments) expect(a.inspectorIds.some((id) => specialists.has(id))).toBe(true);
   });
 
   it("avoids last draw's pairs, and records the relaxation when there is no other way", () => {
-    const base: Pool = { targets: targets("T", 2), inspectors: inspectors(3), conflicts: [["I003", "T001"]], previousAssignments: [["T001", "I001"]] };
+    const base: Pool = {
+      targets: targets("T", 2),
+      inspectors: inspectors(3),
+      conflicts: [["I003", "T001"]],
+      previousAssignments: [["T001", "I001"]],
+    };
     const r = record(base, params({ 中: 2 }));
     const t1 = r.selection.assignments.find((a) => a.targetId === "T001")!;
     expect(t1.inspectorIds.sort()).toEqual(["I001", "I002"]); // only I001 and I002 are eligible for T001
@@ -117,16 +170,38 @@ describe("the draw record (vectors)", () => {
   it("balances load to a spread of at most 1 when exclusions allow it (repair step)", () => {
     // Conflicts push the greedy pass off balance; the balancing step must bring it back.
     const conflicts: [string, string][] = targets("T", 8).flatMap((t) => [["I001", t.id] as [string, string]]);
-    const r = record({ targets: targets("T", 16), inspectors: inspectors(8), conflicts, previousAssignments: [] }, params({ 中: 16 }));
+    const r = record(
+      { targets: targets("T", 16), inspectors: inspectors(8), conflicts, previousAssignments: [] },
+      params({ 中: 16 }),
+    );
     expect(spread(r)).toBeLessThanOrEqual(1);
   });
 
   it("lists infeasible targets with reasons", () => {
-    const pool = normalizePool({ targets: targets("T", 2), inspectors: inspectors(2, ["A"]), conflicts: [], previousAssignments: [] });
+    const pool = normalizePool({
+      targets: targets("T", 2),
+      inspectors: inspectors(2, ["A"]),
+      conflicts: [],
+      previousAssignments: [],
+    });
     expect(infeasibleTargets(pool, params({ 中: 1 }))).toEqual([]);
-    expect(infeasibleTargets(pool, params({ 中: 1 }, { jointUnits: ["A", "B"] }))[0]?.reason).toMatch(/覆盖 2 个单位，可选人员仅来自 1 个单位/);
-    expect(infeasibleTargets(pool, params({ 中: 1 }, { requiredSpecialty: "法律" }))[0]?.reason).toMatch(/没有具备「法律」专业/);
-    const mixed = normalizePool({ targets: targets("T", 1), inspectors: inspectors(4, ["A", "B"]), conflicts: [["I002", "T001"], ["I004", "T001"]], previousAssignments: [] });
-    expect(infeasibleTargets(mixed, params({ 中: 1 }, { jointUnits: ["A", "B"] }))[0]?.reason).toMatch(/覆盖 2 个单位，可选人员仅来自 1 个单位/);
+    expect(infeasibleTargets(pool, params({ 中: 1 }, { jointUnits: ["A", "B"] }))[0]?.reason).toMatch(
+      /覆盖 2 个单位，可选人员仅来自 1 个单位/,
+    );
+    expect(infeasibleTargets(pool, params({ 中: 1 }, { requiredSpecialty: "法律" }))[0]?.reason).toMatch(
+      /没有具备「法律」专业/,
+    );
+    const mixed = normalizePool({
+      targets: targets("T", 1),
+      inspectors: inspectors(4, ["A", "B"]),
+      conflicts: [
+        ["I002", "T001"],
+        ["I004", "T001"],
+      ],
+      previousAssignments: [],
+    });
+    expect(infeasibleTargets(mixed, params({ 中: 1 }, { jointUnits: ["A", "B"] }))[0]?.reason).toMatch(
+      /覆盖 2 个单位，可选人员仅来自 1 个单位/,
+    );
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { WorkCalendar } from "../../src/domain/calendar";
-import { dueFor, FOLLOW_UP_KINDS, kindForDisposal, reconcileCorrection, transition, type FollowUpEvent, type FollowUpKind } from "../../src/domain/followups";
+import {
+  dueFor,
+  FOLLOW_UP_KINDS,
+  kindForDisposal,
+  reconcileCorrection,
+  transition,
+  type FollowUpEvent,
+  type FollowUpKind,
+} from "../../src/domain/followups";
 
 const ctx = { today: "2026-12-10", inspectionDate: "2026-12-01", openedOn: "2026-12-03" };
 const open = (kind: FollowUpKind) => ({ kind, status: "open" as const });
@@ -37,34 +45,67 @@ describe("follow-up state machine (后续处置)", () => {
   }
 
   it("已整改 records the 复查日期 and opens nothing", () => {
-    expect(transition(open("整改复查"), EVENTS.rectified, ctx)).toEqual({ ok: true, outcome: "已整改", details: { 复查日期: "2026-12-05" }, opens: null });
+    expect(transition(open("整改复查"), EVENTS.rectified, ctx)).toEqual({
+      ok: true,
+      outcome: "已整改",
+      details: { 复查日期: "2026-12-05" },
+      opens: null,
+    });
   });
 
   it("复查日期 lies between the 检查日期 and today (early rectification allowed)", () => {
-    expect(transition(open("整改复查"), { type: "rectified", reviewDate: "2026-11-30" }, ctx)).toMatchObject({ ok: false, message: expect.stringMatching(/复查日期：不能早于检查日期/) });
-    expect(transition(open("整改复查"), { type: "rectified", reviewDate: "2026-12-11" }, ctx)).toMatchObject({ ok: false, message: "复查日期：不能晚于今天" });
-    expect(transition(open("整改复查"), { type: "rectified", reviewDate: "2026-02-30" }, ctx)).toMatchObject({ ok: false });
+    expect(transition(open("整改复查"), { type: "rectified", reviewDate: "2026-11-30" }, ctx)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/复查日期：不能早于检查日期/),
+    });
+    expect(transition(open("整改复查"), { type: "rectified", reviewDate: "2026-12-11" }, ctx)).toMatchObject({
+      ok: false,
+      message: "复查日期：不能晚于今天",
+    });
+    expect(transition(open("整改复查"), { type: "rectified", reviewDate: "2026-02-30" }, ctx)).toMatchObject({
+      ok: false,
+    });
     expect(transition(open("整改复查"), { type: "rectified", reviewDate: "2026-12-01" }, ctx).ok).toBe(true);
     expect(transition(open("整改复查"), { type: "rectified", reviewDate: "2026-12-10" }, ctx).ok).toBe(true);
   });
 
   it("未整改 opens the next follow-up it names, and only a real next step", () => {
-    expect(transition(open("整改复查"), { type: "not_rectified", next: "移送司法机关" }, ctx)).toEqual({ ok: true, outcome: "未整改", details: { 下一步处置: "移送司法机关" }, opens: { kind: "移送", disposal: "移送司法机关" } });
-    expect(transition(open("整改复查"), { type: "not_rectified", next: "立案调查" }, ctx)).toMatchObject({ opens: { kind: "立案调查" } });
+    expect(transition(open("整改复查"), { type: "not_rectified", next: "移送司法机关" }, ctx)).toEqual({
+      ok: true,
+      outcome: "未整改",
+      details: { 下一步处置: "移送司法机关" },
+      opens: { kind: "移送", disposal: "移送司法机关" },
+    });
+    expect(transition(open("整改复查"), { type: "not_rectified", next: "立案调查" }, ctx)).toMatchObject({
+      opens: { kind: "立案调查" },
+    });
     expect(transition(open("整改复查"), { type: "not_rectified", next: "责令限期整改" }, ctx).ok).toBe(false);
   });
 
   it("立案调查 needs 案号 and a 结案日期 not before it opened; 移送 needs the receiving body and date", () => {
-    expect(transition(open("立案调查"), { type: "case_closed", caseNo: "  ", closedDate: "2026-12-09" }, ctx)).toMatchObject({ ok: false, message: expect.stringMatching(/^案号/) });
-    expect(transition(open("立案调查"), { type: "case_closed", caseNo: "X1", closedDate: "2026-12-02" }, ctx)).toMatchObject({ ok: false, message: expect.stringMatching(/^结案日期：不能早于/) });
-    expect(transition(open("立案调查"), { type: "case_closed", caseNo: " X1 ", closedDate: "2026-12-03" }, ctx)).toMatchObject({ ok: true, outcome: "已结案", details: { 案号: "X1" } });
-    expect(transition(open("移送"), { type: "transferred", receiver: "", transferDate: "2026-12-08" }, ctx)).toMatchObject({ ok: false, message: expect.stringMatching(/^接收单位/) });
-    expect(transition(open("移送"), { type: "transferred", receiver: "县公安局", transferDate: "2026-12-11" }, ctx)).toMatchObject({ ok: false, message: "移送日期：不能晚于今天" });
+    expect(
+      transition(open("立案调查"), { type: "case_closed", caseNo: "  ", closedDate: "2026-12-09" }, ctx),
+    ).toMatchObject({ ok: false, message: expect.stringMatching(/^案号/) });
+    expect(
+      transition(open("立案调查"), { type: "case_closed", caseNo: "X1", closedDate: "2026-12-02" }, ctx),
+    ).toMatchObject({ ok: false, message: expect.stringMatching(/^结案日期：不能早于/) });
+    expect(
+      transition(open("立案调查"), { type: "case_closed", caseNo: " X1 ", closedDate: "2026-12-03" }, ctx),
+    ).toMatchObject({ ok: true, outcome: "已结案", details: { 案号: "X1" } });
+    expect(
+      transition(open("移送"), { type: "transferred", receiver: "", transferDate: "2026-12-08" }, ctx),
+    ).toMatchObject({ ok: false, message: expect.stringMatching(/^接收单位/) });
+    expect(
+      transition(open("移送"), { type: "transferred", receiver: "县公安局", transferDate: "2026-12-11" }, ctx),
+    ).toMatchObject({ ok: false, message: "移送日期：不能晚于今天" });
     expect(transition(open("立案调查"), EVENTS.transferred, ctx)).toMatchObject({ ok: true, outcome: "已移送" });
   });
 
   it("a void needs a reason", () => {
-    expect(transition(open("移送"), { type: "void", reason: " " }, ctx)).toEqual({ ok: false, message: "撤销理由：必填" });
+    expect(transition(open("移送"), { type: "void", reason: " " }, ctx)).toEqual({
+      ok: false,
+      message: "撤销理由：必填",
+    });
   });
 
   it("maps disposals to follow-up kinds and due dates", () => {

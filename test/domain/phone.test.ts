@@ -11,6 +11,7 @@ describe("maskPhone", () => {
     expect(maskPhone("—")).toBe("—");
   });
   it("never shows a full mobile number", () => {
-    for (const p of ["13812345678", "+86 138 1234 5678", "0571-88889999"]) expect(maskPhone(p).replace(/\D/g, "").length).toBeLessThanOrEqual(7);
+    for (const p of ["13812345678", "+86 138 1234 5678", "0571-88889999"])
+      expect(maskPhone(p).replace(/\D/g, "").length).toBeLessThanOrEqual(7);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parsePickedDate, publicationDateProblem, publicityRate, publicityState, ratioBpHalfUp } from "../../src/domain/publicity";
+import {
+  parsePickedDate,
+  publicationDateProblem,
+  publicityRate,
+  publicityState,
+  ratioBpHalfUp,
+} from "../../src/domain/publicity";
 import { formatBp, rateBp } from "../../src/domain/results";
 
 describe("publicity rate (spec §9)", () => {

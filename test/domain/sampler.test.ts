@@ -7,7 +7,9 @@ describe("Rivest consistent sampler", () => {
   it("reproduces the published doctest anchors", () => {
     expect(sha256Hex("abc")).toBe(vectors.anchors["sha256_hex(abc)"]);
     expect(sha256Uniform("abc")).toBe(vectors.anchors["sha256_uniform(abc)"]);
-    expect(firstFraction("AB-130", "01382438112797316654")).toBe(vectors.anchors["first_fraction(AB-130,01382438112797316654)"]);
+    expect(firstFraction("AB-130", "01382438112797316654")).toBe(
+      vectors.anchors["first_fraction(AB-130,01382438112797316654)"],
+    );
   });
 
   it("Rivest's README example: take 4 of A-1..B-3 with seed 314159 → B-2, B-3, A-3, A-2", () => {
@@ -30,7 +32,9 @@ describe("Rivest consistent sampler", () => {
     const t = sha256Uniform("x");
     expect(t.startsWith("0.")).toBe(true);
     expect(t.length - 2).toBeGreaterThanOrEqual(64);
-    const digits = BigInt(`0x${sha256Hex("x")}`).toString(10).padStart(64, "0");
+    const digits = BigInt(`0x${sha256Hex("x")}`)
+      .toString(10)
+      .padStart(64, "0");
     expect(t.slice(2)).toBe([...digits].reverse().join(""));
   });
 });
@@ -38,7 +42,14 @@ describe("Rivest consistent sampler", () => {
 describe("sha256Uniform without BigInt", () => {
   it("equals the BigInt formulation on many inputs, including short decimals", async () => {
     const { createHash } = await import("node:crypto");
-    const viaBigInt = (x: string) => `0.${[...BigInt(`0x${createHash("sha256").update(x).digest("hex")}`).toString(10).padStart(64, "0")].reverse().join("")}`;
+    const viaBigInt = (x: string) =>
+      `0.${[
+        ...BigInt(`0x${createHash("sha256").update(x).digest("hex")}`)
+          .toString(10)
+          .padStart(64, "0"),
+      ]
+        .reverse()
+        .join("")}`;
     for (let k = 0; k < 20000; k++) {
       const x = `${k}-企业-${k * 7919}`;
       expect(sha256Uniform(x)).toBe(viaBigInt(x));
@@ -49,7 +60,20 @@ describe("sha256Uniform without BigInt", () => {
 describe("reversedDecimal edge values", () => {
   const asHex = (n: bigint) => n.toString(16).padStart(64, "0");
   const expected = (n: bigint) => `0.${[...n.toString(10).padStart(64, "0")].reverse().join("")}`;
-  for (const n of [0n, 1n, 9n, 10n ** 9n, 10n ** 9n - 1n, 10n ** 18n + 7n, 10n ** 63n - 1n, 10n ** 63n, 10n ** 64n, 10n ** 64n + 1n, 2n ** 256n - 1n, 2n ** 255n]) {
+  for (const n of [
+    0n,
+    1n,
+    9n,
+    10n ** 9n,
+    10n ** 9n - 1n,
+    10n ** 18n + 7n,
+    10n ** 63n - 1n,
+    10n ** 63n,
+    10n ** 64n,
+    10n ** 64n + 1n,
+    2n ** 256n - 1n,
+    2n ** 255n,
+  ]) {
     it(`${n}`, () => {
       expect(reversedDecimal(asHex(n))).toBe(expected(n));
     });
@@ -60,7 +84,9 @@ describe("ordering by ticket prefix", () => {
   it("orders exactly like full ticket strings, ties included (10,000 ids, many shared prefixes)", () => {
     const ids = Array.from({ length: 10000 }, (_, k) => `id-${k}`);
     const fast = ticketOrder(ids, "prefix-seed");
-    const slow = ids.map((id) => ({ id, ticket: firstFraction(id, "prefix-seed") })).sort((a, b) => (a.ticket < b.ticket ? -1 : a.ticket > b.ticket ? 1 : a.id < b.id ? -1 : 1));
+    const slow = ids
+      .map((id) => ({ id, ticket: firstFraction(id, "prefix-seed") }))
+      .sort((a, b) => (a.ticket < b.ticket ? -1 : a.ticket > b.ticket ? 1 : a.id < b.id ? -1 : 1));
     expect(fast).toEqual(slow);
   });
 

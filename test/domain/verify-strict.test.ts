@@ -20,7 +20,9 @@ const pool: Pool = {
   inspectors: inspectors(6, ["交通", "公安"]),
   conflicts: [["I005", "T002"]],
   // Every pair but I006's was in last year's draw: some teams can't avoid one (a relaxation).
-  previousAssignments: [...targets("L", 8, "低"), ...T].flatMap((t) => ["I001", "I002", "I003", "I004", "I005"].map((i) => [t.id, i] as [string, string])).sort(),
+  previousAssignments: [...targets("L", 8, "低"), ...T]
+    .flatMap((t) => ["I001", "I002", "I003", "I004", "I005"].map((i) => [t.id, i] as [string, string]))
+    .sort(),
 };
 
 function amended(): DrawRecord {
@@ -28,7 +30,12 @@ function amended(): DrawRecord {
   const a0 = r.selection.assignments[0]!;
   r = amend(r, { inspectorId: a0.inspectorIds[0]!, targetId: a0.targetId, at: "2026-11-26T01:00:00.000Z" });
   const a1 = r.selection.assignments[1]!;
-  r = amend(r, { inspectorId: a1.inspectorIds[1]!, targetId: a1.targetId, at: "2026-11-27T01:00:00.000Z", kind: "withdrawal" });
+  r = amend(r, {
+    inspectorId: a1.inspectorIds[1]!,
+    targetId: a1.targetId,
+    at: "2026-11-27T01:00:00.000Z",
+    kind: "withdrawal",
+  });
   return JSON.parse(JSON.stringify(r)) as DrawRecord;
 }
 const BASE = amended();
@@ -57,23 +64,66 @@ const TAMPERINGS: Tamper[] = [
   ["missing amendment time", "amendments[0].at", (r) => delete r.amendments[0]["at"]],
   ["year as a string", "task.year", (r) => (r.task["year"] = "2026")],
   ["a count as a fraction", "params.inspectorsPerTarget", (r) => (r.params["inspectorsPerTarget"] = 2.5)],
-  ["specialties not a list", "pool.inspectors[0].specialties", (r) => (r.pool.inspectors[0]["specialties"] = "道路运输")],
+  [
+    "specialties not a list",
+    "pool.inspectors[0].specialties",
+    (r) => (r.pool.inspectors[0]["specialties"] = "道路运输"),
+  ],
   ["unknown amendment kind", "amendments[0].kind", (r) => (r.amendments[0]["kind"] = "sick")],
-  ["a ticket", "selection.targets[1].ticket", (r) => (r.selection.targets[1]!.ticket = r.selection.targets[1]!.ticket.replace(/\d$/, (d: string) => String((Number(d) + 1) % 10)))],
-  ["selection order", "selection.targets[2]", (r) => ([r.selection.targets[2], r.selection.targets[3]] = [r.selection.targets[3]!, r.selection.targets[2]!])],
+  [
+    "a ticket",
+    "selection.targets[1].ticket",
+    (r) =>
+      (r.selection.targets[1]!.ticket = r.selection.targets[1]!.ticket.replace(/\d$/, (d: string) =>
+        String((Number(d) + 1) % 10),
+      )),
+  ],
+  [
+    "selection order",
+    "selection.targets[2]",
+    (r) => ([r.selection.targets[2], r.selection.targets[3]] = [r.selection.targets[3]!, r.selection.targets[2]!]),
+  ],
   ["seed", "seed", (r) => (r.seed = "0".repeat(64))],
   ["witness entropy", "witness.entropy", (r) => (r.witness.entropy += "1")],
   ["serverSeed", "serverSeed", (r) => (r.serverSeed = "f".repeat(64))],
-  ["a pool target's stratum", "poolHash", (r) => (r.pool.targets.find((t: { id: string }) => t.id === "T005")!.stratum = "高")],
+  [
+    "a pool target's stratum",
+    "poolHash",
+    (r) => (r.pool.targets.find((t: { id: string }) => t.id === "T005")!.stratum = "高"),
+  ],
   ["a selected target's stratum", "selection.targets[2].stratum", (r) => (r.selection.targets[2]!.stratum = "高")],
   ["perStratum", "paramsHash", (r) => (r.params.perStratum["中"] = 3)],
   ["a conflict removed", "poolHash", (r) => r.pool.conflicts.pop()],
-  ["an inspector replaced", "selection.assignments[3].inspectorIds", (r) => (r.selection.assignments[3]!.inspectorIds[0] = other(r.selection.assignments[3]!.inspectorIds))],
+  [
+    "an inspector replaced",
+    "selection.assignments[3].inspectorIds",
+    (r) => (r.selection.assignments[3]!.inspectorIds[0] = other(r.selection.assignments[3]!.inspectorIds)),
+  ],
   ["alternates reordered", "selection.alternates", (r) => r.selection.alternates["中"]!.reverse()],
   ["a relaxation removed", "selection.relaxations", (r) => r.selection.relaxations.pop()],
-  ["a recusal whose replacement doesn't replay", "amendments[0].replacementId", (r) => (r.amendments[0]!.replacementId = other([r.amendments[0]!.replacementId, ...r.selection.assignments[0]!.inspectorIds]))],
-  ["a withdrawal whose replacement doesn't replay", "amendments[1].replacementId", (r) => (r.amendments[1]!.replacementId = other([r.amendments[1]!.replacementId, ...r.selection.assignments[1]!.inspectorIds]))],
-  ["an amendment for someone not on the team", "amendments[0]", (r) => (r.amendments[0]!.inspectorId = other(r.selection.assignments[0]!.inspectorIds))],
+  [
+    "a recusal whose replacement doesn't replay",
+    "amendments[0].replacementId",
+    (r) =>
+      (r.amendments[0]!.replacementId = other([
+        r.amendments[0]!.replacementId,
+        ...r.selection.assignments[0]!.inspectorIds,
+      ])),
+  ],
+  [
+    "a withdrawal whose replacement doesn't replay",
+    "amendments[1].replacementId",
+    (r) =>
+      (r.amendments[1]!.replacementId = other([
+        r.amendments[1]!.replacementId,
+        ...r.selection.assignments[1]!.inspectorIds,
+      ])),
+  ],
+  [
+    "an amendment for someone not on the team",
+    "amendments[0]",
+    (r) => (r.amendments[0]!.inspectorId = other(r.selection.assignments[0]!.inspectorIds)),
+  ],
 ];
 
 const tampered = (change: Tamper[2]) => {
@@ -90,7 +140,11 @@ function pythonVerdicts(records: [string, unknown][]): Map<string, { code: numbe
     writeFileSync(file, JSON.stringify(r, null, 2));
     return [file, name] as const;
   });
-  const p = spawnSync("python3", [path.join(projectRoot, "scripts", "independent_sampler.py"), "--each", ...files.map(([f]) => f)], { encoding: "utf8" });
+  const p = spawnSync(
+    "python3",
+    [path.join(projectRoot, "scripts", "independent_sampler.py"), "--each", ...files.map(([f]) => f)],
+    { encoding: "utf8" },
+  );
   if (p.status !== 0) throw new Error(`python3 failed: ${p.stderr}`);
   const byFile = new Map(files);
   return new Map(
@@ -103,12 +157,21 @@ function pythonVerdicts(records: [string, unknown][]): Map<string, { code: numbe
 }
 let PY: Map<string, { code: number; out: string }>;
 beforeAll(() => {
-  PY = pythonVerdicts([["base", BASE], ...TAMPERINGS.map(([name, , change]) => [name, tampered(change)] as [string, unknown])]);
+  PY = pythonVerdicts([
+    ["base", BASE],
+    ...TAMPERINGS.map(([name, , change]) => [name, tampered(change)] as [string, unknown]),
+  ]);
 });
 const python = (_r: unknown, name: string) => PY.get(name)!;
 const tsVerdict = (r: unknown) => {
   const v = verify(r);
-  return { ok: v.ok, text: v.checks.filter((c) => !c.ok).map((c) => `${c.label}：${c.detail ?? ""}`).join("\n") };
+  return {
+    ok: v.ok,
+    text: v.checks
+      .filter((c) => !c.ok)
+      .map((c) => `${c.label}：${c.detail ?? ""}`)
+      .join("\n"),
+  };
 };
 
 describe("drbot verify is strict, and agrees with the independent Python verifier", () => {

@@ -13,13 +13,31 @@ const pool: Pool = {
 };
 const base = () => record(pool, params({ 低: 3, 中: 4, 高: 3 }, { requiredSpecialty: "道路运输" }));
 const clone = (r: DrawRecord): DrawRecord => JSON.parse(JSON.stringify(r));
-const failed = (r: unknown) => verify(r).checks.filter((c) => !c.ok).map((c) => c.id);
+const failed = (r: unknown) =>
+  verify(r)
+    .checks.filter((c) => !c.ok)
+    .map((c) => c.id);
 
 describe("verify", () => {
   it("accepts an untouched record and reports every check", () => {
     const v = verify(base());
     expect(v.ok).toBe(true);
-    expect(v.checks.map((c) => c.id)).toEqual(["format", "poolCanonical", "poolHash", "paramsHash", "commitment", "seed", "counts", "feasible", "targets", "alternates", "assignments", "relaxations", "amendments", "hardRules"]);
+    expect(v.checks.map((c) => c.id)).toEqual([
+      "format",
+      "poolCanonical",
+      "poolHash",
+      "paramsHash",
+      "commitment",
+      "seed",
+      "counts",
+      "feasible",
+      "targets",
+      "alternates",
+      "assignments",
+      "relaxations",
+      "amendments",
+      "hardRules",
+    ]);
   });
 
   it("survives a JSON round trip (what `drbot verify` reads from disk)", () => {
@@ -57,12 +75,16 @@ describe("verify", () => {
     const a = r.selection.assignments[0]!;
     a.inspectorIds = [...a.inspectorIds].reverse();
     expect(failed(r)).toEqual(["assignments"]);
-
   });
 
   it("catches a relaxation left out of, or added to, the record", () => {
     // Only I001 and I002 may inspect T001 and I001 inspected it last time: the draw must relax that rule.
-    const forced: Pool = { targets: targets("T", 2), inspectors: inspectors(3), conflicts: [["I003", "T001"]], previousAssignments: [["T001", "I001"]] };
+    const forced: Pool = {
+      targets: targets("T", 2),
+      inspectors: inspectors(3),
+      conflicts: [["I003", "T001"]],
+      previousAssignments: [["T001", "I001"]],
+    };
     const r = record(forced, params({ 中: 2 }));
     expect(r.selection.relaxations).toEqual([{ kind: "previous-pair", targetId: "T001", inspectorId: "I001" }]);
     expect(verify(r).ok).toBe(true);
@@ -72,7 +94,11 @@ describe("verify", () => {
     expect(failed(hidden)).toEqual(["relaxations"]);
 
     const invented = clone(r);
-    invented.selection.relaxations.push({ kind: "previous-pair", targetId: "T002", inspectorId: invented.selection.assignments.find((a) => a.targetId === "T002")!.inspectorIds[0]! });
+    invented.selection.relaxations.push({
+      kind: "previous-pair",
+      targetId: "T002",
+      inspectorId: invented.selection.assignments.find((a) => a.targetId === "T002")!.inspectorIds[0]!,
+    });
     expect(failed(invented)).toEqual(["relaxations"]);
   });
 
@@ -90,7 +116,11 @@ describe("recusal amendments", () => {
     const r0 = base();
     const team = r0.selection.assignments[0]!;
     const r1 = amend(r0, { inspectorId: team.inspectorIds[0]!, targetId: team.targetId, at: "2026-11-26T01:00:00Z" });
-    const r1again = amend(r0, { inspectorId: team.inspectorIds[0]!, targetId: team.targetId, at: "2026-11-26T01:00:00Z" });
+    const r1again = amend(r0, {
+      inspectorId: team.inspectorIds[0]!,
+      targetId: team.targetId,
+      at: "2026-11-26T01:00:00Z",
+    });
     expect(r1).toEqual(r1again);
     const a = r1.amendments[0]!;
     expect(a.replacementId).not.toBe(a.inspectorId);
@@ -111,16 +141,25 @@ describe("recusal amendments", () => {
   it("a forged replacement fails verification, naming the amendment", () => {
     const r0 = base();
     const team = r0.selection.assignments[1]!;
-    const r1 = clone(amend(r0, { inspectorId: team.inspectorIds[1]!, targetId: team.targetId, at: "2026-11-26T01:00:00Z" }));
-    const others = r1.pool.inspectors.map((i) => i.id).filter((id) => !team.inspectorIds.includes(id) && id !== r1.amendments[0]!.replacementId);
+    const r1 = clone(
+      amend(r0, { inspectorId: team.inspectorIds[1]!, targetId: team.targetId, at: "2026-11-26T01:00:00Z" }),
+    );
+    const others = r1.pool.inspectors
+      .map((i) => i.id)
+      .filter((id) => !team.inspectorIds.includes(id) && id !== r1.amendments[0]!.replacementId);
     r1.amendments[0]!.replacementId = others[0]!;
     const v = verify(r1);
     expect(v.ok).toBe(false);
-    expect(v.checks.find((c) => c.id === "amendments")!.detail).toMatch(/amendments\[0\]\.replacementId（第 1 次回避）：替换人应为/);
+    expect(v.checks.find((c) => c.id === "amendments")!.detail).toMatch(
+      /amendments\[0\]\.replacementId（第 1 次回避）：替换人应为/,
+    );
   });
 
   it("refuses when nobody can replace, and when the inspector is not on that team", () => {
-    const tight = record({ targets: targets("T", 1), inspectors: inspectors(2), conflicts: [], previousAssignments: [] }, params({ 中: 1 }));
+    const tight = record(
+      { targets: targets("T", 1), inspectors: inspectors(2), conflicts: [], previousAssignments: [] },
+      params({ 中: 1 }),
+    );
     expect(() => amend(tight, { inspectorId: "I001", targetId: "T001", at: "t" })).toThrow(/没有可替换/);
     expect(() => amend(tight, { inspectorId: "I009", targetId: "T001", at: "t" })).toThrow(/未被派往/);
   });

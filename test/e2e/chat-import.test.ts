@@ -12,7 +12,14 @@ function sendFile(sender: string, fileName: string, bytes: Buffer) {
   seq++;
   const messageId = `om_file_${seq}`;
   rig.fake.files.set(`${messageId}/file_key_${seq}`, bytes);
-  const e = messageEvent({ eventId: `ev-file-${seq}`, messageId, text: "", sender, chatId: ADMIN_CHAT, chatType: "p2p" });
+  const e = messageEvent({
+    eventId: `ev-file-${seq}`,
+    messageId,
+    text: "",
+    sender,
+    chatId: ADMIN_CHAT,
+    chatType: "p2p",
+  });
   e.event.message.message_type = "file";
   e.event.message.content = JSON.stringify({ file_key: `file_key_${seq}`, file_name: fileName });
   return rig.deliver(e);
@@ -28,7 +35,8 @@ afterAll(async () => rig.stop());
 
 describe("importing a register by sending the file to the bot", () => {
   it("imports a good .csv (kind from the header row) and answers with a summary card", async () => {
-    const csv = "事项编码,抽查事项,抽查类别,检查对象类型,抽查比例(%)\nJT-CZ-001,出租汽车经营行为的监督检查,一般,巡游出租汽车经营者,5\n";
+    const csv =
+      "事项编码,抽查事项,抽查类别,检查对象类型,抽查比例(%)\nJT-CZ-001,出租汽车经营行为的监督检查,一般,巡游出租汽车经营者,5\n";
     await sendFile(DEMO_OPEN_IDS.admin, "新增事项.csv", Buffer.from(csv));
     await rig.settle();
     expect(lastReply()).toMatch(/抽查事项清单导入完成.*共 1 行：新增 1，更新 0，未变 0/);
@@ -37,7 +45,8 @@ describe("importing a register by sending the file to the bot", () => {
 
   it("refuses a broken file listing every row problem, writing nothing", async () => {
     const before = await rig.db.target.count();
-    const csv = "统一社会信用代码,名称,对象类型,经营状态\n91330122MA200,甲,货运,存续\n91350100M000100Y44,乙,货运,营业\n";
+    const csv =
+      "统一社会信用代码,名称,对象类型,经营状态\n91330122MA200,甲,货运,存续\n91350100M000100Y44,乙,货运,营业\n";
     await sendFile(DEMO_OPEN_IDS.admin, "名录.csv", Buffer.from(csv));
     await rig.settle();
     const reply = lastReply();
@@ -59,7 +68,8 @@ describe("importing a register by sending the file to the bot", () => {
 
   it("resolves a 手机号-only roster row to an open_id through the contact API", async () => {
     rig.fake.addUser("ou_ne0c0e7ne0c0e7ne0c0e7ne0c0e7ne0c", "新同事", "13912345678");
-    const csv = "执法证号,姓名,所属单位,角色,手机号\n33012299001,新同事,县道路运输管理所,执法人员,13912345678\n33012299002,查无此人,县道路运输管理所,执法人员,13900000000\n";
+    const csv =
+      "执法证号,姓名,所属单位,角色,手机号\n33012299001,新同事,县道路运输管理所,执法人员,13912345678\n33012299002,查无此人,县道路运输管理所,执法人员,13900000000\n";
     await sendFile(DEMO_OPEN_IDS.admin, "人员.csv", Buffer.from(csv));
     await rig.settle();
     expect(lastReply()).toContain("第3行 手机号: 飞书通讯录中找不到手机号 13900000000");
@@ -68,6 +78,9 @@ describe("importing a register by sending the file to the bot", () => {
     await sendFile(DEMO_OPEN_IDS.admin, "人员.csv", Buffer.from(csv.split("\n").slice(0, 2).join("\n") + "\n"));
     await rig.settle();
     expect(lastReply()).toMatch(/执法检查人员名录库导入完成.*新增 1/);
-    expect(await rig.db.inspector.findUnique({ where: { certNo: "33012299001" } })).toMatchObject({ openId: "ou_ne0c0e7ne0c0e7ne0c0e7ne0c0e7ne0c", mobile: "13912345678" });
+    expect(await rig.db.inspector.findUnique({ where: { certNo: "33012299001" } })).toMatchObject({
+      openId: "ou_ne0c0e7ne0c0e7ne0c0e7ne0c0e7ne0c",
+      mobile: "13912345678",
+    });
   });
 });

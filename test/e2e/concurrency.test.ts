@@ -29,14 +29,20 @@ afterAll(async () => rig?.stop());
 
 describe("concurrent writers (events streaming, simultaneous clicks)", () => {
   it("refuses no click and answers every event exactly once", async () => {
-    const users = (await rig.db.inspector.findMany({ where: { openId: { not: null } }, orderBy: { certNo: "asc" } })).map((i) => i.openId!);
+    const users = (
+      await rig.db.inspector.findMany({ where: { openId: { not: null } }, orderBy: { certNo: "asc" } })
+    ).map((i) => i.openId!);
     const chats = Array.from({ length: CHATS }, (_, k) => {
       const user = users[k % users.length]!;
       const chatId = `oc_p2p_conc_${k}`;
       rig.fake.addChat(chatId, "单聊", [user]);
       return { chatId, user };
     });
-    const assignments = await rig.db.assignment.findMany({ where: { status: "assigned", cardMessageId: { not: null } }, orderBy: { id: "asc" }, take: CLICKS });
+    const assignments = await rig.db.assignment.findMany({
+      where: { status: "assigned", cardMessageId: { not: null } },
+      orderBy: { id: "asc" },
+      take: CLICKS,
+    });
     expect(assignments).toHaveLength(CLICKS);
     const openIdOf = new Map((await rig.db.inspector.findMany()).map((i) => [i.certNo, i.openId!]));
     const before = rig.fake.messages.length;
@@ -61,7 +67,9 @@ describe("concurrent writers (events streaming, simultaneous clicks)", () => {
     };
     const clicks = async () => {
       while (sent < EVENTS / 3) await new Promise((r) => setImmediate(r)); // mid-stream, with processing under way
-      return Promise.all(assignments.map((a) => rig.press(openIdOf.get(a.inspectorId)!, { action: "task.accept", assignmentId: a.id })));
+      return Promise.all(
+        assignments.map((a) => rig.press(openIdOf.get(a.inspectorId)!, { action: "task.accept", assignmentId: a.id })),
+      );
     };
     const [, answers] = await Promise.all([stream(), clicks()]);
 
@@ -69,13 +77,18 @@ describe("concurrent writers (events streaming, simultaneous clicks)", () => {
     const toasts = answers.map((a) => a.toast?.content ?? "");
     expect(toasts.filter((t) => t.includes("系统繁忙"))).toEqual([]);
     expect(toasts.every((t) => t.startsWith("已接受"))).toBe(true);
-    expect(await rig.db.assignment.count({ where: { id: { in: assignments.map((a) => a.id) }, status: "accepted" } })).toBe(CLICKS);
+    expect(
+      await rig.db.assignment.count({ where: { id: { in: assignments.map((a) => a.id) }, status: "accepted" } }),
+    ).toBe(CLICKS);
 
     await rig.settle();
     expect(await rig.db.inboxEvent.count({ where: { status: { not: "done" } } })).toBe(0);
     const replies = rig.fake.messages.slice(before).map((m) => rig.textOf(m));
     for (let k = 0; k < EVENTS; k++) {
-      expect(replies.filter((t) => t.includes(`「查询${k}」`)), `replies to 查询${k}`).toHaveLength(1);
+      expect(
+        replies.filter((t) => t.includes(`「查询${k}」`)),
+        `replies to 查询${k}`,
+      ).toHaveLength(1);
     }
     expect(await rig.db.outboxMessage.count({ where: { status: { not: "sent" } } })).toBe(0);
   });

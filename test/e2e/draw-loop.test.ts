@@ -37,12 +37,20 @@ describe("the public draw, driven the way Feishu drives it", () => {
     await settle();
     const cards = fake.sentTo(GROUP).filter((m) => m.msg_type === "interactive");
     expect(cards).toHaveLength(1);
-    const card = cards[0]!.card as { header: { title: { content: string } }; body: { elements: { tag: string; name?: string }[] } };
+    const card = cards[0]!.card as {
+      header: { title: { content: string } };
+      body: { elements: { tag: string; name?: string }[] };
+    };
     expect(card.header.title.content).toBe("抽取承诺 · T2026-01");
     expect(card.body.elements.some((e) => e.tag === "form" && e.name === "witness_form")).toBe(true);
     const draw = await db.draw.findFirstOrThrow({ where: { taskCode: "T2026-01" } });
     drawId = draw.id;
-    expect(draw).toMatchObject({ status: "committed", messageId: cards[0]!.message_id, chatId: GROUP, orderedBy: LEADER });
+    expect(draw).toMatchObject({
+      status: "committed",
+      messageId: cards[0]!.message_id,
+      chatId: GROUP,
+      orderedBy: LEADER,
+    });
     expect(JSON.stringify(card)).toContain(draw.commitment);
     expect(JSON.stringify(card)).not.toContain(draw.serverSeed);
   });
@@ -55,18 +63,30 @@ describe("the public draw, driven the way Feishu drives it", () => {
   });
 
   it("the orderer can't witness; a stranger clicking a forwarded card changes nothing", async () => {
-    const own = await (await deliver(click(LEADER, { action: "draw.confirm", drawId }, { entropy: "1-2-3" }), "/lark/cards")).json();
+    const own = await (
+      await deliver(click(LEADER, { action: "draw.confirm", drawId }, { entropy: "1-2-3" }), "/lark/cards")
+    ).json();
     expect(own).toEqual({ toast: { type: "error", content: "见证人不能是发起抽取的人，请由其他工作人员确认" } });
-    const stranger = await (await deliver(click(STRANGER, { action: "draw.confirm", drawId }, { entropy: "1-2-3" }), "/lark/cards")).json();
+    const stranger = await (
+      await deliver(click(STRANGER, { action: "draw.confirm", drawId }, { entropy: "1-2-3" }), "/lark/cards")
+    ).json();
     expect(stranger).toMatchObject({ toast: { type: "error" } });
-    const noEntropy = await (await deliver(click(WITNESS, { action: "draw.confirm", drawId }, { entropy: "  " }), "/lark/cards")).json();
+    const noEntropy = await (
+      await deliver(click(WITNESS, { action: "draw.confirm", drawId }, { entropy: "  " }), "/lark/cards")
+    ).json();
     expect(noEntropy).toMatchObject({ toast: { type: "error", content: "请先在输入框填写见证随机数" } });
     expect((await db.draw.findUniqueOrThrow({ where: { id: drawId } })).status).toBe("committed");
   });
 
   it("the witness confirms: the card turns into the revealed card and the announcement follows", async () => {
-    const res = await deliver(click(WITNESS, { action: "draw.confirm", drawId }, { entropy: "掷骰 3-6-1-4" }), "/lark/cards");
-    const answer = (await res.json()) as { toast: { type: string; content: string }; card: { type: string; data: { header: { title: { content: string } } } } };
+    const res = await deliver(
+      click(WITNESS, { action: "draw.confirm", drawId }, { entropy: "掷骰 3-6-1-4" }),
+      "/lark/cards",
+    );
+    const answer = (await res.json()) as {
+      toast: { type: string; content: string };
+      card: { type: string; data: { header: { title: { content: string } } } };
+    };
     expect(answer.toast.type).toBe("success");
     expect(answer.card.type).toBe("raw");
     expect(answer.card.data.header.title.content).toBe("抽取已揭示 · T2026-01");
@@ -75,15 +95,22 @@ describe("the public draw, driven the way Feishu drives it", () => {
     expect(draw).toMatchObject({ status: "revealed", witnessOpenId: WITNESS });
     const record = JSON.parse(draw.record) as DrawRecord;
     expect(verify(record).ok).toBe(true);
-    const announcement = fake.sentTo(GROUP).filter((m) => m.msg_type === "interactive").at(-1)!;
-    expect((announcement.card as { header: { title: { content: string } } }).header.title.content).toBe("双随机抽查结果公告 · T2026-01");
+    const announcement = fake
+      .sentTo(GROUP)
+      .filter((m) => m.msg_type === "interactive")
+      .at(-1)!;
+    expect((announcement.card as { header: { title: { content: string } } }).header.title.content).toBe(
+      "双随机抽查结果公告 · T2026-01",
+    );
     for (const t of record.selection.targets) expect(JSON.stringify(announcement.card)).toContain(t.id);
     expect(JSON.stringify(announcement.card)).toContain(record.seed);
   });
 
   it("a double click reveals nothing new and posts no second announcement", async () => {
     const before = fake.messages.length;
-    const again = (await (await deliver(click(WITNESS, { action: "draw.confirm", drawId }, { entropy: "other" }), "/lark/cards")).json()) as { toast: { content: string } };
+    const again = (await (
+      await deliver(click(WITNESS, { action: "draw.confirm", drawId }, { entropy: "other" }), "/lark/cards")
+    ).json()) as { toast: { content: string } };
     expect(again.toast.content).toBe("这次抽取已经揭示过了");
     await settle();
     expect(fake.messages.length).toBe(before);
@@ -100,9 +127,13 @@ describe("the public draw, driven the way Feishu drives it", () => {
     await deliver(say(LEADER, "抽取T2026-03"));
     await settle();
     const draw = await db.draw.findFirstOrThrow({ where: { taskCode: "T2026-03" } });
-    const byOther = (await (await deliver(click(WITNESS, { action: "draw.cancel", drawId: draw.id }), "/lark/cards")).json()) as { toast: { content: string } };
+    const byOther = (await (
+      await deliver(click(WITNESS, { action: "draw.cancel", drawId: draw.id }), "/lark/cards")
+    ).json()) as { toast: { content: string } };
     expect(byOther.toast.content).toBe("只有发起人、领导或管理员可以取消抽取");
-    const res = (await (await deliver(click(LEADER, { action: "draw.cancel", drawId: draw.id }, { reason: "号池需更新" }), "/lark/cards")).json()) as { card: { data: { header: { title: { content: string } } } } };
+    const res = (await (
+      await deliver(click(LEADER, { action: "draw.cancel", drawId: draw.id }, { reason: "号池需更新" }), "/lark/cards")
+    ).json()) as { card: { data: { header: { title: { content: string } } } } };
     expect(res.card.data.header.title.content).toBe("抽取已取消 · T2026-03");
     expect((await db.draw.findUniqueOrThrow({ where: { id: draw.id } })).status).toBe("cancelled");
   });
@@ -126,12 +157,21 @@ describe("chat commands", () => {
     expect(replies[0]).toMatch(/2026 年度抽查计划/);
     expect(replies[1]).toContain(`${bureauYear()} 年度统计`); // 统计 without a year: the bureau's current year
     expect(replies[2]).toBe("没有「抽签」这个命令。发送「帮助」查看可用命令。");
-    expect(fake.sentTo(LEADER).map(textOf)).toContainEqual(expect.stringMatching(/^您有 \d+ 项待办|^您目前没有待办事项。$/));
+    expect(fake.sentTo(LEADER).map(textOf)).toContainEqual(
+      expect.stringMatching(/^您有 \d+ 项待办|^您目前没有待办事项。$/),
+    );
   });
 
   it("group chatter without an @mention is ignored, and a duplicate delivery answers once", async () => {
     const before = fake.sentTo(GROUP).length;
-    const plain = messageEvent({ eventId: "ev-quiet", messageId: "om_quiet", text: "抽取 T2026-02", sender: LEADER, chatId: GROUP, chatType: "group" });
+    const plain = messageEvent({
+      eventId: "ev-quiet",
+      messageId: "om_quiet",
+      text: "抽取 T2026-02",
+      sender: LEADER,
+      chatId: GROUP,
+      chatType: "group",
+    });
     await deliver(plain);
     const help = say(LEADER, "帮助");
     await deliver(help);
@@ -149,13 +189,18 @@ describe("the published files", () => {
     const files = fake.sentTo(FAKE.group).filter((m) => m.msg_type === "file");
     expect(files).toHaveLength(2);
     const uploads = files.map((m) => fake.uploads.get((JSON.parse(m.content) as { file_key: string }).file_key)!);
-    expect(uploads.map((u) => u.fileName)).toEqual(["抽取记录-T2026-01-1.json", "抽取记录-T2026-01-1.json".replace("记录", "名单").replace(".json", ".xlsx")]);
+    expect(uploads.map((u) => u.fileName)).toEqual([
+      "抽取记录-T2026-01-1.json",
+      "抽取记录-T2026-01-1.json".replace("记录", "名单").replace(".json", ".xlsx"),
+    ]);
     const record = JSON.parse(uploads[0]!.bytes.toString("utf8")) as DrawRecord;
     expect(verify(record).ok).toBe(true);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(uploads[1]!.bytes as unknown as ArrayBuffer);
     const sheet = wb.getWorksheet("抽取结果")!;
     expect(sheet.rowCount).toBe(record.selection.targets.length + 1);
-    expect(record.selection.targets.map((t, k) => sheet.getRow(k + 2).getCell(3).value)).toEqual(record.selection.targets.map((t) => t.id));
+    expect(record.selection.targets.map((t, k) => sheet.getRow(k + 2).getCell(3).value)).toEqual(
+      record.selection.targets.map((t) => t.id),
+    );
   });
 });

@@ -12,7 +12,14 @@ function sendFile(fileName: string, bytes: Buffer) {
   seq++;
   const messageId = `om_hfile_${seq}`;
   rig.fake.files.set(`${messageId}/hfile_key_${seq}`, bytes);
-  const e = messageEvent({ eventId: `ev-hfile-${seq}`, messageId, text: "", sender: DEMO_OPEN_IDS.admin, chatId: ADMIN_CHAT, chatType: "p2p" });
+  const e = messageEvent({
+    eventId: `ev-hfile-${seq}`,
+    messageId,
+    text: "",
+    sender: DEMO_OPEN_IDS.admin,
+    chatId: ADMIN_CHAT,
+    chatType: "p2p",
+  });
   e.event.message.message_type = "file";
   e.event.message.content = JSON.stringify({ file_key: `hfile_key_${seq}`, file_name: fileName });
   return rig.deliver(e);
@@ -37,7 +44,16 @@ describe("hostile files sent in chat", () => {
     expect(await rig.db.target.count()).toBe(targets);
     expect((await fetch(`${rig.base}/healthz`)).status).toBe(200);
     // ... and it still answers
-    await rig.deliver(messageEvent({ eventId: `ev-help-${seq}`, messageId: `om_help_${seq}`, text: "帮助", sender: DEMO_OPEN_IDS.admin, chatId: ADMIN_CHAT, chatType: "p2p" }));
+    await rig.deliver(
+      messageEvent({
+        eventId: `ev-help-${seq}`,
+        messageId: `om_help_${seq}`,
+        text: "帮助",
+        sender: DEMO_OPEN_IDS.admin,
+        chatId: ADMIN_CHAT,
+        chatType: "p2p",
+      }),
+    );
     await rig.settle();
     expect(lastReply()).toContain("计划");
   });
@@ -49,7 +65,9 @@ describe("hostile files sent in chat", () => {
     await rig.settle();
     expect(lastReply()).toContain("文件过大");
     expect(lastReply()).toContain("IMPORT_MAX_BYTES");
-    expect(await rig.db.inboxEvent.findFirstOrThrow({ where: { eventId: `ev-hfile-${seq}` } })).toMatchObject({ status: "done" });
+    expect(await rig.db.inboxEvent.findFirstOrThrow({ where: { eventId: `ev-hfile-${seq}` } })).toMatchObject({
+      status: "done",
+    });
   });
 });
 

@@ -52,7 +52,16 @@ describe("reading the bot's open_id at start-up", () => {
     const appId = "cli_1d0000000000b0b1"; // its own app: the SDK caches tenant tokens per app id for the process
     const fake = new FakeFeishu({ appId, appSecret: FAKE.appSecret });
     const domain = await fake.listen();
-    const env = { DATABASE_URL: `file:${path.join(tempDir(), "id.db")}`, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", LARK_APP_ID: appId, LARK_APP_SECRET: FAKE.appSecret, LARK_VERIFICATION_TOKEN: FAKE.token, LARK_DOMAIN: domain };
+    const env = {
+      DATABASE_URL: `file:${path.join(tempDir(), "id.db")}`,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "silent",
+      LARK_APP_ID: appId,
+      LARK_APP_SECRET: FAKE.appSecret,
+      LARK_VERIFICATION_TOKEN: FAKE.token,
+      LARK_DOMAIN: domain,
+    };
     try {
       const botInfo = (p: string) => p === "/open-apis/bot/v3/info";
       fake.failNext(botInfo, 99991672, "Access denied. One of the following scopes is required: [bot]", 1_000_000);

@@ -9,7 +9,8 @@ let rig: BotRig;
 let drawId = "";
 let record: DrawRecord;
 let today = "";
-const cardTitle = (m: { card?: Record<string, unknown> }) => (m.card as { header: { title: { content: string } } } | undefined)?.header.title.content;
+const cardTitle = (m: { card?: Record<string, unknown> }) =>
+  (m.card as { header: { title: { content: string } } } | undefined)?.header.title.content;
 const openIdOf = async (certNo: string) => (await rig.db.inspector.findUniqueOrThrow({ where: { certNo } })).openId!;
 const since = (openId: string, n: number) => rig.fake.sentTo(openId).slice(n);
 
@@ -48,30 +49,48 @@ describe("我的任务: fresh cards that outlive Feishu's 14-day window (spec §
       expect(JSON.stringify(card!.card)).toContain(a.targetId);
     }
     // Nothing of it went to the group.
-    expect(rig.fake.sentTo(FAKE.group).filter((m) => JSON.stringify(m.card ?? {}).includes("result_form"))).toHaveLength(0);
+    expect(
+      rig.fake.sentTo(FAKE.group).filter((m) => JSON.stringify(m.card ?? {}).includes("result_form")),
+    ).toHaveLength(0);
   });
 
   it("someone not in the roster is told so; nothing is sent privately", async () => {
     const before = rig.fake.sentTo(STRANGER).length;
     await rig.deliver(rig.say(STRANGER, "我的任务"));
     await rig.settle();
-    expect(rig.textOf(rig.fake.sentTo(FAKE.group).at(-1)!)).toBe("您尚未登记在执法检查人员名录库中，没有可查看的任务。");
+    expect(rig.textOf(rig.fake.sentTo(FAKE.group).at(-1)!)).toBe(
+      "您尚未登记在执法检查人员名录库中，没有可查看的任务。",
+    );
     expect(rig.fake.sentTo(STRANGER)).toHaveLength(before);
   });
 
   it("includes results waiting for the caller's confirmation, and for 领导/管理员 the recusals waiting for approval", async () => {
     const [, team] = currentTeams(record);
     const [submitter, partner] = team!.inspectorIds as [string, string];
-    const a = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: team!.targetId, inspectorId: submitter } });
-    const ok = await rig.press(await openIdOf(submitter), { action: "result.submit", assignmentId: a.id }, { inspection_date: `${today} +0800`, category: "未发现问题" });
+    const a = await rig.db.assignment.findFirstOrThrow({
+      where: { drawId, targetId: team!.targetId, inspectorId: submitter },
+    });
+    const ok = await rig.press(
+      await openIdOf(submitter),
+      { action: "result.submit", assignmentId: a.id },
+      { inspection_date: `${today} +0800`, category: "未发现问题" },
+    );
     expect(ok.toast?.content).toBe("检查结果已提交，等待同组确认");
     await rig.settle(); // a click while the sender thread writes can meet SQLITE_BUSY (the concurrency branch's part)
     // The one asking is an ordinary inspector (the draw is random: never the 领导, whose own request they wouldn't see).
     const leaderCert = (await rig.db.inspector.findFirstOrThrow({ where: { openId: DEMO_OPEN_IDS.leader } })).certNo;
-    const third = currentTeams(record).find((t) => t.targetId !== team!.targetId && t.inspectorIds.some((id) => id !== leaderCert))!;
+    const third = currentTeams(record).find(
+      (t) => t.targetId !== team!.targetId && t.inspectorIds.some((id) => id !== leaderCert),
+    )!;
     const recuser = third.inspectorIds.find((id) => id !== leaderCert)!;
-    const b = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: third.targetId, inspectorId: recuser } });
-    const asked = await rig.press(await openIdOf(recuser), { action: "task.recuse", assignmentId: b.id }, { reason: "曾在该企业任职" });
+    const b = await rig.db.assignment.findFirstOrThrow({
+      where: { drawId, targetId: third.targetId, inspectorId: recuser },
+    });
+    const asked = await rig.press(
+      await openIdOf(recuser),
+      { action: "task.recuse", assignmentId: b.id },
+      { reason: "曾在该企业任职" },
+    );
     expect(asked.toast?.content).toBe("回避申请已提交领导审批");
     await rig.settle();
 
@@ -98,7 +117,15 @@ describe("我的任务: fresh cards that outlive Feishu's 14-day window (spec §
 
   it("at most 20 cards, then a line saying how many more", async () => {
     const targetId = record.selection.targets[0]!.id;
-    for (let k = 0; k < 24; k++) await rig.db.recusalRequest.create({ data: { drawId, targetId, inspectorId: record.pool.inspectors[k % record.pool.inspectors.length]!.id, reason: `测试${k}` } });
+    for (let k = 0; k < 24; k++)
+      await rig.db.recusalRequest.create({
+        data: {
+          drawId,
+          targetId,
+          inspectorId: record.pool.inspectors[k % record.pool.inspectors.length]!.id,
+          reason: `测试${k}`,
+        },
+      });
     const pending = await rig.db.recusalRequest.count({ where: { status: "pending" } });
     const k = rig.fake.sentTo(DEMO_OPEN_IDS.admin).length;
     await rig.deliver(rig.say(DEMO_OPEN_IDS.admin, "我的任务"));
@@ -115,7 +142,9 @@ describe("「打开」 on a shared card and the target's phone", () => {
   it("task.open sends a new private card to the clicker and leaves the shared card alone; others are refused", async () => {
     const [team] = currentTeams(record);
     const me = team!.inspectorIds[1]!;
-    const a = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: team!.targetId, inspectorId: me } });
+    const a = await rig.db.assignment.findFirstOrThrow({
+      where: { drawId, targetId: team!.targetId, inspectorId: me },
+    });
     const n = rig.fake.sentTo(await openIdOf(me)).length;
     const answer = await rig.press(await openIdOf(me), { action: "task.open", assignmentId: a.id });
     expect(answer).toEqual({ toast: { type: "success", content: "任务卡片已私聊发送给您" } });
@@ -123,7 +152,9 @@ describe("「打开」 on a shared card and the target's phone", () => {
     const fresh = since(await openIdOf(me), n);
     expect(fresh).toHaveLength(1);
     expect(JSON.stringify(fresh[0]!.card)).toContain(team!.targetId);
-    expect((await rig.press(DEMO_OPEN_IDS.legal, { action: "task.open", assignmentId: a.id })).toast?.content).toMatch(/这不是您的任务/);
+    expect((await rig.press(DEMO_OPEN_IDS.legal, { action: "task.open", assignmentId: a.id })).toast?.content).toMatch(
+      /这不是您的任务/,
+    );
   });
 
   it("the card shows the phone masked; the full number goes to an assigned inspector only, privately", async () => {
@@ -131,14 +162,18 @@ describe("「打开」 on a shared card and the target's phone", () => {
     const me = team!.inspectorIds[0]!;
     const target = await rig.db.target.findUniqueOrThrow({ where: { creditCode: team!.targetId } });
     expect(target.phone).not.toBe("");
-    const a = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: team!.targetId, inspectorId: me } });
+    const a = await rig.db.assignment.findFirstOrThrow({
+      where: { drawId, targetId: team!.targetId, inspectorId: me },
+    });
     const card = rig.fake.sentTo(await openIdOf(me)).find((m) => m.message_id === a.cardMessageId)!;
     const json = JSON.stringify(card.card);
     expect(json).not.toContain(target.phone);
     expect(json).toContain('"element_id":"sensitive_phone"');
     const shown = await rig.press(await openIdOf(me), { action: "task.phone", assignmentId: a.id });
     expect(shown.toast?.content).toBe(`${target.name} 联系电话：${target.phone}`);
-    expect((await rig.press(DEMO_OPEN_IDS.leader, { action: "task.phone", assignmentId: a.id })).toast?.type).toBe("error");
+    expect((await rig.press(DEMO_OPEN_IDS.leader, { action: "task.phone", assignmentId: a.id })).toast?.type).toBe(
+      "error",
+    );
   });
 
   it("when Feishu's data-leak review refuses a card (230028), it is resent without the phone", async () => {
@@ -162,14 +197,28 @@ describe("「打开」 on a shared card and the target's phone", () => {
 describe("the result form checks dates against the task, the reveal and today, and lists every problem at once (spec §8)", () => {
   it("refuses a 检查日期 before the task's 开始日期 or before the reveal, naming the field, with the other problems in the same reply", async () => {
     // A team untouched by the tests above (no result, no recusal).
-    const busy = new Set([...(await rig.db.result.findMany()).map((r) => r.targetId), ...(await rig.db.recusalRequest.findMany()).map((r) => r.targetId)]);
+    const busy = new Set([
+      ...(await rig.db.result.findMany()).map((r) => r.targetId),
+      ...(await rig.db.recusalRequest.findMany()).map((r) => r.targetId),
+    ]);
     const team = currentTeams(record).find((t) => !busy.has(t.targetId))!;
     const me = team.inspectorIds[0]!;
     const a = await rig.db.assignment.findFirstOrThrow({ where: { drawId, targetId: team.targetId, inspectorId: me } });
     const start = (await rig.db.task.findUniqueOrThrow({ where: { code: "T2026-03" } })).startDate;
-    const early = await rig.press(await openIdOf(me), { action: "result.submit", assignmentId: a.id }, { inspection_date: "2026-04-30 +0800", category: "未发现问题", disposal: "立案调查" });
-    expect(early.toast).toEqual({ type: "error", content: `检查日期：不能早于任务开始日期（${start}）\n后续处置：「未发现问题」不应选择后续处置` });
-    const beforeReveal = await rig.press(await openIdOf(me), { action: "result.submit", assignmentId: a.id }, { inspection_date: "2026-05-02 +0800", category: "未发现问题" });
+    const early = await rig.press(
+      await openIdOf(me),
+      { action: "result.submit", assignmentId: a.id },
+      { inspection_date: "2026-04-30 +0800", category: "未发现问题", disposal: "立案调查" },
+    );
+    expect(early.toast).toEqual({
+      type: "error",
+      content: `检查日期：不能早于任务开始日期（${start}）\n后续处置：「未发现问题」不应选择后续处置`,
+    });
+    const beforeReveal = await rig.press(
+      await openIdOf(me),
+      { action: "result.submit", assignmentId: a.id },
+      { inspection_date: "2026-05-02 +0800", category: "未发现问题" },
+    );
     expect(beforeReveal.toast).toEqual({ type: "error", content: `检查日期：不能早于抽取揭示日期（${today}）` });
     expect(await rig.db.result.count({ where: { drawId, targetId: team.targetId } })).toBe(0);
   });
@@ -179,7 +228,16 @@ describe("list cards are paged under Feishu's 30 KB", () => {
   it("计划 with hundreds of tasks arrives as numbered cards, none refused", async () => {
     const item = await rig.db.item.findFirstOrThrow();
     for (let k = 0; k < 400; k++) {
-      await rig.db.task.create({ data: { code: `TP-${String(k).padStart(3, "0")}`, name: `2099年${"道路运输经营行为双随机抽查".repeat(3)}${k}`, year: 2099, itemCode: item.code, startDate: "2099-01-01", endDate: "2099-12-31" } });
+      await rig.db.task.create({
+        data: {
+          code: `TP-${String(k).padStart(3, "0")}`,
+          name: `2099年${"道路运输经营行为双随机抽查".repeat(3)}${k}`,
+          year: 2099,
+          itemCode: item.code,
+          startDate: "2099-01-01",
+          endDate: "2099-12-31",
+        },
+      });
     }
     const chat = "oc_p2p_plan";
     rig.fake.addChat(chat, "私聊", [DEMO_OPEN_IDS.leader]);

@@ -22,7 +22,12 @@ const lastCardTo = (receiveId: string) => JSON.stringify(rig.fake.sentTo(receive
 /** The database's own publicity rate for the year, as 统计 must show it. */
 async function rateInDb(): Promise<string> {
   const rows = await rig.db.result.findMany({ where: { current: true, confirmedAt: { not: null } } });
-  return formatBp(publicityRate(rows.map((r) => ({ due: r.publicityDue, publishedOn: r.publishedOn })), today).rateBp);
+  return formatBp(
+    publicityRate(
+      rows.map((r) => ({ due: r.publicityDue, publishedOn: r.publishedOn })),
+      today,
+    ).rateBp,
+  );
 }
 
 beforeAll(async () => {
@@ -44,7 +49,17 @@ beforeAll(async () => {
   ];
   for (const [k, p] of plan.entries()) {
     const r = await rig.db.result.create({
-      data: { drawId, targetId: record.selection.targets[k]!.id, inspectionDate: shiftDays(today, -45), category: "未发现问题", submittedBy: "x", status: "confirmed", confirmedBy: "y", confirmedAt: p.confirmedAt, publicityDue: p.due },
+      data: {
+        drawId,
+        targetId: record.selection.targets[k]!.id,
+        inspectionDate: shiftDays(today, -45),
+        category: "未发现问题",
+        submittedBy: "x",
+        status: "confirmed",
+        confirmedBy: "y",
+        confirmedAt: p.confirmedAt,
+        publicityDue: p.due,
+      },
     });
     ids.push(r.id);
   }
@@ -58,7 +73,9 @@ describe("一公开: 公示, 标记已公示, 全部标记, 统计", () => {
     await rig.deliver(rig.say(DEMO_OPEN_IDS.legal, "公示"));
     await rig.settle();
     const card = lastCardTo(FAKE.group);
-    const names = await rig.db.target.findMany({ where: { creditCode: { in: record.selection.targets.slice(0, 3).map((t) => t.id) } } });
+    const names = await rig.db.target.findMany({
+      where: { creditCode: { in: record.selection.targets.slice(0, 3).map((t) => t.id) } },
+    });
     for (const t of names) expect(card).toContain(t.name);
     expect(card).toMatch(/已逾期 \d+ 个工作日/);
     expect(card).toMatch(/剩余 \d+ 个工作日/);
@@ -69,7 +86,11 @@ describe("一公开: 公示, 标记已公示, 全部标记, 统计", () => {
 
   it("only 法制员, 领导, 管理员 may mark, on every click", async () => {
     const before = await rig.db.auditLog.count();
-    const inspector = (await rig.press(DEMO_OPEN_IDS.inspectorA, { action: "publicity.mark", resultId: ids[1] }, { [`publish_date_pub_${ids[1]}`]: `${today} +0800` })) as Answer;
+    const inspector = (await rig.press(
+      DEMO_OPEN_IDS.inspectorA,
+      { action: "publicity.mark", resultId: ids[1] },
+      { [`publish_date_pub_${ids[1]}`]: `${today} +0800` },
+    )) as Answer;
     expect(inspector.toast?.content).toBe("仅限法制员、领导、管理员操作");
     expect((await rig.press(STRANGER, { action: "publicity.markAll", asOf }, {})).toast?.type).toBe("error");
     await rig.deliver(rig.say(DEMO_OPEN_IDS.inspectorA, "公示"));
@@ -80,17 +101,35 @@ describe("一公开: 公示, 标记已公示, 全部标记, 统计", () => {
   });
 
   it("标记已公示 with a 公示日期 between the confirmation date and today; audited", async () => {
-    const early = (await rig.press(DEMO_OPEN_IDS.legal, { action: "publicity.mark", resultId: ids[1] }, { [`publish_date_pub_${ids[1]}`]: `${shiftDays(today, -10)} +0800` })) as Answer;
+    const early = (await rig.press(
+      DEMO_OPEN_IDS.legal,
+      { action: "publicity.mark", resultId: ids[1] },
+      { [`publish_date_pub_${ids[1]}`]: `${shiftDays(today, -10)} +0800` },
+    )) as Answer;
     expect(early.toast?.content).toMatch(/早于结果确认日期/);
-    const late = (await rig.press(DEMO_OPEN_IDS.legal, { action: "publicity.mark", resultId: ids[1] }, { [`publish_date_pub_${ids[1]}`]: `${shiftDays(today, 1)} +0800` })) as Answer;
+    const late = (await rig.press(
+      DEMO_OPEN_IDS.legal,
+      { action: "publicity.mark", resultId: ids[1] },
+      { [`publish_date_pub_${ids[1]}`]: `${shiftDays(today, 1)} +0800` },
+    )) as Answer;
     expect(late.toast?.type).toBe("error");
     expect(await rig.db.result.count({ where: { publishedAt: { not: null } } })).toBe(0);
 
-    const ok = (await rig.press(DEMO_OPEN_IDS.legal, { action: "publicity.mark", resultId: ids[1] }, { [`publish_date_pub_${ids[1]}`]: `${today} +0800` })) as Answer;
+    const ok = (await rig.press(
+      DEMO_OPEN_IDS.legal,
+      { action: "publicity.mark", resultId: ids[1] },
+      { [`publish_date_pub_${ids[1]}`]: `${today} +0800` },
+    )) as Answer;
     expect(ok.toast).toMatchObject({ type: "success" });
     expect(JSON.stringify(ok.card)).toContain("全部标记（2 条）"); // the marked one left the list
-    expect(await rig.db.result.findUniqueOrThrow({ where: { id: ids[1] } })).toMatchObject({ publishedOn: today, publishedBy: DEMO_OPEN_IDS.legal });
-    expect(await rig.db.auditLog.findFirstOrThrow({ where: { action: "publicity.mark" } })).toMatchObject({ actor: DEMO_OPEN_IDS.legal, entityId: String(ids[1]) });
+    expect(await rig.db.result.findUniqueOrThrow({ where: { id: ids[1] } })).toMatchObject({
+      publishedOn: today,
+      publishedBy: DEMO_OPEN_IDS.legal,
+    });
+    expect(await rig.db.auditLog.findFirstOrThrow({ where: { action: "publicity.mark" } })).toMatchObject({
+      actor: DEMO_OPEN_IDS.legal,
+      entityId: String(ids[1]),
+    });
     // A second click on the same (stale) button marks nothing twice.
     const again = (await rig.press(DEMO_OPEN_IDS.legal, { action: "publicity.mark", resultId: ids[1] }, {})) as Answer;
     expect(again.toast?.type).toBe("info");
@@ -108,9 +147,23 @@ describe("一公开: 公示, 标记已公示, 全部标记, 统计", () => {
 
   it("全部标记 marks every result the card listed, on all pages, and nothing confirmed after it", async () => {
     const fresh = await rig.db.result.create({
-      data: { drawId, targetId: record.selection.targets[3]!.id, inspectionDate: today, category: "未发现问题", submittedBy: "x", status: "confirmed", confirmedBy: "y", confirmedAt: new Date(Date.now() + 60_000), publicityDue: shiftDays(today, 28) },
+      data: {
+        drawId,
+        targetId: record.selection.targets[3]!.id,
+        inspectionDate: today,
+        category: "未发现问题",
+        submittedBy: "x",
+        status: "confirmed",
+        confirmedBy: "y",
+        confirmedAt: new Date(Date.now() + 60_000),
+        publicityDue: shiftDays(today, 28),
+      },
     });
-    const all = (await rig.press(DEMO_OPEN_IDS.leader, { action: "publicity.markAll", asOf }, { publish_date_pub_all: `${today} +0800` })) as Answer;
+    const all = (await rig.press(
+      DEMO_OPEN_IDS.leader,
+      { action: "publicity.markAll", asOf },
+      { publish_date_pub_all: `${today} +0800` },
+    )) as Answer;
     expect(all.toast?.content).toBe(`已标记公示 2 条（公示日期 ${today}）`);
     expect(await rig.db.result.count({ where: { id: { in: ids }, publishedOn: today } })).toBe(3);
     expect((await rig.db.result.findUniqueOrThrow({ where: { id: fresh.id } })).publishedAt).toBeNull();

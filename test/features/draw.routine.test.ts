@@ -33,14 +33,21 @@ describe("a 一般 item: no target gets the same routine check twice a 年度 (�
     expect(drawn.length).toBeGreaterThan(0);
 
     await addTask("T2026-05", 2026, "JT-HY-001");
-    const { commitment, itemName, excludedDrawn } = await commitDraw(db, { taskCode: "T2026-05", orderedBy: LEADER }, clock);
+    const { commitment, itemName, excludedDrawn } = await commitDraw(
+      db,
+      { taskCode: "T2026-05", orderedBy: LEADER },
+      clock,
+    );
     const pool = commitment.pool.targets.map((t) => t.id);
     expect(excludedDrawn).toBe(drawn.length);
     expect(pool).toEqual(before.filter((id) => !drawn.includes(id)));
     expect(commitment.pool.previousAssignments).toEqual([]); // every pair of the last draw left with its target
-    expect(JSON.stringify(commitmentCard(commitment, itemName, LEADER, excludedDrawn))).toContain(`已排除**：${drawn.length} 户本年度已因该事项被抽中`);
+    expect(JSON.stringify(commitmentCard(commitment, itemName, LEADER, excludedDrawn))).toContain(
+      `已排除**：${drawn.length} 户本年度已因该事项被抽中`,
+    );
 
-    const second = (await revealDraw(db, { drawId: commitment.drawId, witnessOpenId: WITNESS, entropy: "x" }, clock)).record;
+    const second = (await revealDraw(db, { drawId: commitment.drawId, witnessOpenId: WITNESS, entropy: "x" }, clock))
+      .record;
     expect(second.selection.targets.filter((t) => drawn.includes(t.id))).toEqual([]);
     expect(verify(second).ok).toBe(true);
     const audit = await db.auditLog.findFirstOrThrow({ where: { action: "draw.commit", entityId: commitment.drawId } });
@@ -61,13 +68,17 @@ describe("a 一般 item: no target gets the same routine check twice a 年度 (�
     await addTask("T2027-01", 2027, "JT-HY-001");
     const nextYear = await dryRun(db, "T2027-01", clock);
     expect(nextYear.excludedDrawn).toBe(0);
-    expect(nextYear.record.pool.targets.map((t) => t.id)).toEqual(expect.arrayContaining(hy.selection.targets.map((t) => t.id)));
+    expect(nextYear.record.pool.targets.map((t) => t.id)).toEqual(
+      expect.arrayContaining(hy.selection.targets.map((t) => t.id)),
+    );
 
     const ky = await drawAndReveal("T2026-02"); // JT-KY-001 is 重点
     await addTask("T2026-06", 2026, "JT-KY-001");
     const key = await dryRun(db, "T2026-06", clock);
     expect(key.excludedDrawn).toBe(0);
-    expect(key.record.pool.targets.map((t) => t.id)).toEqual(expect.arrayContaining(ky.selection.targets.map((t) => t.id)));
+    expect(key.record.pool.targets.map((t) => t.id)).toEqual(
+      expect.arrayContaining(ky.selection.targets.map((t) => t.id)),
+    );
 
     const { commitment } = await commitDraw(db, { taskCode: "T2026-03", orderedBy: LEADER }, clock); // JT-WX-001, 一般
     await cancelDraw(db, { drawId: commitment.drawId, by: LEADER, reason: "测试" }, clock);

@@ -77,7 +77,10 @@ describe("imports that would take the bot down are refused before they are parse
     expect(await targetCount(env)).toBe(0);
     expect((await drbot(["import", "targets", file("20.csv", targetsCsv(20))], env)).code).toBe(0);
     expect(await targetCount(env)).toBe(20);
-    const wide = [[...TARGET_HEADERS, ...Array.from({ length: 95 }, (_, k) => `备注${k}`)].join(","), targetRow(1).join(",")].join("\n");
+    const wide = [
+      [...TARGET_HEADERS, ...Array.from({ length: 95 }, (_, k) => `备注${k}`)].join(","),
+      targetRow(1).join(","),
+    ].join("\n");
     const w = await drbot(["import", "targets", file("wide.csv", Buffer.from(wide))], dbEnv());
     expect(w.code).toBe(1);
     expect(w.err).toContain("上限 100 列");

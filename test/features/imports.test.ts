@@ -11,12 +11,24 @@ import { verifyAuditChain } from "../../src/store/audit";
 import type { Db } from "../../src/store/db";
 import { freshDb, loadDemo, NOW, tableCounts } from "../helpers/db";
 
-const opts = (kind?: ImportKind, extra: Partial<ImportOptions> = {}): ImportOptions => ({ kind, actor: "test", at: NOW, directory: null, ...extra });
+const opts = (kind?: ImportKind, extra: Partial<ImportOptions> = {}): ImportOptions => ({
+  kind,
+  actor: "test",
+  at: NOW,
+  directory: null,
+  ...extra,
+});
 const csvOf = (kind: ImportKind, rows: string[][], headers = KIND_SPECS[kind].columns.map((c) => c.name)) =>
   Buffer.from([headers.join(","), ...rows.map((r) => r.join(","))].join("\r\n"), "utf8");
 
 /** Runs an import that must be refused; returns its row messages and proves nothing was written. */
-async function rejected(db: Db, buffer: Buffer, fileName: string, kind?: ImportKind, extra: Partial<ImportOptions> = {}): Promise<string[]> {
+async function rejected(
+  db: Db,
+  buffer: Buffer,
+  fileName: string,
+  kind?: ImportKind,
+  extra: Partial<ImportOptions> = {},
+): Promise<string[]> {
   const before = await tableCounts(db);
   let error: unknown;
   try {
@@ -59,10 +71,14 @@ describe("importing 一单两库 and the plan", () => {
   });
 
   it("reads UTF-8 CSV with a BOM and quoted cells, and detects the kind from the header row", async () => {
-    const text = "\uFEFF事项编码,抽查事项,抽查类别,检查对象类型,抽查比例(%)\r\nJT-X-9,\"检查,带逗号\",一般,道路普通货物运输经营者,3.5\r\n";
+    const text =
+      '\uFEFF事项编码,抽查事项,抽查类别,检查对象类型,抽查比例(%)\r\nJT-X-9,"检查,带逗号",一般,道路普通货物运输经营者,3.5\r\n';
     const report = await importFile(db, Buffer.from(text), "items.csv", opts());
     expect(report.kind).toBe("items");
-    expect(await db.item.findUnique({ where: { code: "JT-X-9" } })).toMatchObject({ name: "检查,带逗号", ratioBp: 350 });
+    expect(await db.item.findUnique({ where: { code: "JT-X-9" } })).toMatchObject({
+      name: "检查,带逗号",
+      ratioBp: 350,
+    });
   });
 
   it("keeps a changed target's old content as a revision and audits the import", async () => {
@@ -85,14 +101,20 @@ describe("importing 一单两库 and the plan", () => {
     const directory = { resolveMobiles: async (m: string[]) => new Map(m.map((x) => [x, `ou_from_${x}`])) };
     const rows = [["99000000001", "新同事", "县道路运输管理所", "执法人员", "", "13900000001", "", ""]];
     await importFile(db, csvOf("inspectors", rows), "i.csv", opts("inspectors", { directory }));
-    expect(await db.inspector.findUnique({ where: { certNo: "99000000001" } })).toMatchObject({ openId: "ou_from_13900000001", mobile: "13900000001" });
+    expect(await db.inspector.findUnique({ where: { certNo: "99000000001" } })).toMatchObject({
+      openId: "ou_from_13900000001",
+      mobile: "13900000001",
+    });
   });
 });
 
 describe("broken files are refused with every problem and nothing written", () => {
   it("missing headers", async () => {
     const errors = await rejected(db, csvOf("targets", [["x"]], ["名称", "对象类型"]), "t.csv", "targets");
-    expect(errors).toEqual(["第1行 统一社会信用代码: 缺少该列（表头须与模板一致）", "第1行 经营状态: 缺少该列（表头须与模板一致）"]);
+    expect(errors).toEqual([
+      "第1行 统一社会信用代码: 缺少该列（表头须与模板一致）",
+      "第1行 经营状态: 缺少该列（表头须与模板一致）",
+    ]);
   });
 
   it("bad credit codes, enumerations, and duplicates — all rows, all columns", async () => {
@@ -116,7 +138,17 @@ describe("broken files are refused with every problem and nothing written", () =
   });
 
   it("bad dates and numbers", async () => {
-    expect(await rejected(db, csvOf("holidays", [["2027-02-30", "休", ""], ["2027/01/01", "放假", ""]]), "h.csv", "holidays")).toEqual([
+    expect(
+      await rejected(
+        db,
+        csvOf("holidays", [
+          ["2027-02-30", "休", ""],
+          ["2027/01/01", "放假", ""],
+        ]),
+        "h.csv",
+        "holidays",
+      ),
+    ).toEqual([
       "第2行 日期: 应为 YYYY-MM-DD 格式的有效日期",
       "第3行 日期: 应为 YYYY-MM-DD 格式的有效日期",
       "第3行 类型: 应为 休/班 之一",
@@ -129,20 +161,38 @@ describe("broken files are refused with every problem and nothing written", () =
       "第2行 中风险比例(%): 「5.555」不是 0 到 100 之间、最多两位小数的百分比",
       "第2行 每户检查人数: 至少 2 人",
     ]);
-    expect(await rejected(db, csvOf("items", [["X1", "事项", "特殊", "货运", "0"]], ["事项编码", "抽查事项", "抽查类别", "检查对象类型", "抽查比例(%)"]), "i.csv", "items")).toEqual([
+    expect(
+      await rejected(
+        db,
+        csvOf(
+          "items",
+          [["X1", "事项", "特殊", "货运", "0"]],
+          ["事项编码", "抽查事项", "抽查类别", "检查对象类型", "抽查比例(%)"],
+        ),
+        "i.csv",
+        "items",
+      ),
+    ).toEqual([
       "第2行 抽查类别: 应为 一般/重点 之一",
       "第2行 抽查比例(%): 「0」不是 0 到 100 之间、最多两位小数的百分比",
     ]);
   });
 
   it("references to unknown 执法证号, 统一社会信用代码 and 事项编码", async () => {
-    expect(await rejected(db, csvOf("conflicts", [["00000000000", demoCreditCode(999), "亲属"]]), "c.csv", "conflicts")).toEqual([
+    expect(
+      await rejected(db, csvOf("conflicts", [["00000000000", demoCreditCode(999), "亲属"]]), "c.csv", "conflicts"),
+    ).toEqual([
       "第2行 执法证号: 执法检查人员名录库中没有该执法证号",
       "第2行 统一社会信用代码: 检查对象名录库中没有该统一社会信用代码",
     ]);
-    expect(await rejected(db, csvOf("plan", [["T9", "任务", "2026", "NOPE", "2026-05-01", "2026-06-01", "", "", "", "", ""]]), "p.csv", "plan")).toEqual([
-      "第2行 事项编码: 抽查事项清单中没有该事项编码（请先导入抽查事项清单）",
-    ]);
+    expect(
+      await rejected(
+        db,
+        csvOf("plan", [["T9", "任务", "2026", "NOPE", "2026-05-01", "2026-06-01", "", "", "", "", ""]]),
+        "p.csv",
+        "plan",
+      ),
+    ).toEqual(["第2行 事项编码: 抽查事项清单中没有该事项编码（请先导入抽查事项清单）"]);
   });
 
   it("inspectors: roles, mobiles without a Feishu app, open_ids already taken", async () => {
@@ -158,7 +208,9 @@ describe("broken files are refused with every problem and nothing written", () =
       "第4行 状态: 应为 在岗/离岗 之一",
     ]);
     const taken = [["99000000003", "丙", "某单位", "执法人员", "", "", "ou_1eade71eade71eade71eade71eade71e", ""]];
-    expect(await rejected(db, csvOf("inspectors", taken), "i.csv", "inspectors")).toEqual(["第2行 飞书open_id: 该飞书账号已属于执法证号 33012200001"]);
+    expect(await rejected(db, csvOf("inspectors", taken), "i.csv", "inspectors")).toEqual([
+      "第2行 飞书open_id: 该飞书账号已属于执法证号 33012200001",
+    ]);
   });
 
   it("a mobile the directory can't find", async () => {

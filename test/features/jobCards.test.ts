@@ -34,8 +34,29 @@ describe("job cards stay within Feishu's 30 KB", () => {
 
 describe("a reminders card full of forms", () => {
   it("shows fewer items per section rather than exceed the limit", () => {
-    const form = (id: number) => followUpForms({ id, kind: "整改复查", status: "open", outcome: null, details: {}, taskCode: "T", targetName: "某公司", creditCode: "X", problem: "问题".repeat(100), disposal: null, dueShown: null, dueState: null, owners: [] }, "reminders");
-    const sections = Array.from({ length: 5 }, (_, s) => ({ title: `第${s}类`, items: Array.from({ length: 40 }, (_, k) => ({ text: "很长的说明".repeat(60), actions: form(s * 100 + k) })) }));
+    const form = (id: number) =>
+      followUpForms(
+        {
+          id,
+          kind: "整改复查",
+          status: "open",
+          outcome: null,
+          details: {},
+          taskCode: "T",
+          targetName: "某公司",
+          creditCode: "X",
+          problem: "问题".repeat(100),
+          disposal: null,
+          dueShown: null,
+          dueState: null,
+          owners: [],
+        },
+        "reminders",
+      );
+    const sections = Array.from({ length: 5 }, (_, s) => ({
+      title: `第${s}类`,
+      items: Array.from({ length: 40 }, (_, k) => ({ text: "很长的说明".repeat(60), actions: form(s * 100 + k) })),
+    }));
     const card = remindersCard("2026-12-16", sections);
     expect(cardBytes(card)).toBeLessThan(MAX_CARD_BYTES);
     expect(JSON.stringify(card)).toMatch(/……另有 3\d 项/);

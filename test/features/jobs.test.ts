@@ -13,7 +13,10 @@ const digests = () => rig.fake.sentTo(LEGAL_CHAT);
 
 describe("drbot jobs run digest: the 法制办 digest, once per working day", () => {
   it("refuses to run without Feishu settings", async () => {
-    const r = await rig.drbot(["jobs", "run", "digest", "--at", "2026-12-16"], { LARK_APP_ID: undefined, LARK_APP_SECRET: undefined });
+    const r = await rig.drbot(["jobs", "run", "digest", "--at", "2026-12-16"], {
+      LARK_APP_ID: undefined,
+      LARK_APP_SECRET: undefined,
+    });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/未配置飞书应用/);
     expect(await rig.db.jobSend.count()).toBe(0);
@@ -40,7 +43,9 @@ describe("drbot jobs run digest: the 法制办 digest, once per working day", ()
     expect(card).toContain(first.name);
     expect(card).toContain("T2026-03");
     expect(card).toContain("逾期1个工作日");
-    const someone = await rig.db.inspector.findUniqueOrThrow({ where: { certNo: (await rig.db.assignment.findFirstOrThrow({ where: { drawId: rig.drawId } })).inspectorId } });
+    const someone = await rig.db.inspector.findUniqueOrThrow({
+      where: { certNo: (await rig.db.assignment.findFirstOrThrow({ where: { drawId: rig.drawId } })).inspectorId },
+    });
     expect(card).toContain(someone.name);
   });
 
@@ -52,12 +57,17 @@ describe("drbot jobs run digest: the 法制办 digest, once per working day", ()
   });
 
   it("two processes running the same day at once send it once", async () => {
-    const [a, b] = await Promise.all([rig.drbotProcess(["jobs", "run", "digest", "--at", "2026-12-17"]), rig.drbotProcess(["jobs", "run", "digest", "--at", "2026-12-17"])]);
+    const [a, b] = await Promise.all([
+      rig.drbotProcess(["jobs", "run", "digest", "--at", "2026-12-17"]),
+      rig.drbotProcess(["jobs", "run", "digest", "--at", "2026-12-17"]),
+    ]);
     expect(a.code, a.err).toBe(0);
     expect(b.code, b.err).toBe(0);
     expect([a.out, b.out].filter((o) => o.includes("已发送 → 法制办群"))).toHaveLength(1);
     expect(digests()).toHaveLength(2);
-    expect(await rig.db.outboxMessage.count({ where: { idemKey: { startsWith: `job:digest:${LEGAL_CHAT}:` } } })).toBe(2);
+    expect(await rig.db.outboxMessage.count({ where: { idemKey: { startsWith: `job:digest:${LEGAL_CHAT}:` } } })).toBe(
+      2,
+    );
   }, 180_000); // two cold Node processes on a shared, loaded machine
 
   it("nothing on a non-working Saturday (unless --force); the next working day gets its own digest", async () => {
@@ -86,7 +96,9 @@ describe("reminders and the weekly summary", () => {
   it("inspectors are reminded privately from 3 working days before the task ends, one card each", async () => {
     const team = await rig.db.assignment.findMany({ where: { drawId: rig.drawId } });
     const people = [...new Set(team.map((a) => a.inspectorId))];
-    const before = new Map(await Promise.all(people.map(async (p) => [p, rig.fake.sentTo(await rig.openIdOf(p)).length] as const)));
+    const before = new Map(
+      await Promise.all(people.map(async (p) => [p, rig.fake.sentTo(await rig.openIdOf(p)).length] as const)),
+    );
     await rig.drbot(["jobs", "run", "reminders", "--at", "2026-12-09"]); // 4 working days left: too early
     for (const p of people) expect(rig.fake.sentTo(await rig.openIdOf(p)).length).toBe(before.get(p));
     const r = await rig.drbot(["jobs", "run", "reminders", "--at", "2026-12-10"]);
@@ -123,7 +135,14 @@ describe("reminders and the weekly summary", () => {
 
 describe("督办 on demand", () => {
   const ask = async (openId: string, id: string) => {
-    const envelope = messageEvent({ eventId: `ev-${id}`, messageId: `om_${id}`, text: "督办", sender: openId, chatId: "oc_p2p", chatType: "p2p" });
+    const envelope = messageEvent({
+      eventId: `ev-${id}`,
+      messageId: `om_${id}`,
+      text: "督办",
+      sender: openId,
+      chatId: "oc_p2p",
+      chatType: "p2p",
+    });
     await rig.db.$transaction((tx) => rig.bot.onEvent(tx, envelope));
     return (await rig.db.outboxMessage.findUniqueOrThrow({ where: { idemKey: `reply:om_${id}:0` } })).content;
   };
@@ -132,9 +151,12 @@ describe("督办 on demand", () => {
     rig.setToday("2026-12-18");
     const legal = (await rig.db.inspector.findFirstOrThrow({ where: { roles: { contains: "法制员" } } })).openId!;
     const reply = JSON.parse(await ask(legal, "dd1")) as { body: { elements: { content?: string }[] } };
-    const digest = JSON.parse(digests().find((m) => m.content.includes("统计日期 2026-12-18"))!.content) as typeof reply;
+    const digest = JSON.parse(
+      digests().find((m) => m.content.includes("统计日期 2026-12-18"))!.content,
+    ) as typeof reply;
     expect(reply.body.elements).toEqual(digest.body.elements);
-    const inspector = (await rig.db.inspector.findFirstOrThrow({ where: { roles: "执法人员", openId: { not: null } } })).openId!;
+    const inspector = (await rig.db.inspector.findFirstOrThrow({ where: { roles: "执法人员", openId: { not: null } } }))
+      .openId!;
     expect(await ask(inspector, "dd2")).toContain("仅限法制员、领导、管理员使用");
   });
 });

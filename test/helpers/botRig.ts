@@ -14,20 +14,23 @@ export const STRANGER = "ou_57a4e457a4e457a4e457a4e457a4e457";
 export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartOptions = {}) {
   const fake = new FakeFeishu({ appId: FAKE.appId, appSecret: FAKE.appSecret, botOpenId: BOT });
   const domain = await fake.listen();
-  const s = await start({
-    DATABASE_URL: `file:${path.join(tempDir(), "bot.db")}`,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "silent",
-    LARK_APP_ID: FAKE.appId,
-    LARK_APP_SECRET: FAKE.appSecret,
-    LARK_ENCRYPT_KEY: FAKE.encryptKey,
-    LARK_VERIFICATION_TOKEN: FAKE.token,
-    LARK_DOMAIN: domain,
-    // The bureau date the suite runs at (DRBOT_TODAY=2027-06-01 npm test): the bot reads it through its config.
-    ...(process.env.DRBOT_TODAY ? { DRBOT_TODAY: process.env.DRBOT_TODAY } : {}),
-    ...extraEnv,
-  }, opts);
+  const s = await start(
+    {
+      DATABASE_URL: `file:${path.join(tempDir(), "bot.db")}`,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "silent",
+      LARK_APP_ID: FAKE.appId,
+      LARK_APP_SECRET: FAKE.appSecret,
+      LARK_ENCRYPT_KEY: FAKE.encryptKey,
+      LARK_VERIFICATION_TOKEN: FAKE.token,
+      LARK_DOMAIN: domain,
+      // The bureau date the suite runs at (DRBOT_TODAY=2027-06-01 npm test): the bot reads it through its config.
+      ...(process.env.DRBOT_TODAY ? { DRBOT_TODAY: process.env.DRBOT_TODAY } : {}),
+      ...extraEnv,
+    },
+    opts,
+  );
   const db: Db = s.db;
   const runtime: Runtime = s.runtime;
   await loadDemo(db);
@@ -42,20 +45,44 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
   /** POST an event exactly as Feishu would: encrypted, signed over the raw body, with a fresh timestamp. */
   const deliver = async (envelope: unknown, pathname = "/lark/events"): Promise<Response> => {
     const raw = encryptBody(envelope);
-    return fetch(`${base}${pathname}`, { method: "POST", body: raw, headers: signedHeaders(raw, Math.floor(Date.now() / 1000)) });
+    return fetch(`${base}${pathname}`, {
+      method: "POST",
+      body: raw,
+      headers: signedHeaders(raw, Math.floor(Date.now() / 1000)),
+    });
   };
 
   const say = (sender: string, text: string, chat = FAKE.group, chatType: "group" | "p2p" = "group") => {
     seq++;
     const mentions = chatType === "group" ? [{ key: "@_user_1", openId: BOT, name: "双随机助手", bot: true }] : [];
-    return messageEvent({ eventId: `ev-${seq}`, messageId: `om_msg_${seq}`, text: chatType === "group" ? `@_user_1 ${text}` : text, sender, chatId: chat, chatType, mentions });
+    return messageEvent({
+      eventId: `ev-${seq}`,
+      messageId: `om_msg_${seq}`,
+      text: chatType === "group" ? `@_user_1 ${text}` : text,
+      sender,
+      chatId: chat,
+      chatType,
+      mentions,
+    });
   };
 
-  const click = (operator: string, value: Record<string, unknown>, formValue?: Record<string, unknown>, messageId = "om_card") => {
+  const click = (
+    operator: string,
+    value: Record<string, unknown>,
+    formValue?: Record<string, unknown>,
+    messageId = "om_card",
+  ) => {
     seq++;
     return {
       schema: "2.0",
-      header: { event_id: `card-${seq}`, token: FAKE.token, create_time: String(Date.now() * 1000), event_type: "card.action.trigger", tenant_key: "t", app_id: FAKE.appId },
+      header: {
+        event_id: `card-${seq}`,
+        token: FAKE.token,
+        create_time: String(Date.now() * 1000),
+        event_type: "card.action.trigger",
+        tenant_key: "t",
+        app_id: FAKE.appId,
+      },
       event: {
         operator: { tenant_key: "t", open_id: operator, union_id: "on_x" },
         token: "c-update-token",
@@ -67,13 +94,19 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
   };
 
   /** Click and read the synchronous answer. */
-  const press = async <T = { toast?: { type: string; content: string }; card?: { type: string; data: { header: { title: { content: string } } } } }>(
+  const press = async <
+    T = {
+      toast?: { type: string; content: string };
+      card?: { type: string; data: { header: { title: { content: string } } } };
+    },
+  >(
     operator: string,
     value: Record<string, unknown>,
     formValue?: Record<string, unknown>,
   ): Promise<T> => (await (await deliver(click(operator, value, formValue), "/lark/cards")).json()) as T;
 
-  const textOf = (m: { content: string; msg_type: string }) => (m.msg_type === "text" ? (JSON.parse(m.content) as { text: string }).text : JSON.stringify(JSON.parse(m.content)));
+  const textOf = (m: { content: string; msg_type: string }) =>
+    m.msg_type === "text" ? (JSON.parse(m.content) as { text: string }).text : JSON.stringify(JSON.parse(m.content));
 
   return {
     fake,
@@ -90,7 +123,10 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
       const deadline = Date.now() + 20_000;
       for (;;) {
         await runtime.idle();
-        const next = await db.outboxMessage.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
+        const next = await db.outboxMessage.findFirst({
+          where: { status: "pending" },
+          orderBy: { nextAttemptAt: "asc" },
+        });
         if (!next || Date.now() > deadline) return;
         await new Promise((r) => setTimeout(r, Math.max(20, next.nextAttemptAt.getTime() - Date.now() + 20)));
       }

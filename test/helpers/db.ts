@@ -23,7 +23,12 @@ export function freshDb(): { db: Db; url: string; dir: string } {
 export async function loadDemo(db: Db): Promise<void> {
   const files = demoCsv();
   for (const kind of DEMO_IMPORT_ORDER) {
-    await importFile(db, Buffer.from(files[kind], "utf8"), `${kind}.csv`, { kind, actor: "test", at: NOW, directory: null });
+    await importFile(db, Buffer.from(files[kind], "utf8"), `${kind}.csv`, {
+      kind,
+      actor: "test",
+      at: NOW,
+      directory: null,
+    });
   }
 }
 

@@ -58,7 +58,11 @@ export async function startJobsRig() {
     bot.onCard(db, {
       schema: "2.0",
       header: { event_id: `card-${++seq}`, event_type: "card.action.trigger", token: FAKE.token, app_id: FAKE.appId },
-      event: { operator: { open_id: openId }, action: { value, tag: "button", ...(formValue ? { form_value: formValue } : {}) }, context: { open_message_id: "om_x", open_chat_id: FAKE.group } },
+      event: {
+        operator: { open_id: openId },
+        action: { value, tag: "button", ...(formValue ? { form_value: formValue } : {}) },
+        context: { open_message_id: "om_x", open_chat_id: FAKE.group },
+      },
     } as Envelope);
 
   /** `drbot …` in-process against the fake Feishu. */
@@ -73,7 +77,9 @@ export async function startJobsRig() {
   /** `drbot …` as a separate OS process (a second process beside another). */
   const drbotProcess = (args: string[]) =>
     new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [path.join(projectRoot, "bin", "drbot.js"), ...args], { env: { ...process.env, ...env } });
+      const child = spawn(process.execPath, [path.join(projectRoot, "bin", "drbot.js"), ...args], {
+        env: { ...process.env, ...env },
+      });
       let out = "";
       let err = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -106,7 +112,10 @@ export async function startJobsRig() {
       const giveUp = Date.now() + 15_000;
       for (;;) {
         await sender.kick();
-        const next = await db.outboxMessage.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" } });
+        const next = await db.outboxMessage.findFirst({
+          where: { status: "pending" },
+          orderBy: { nextAttemptAt: "asc" },
+        });
         if (!next || Date.now() > giveUp) return;
         const due = Math.max(next.nextAttemptAt.getTime(), next.leaseUntil?.getTime() ?? 0);
         await new Promise((r) => setTimeout(r, Math.max(10, Math.min(due - Date.now(), giveUp - Date.now()))));

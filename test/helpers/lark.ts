@@ -32,12 +32,32 @@ export function signedHeaders(rawBody: string, timestampSec: number, key = FAKE.
 }
 
 /** A v2 im.message.receive_v1 envelope with text content. */
-export function messageEvent(o: { eventId: string; messageId: string; text: string; sender: string; chatId: string; chatType: "group" | "p2p"; mentions?: { key: string; openId: string; name: string; bot?: boolean }[]; createTimeMs?: number }) {
+export function messageEvent(o: {
+  eventId: string;
+  messageId: string;
+  text: string;
+  sender: string;
+  chatId: string;
+  chatType: "group" | "p2p";
+  mentions?: { key: string; openId: string; name: string; bot?: boolean }[];
+  createTimeMs?: number;
+}) {
   return {
     schema: "2.0",
-    header: { event_id: o.eventId, event_type: "im.message.receive_v1", create_time: String(o.createTimeMs ?? 1795570200123), token: FAKE.token, app_id: FAKE.appId, tenant_key: "1a2b3c4d5e6f7a8b" },
+    header: {
+      event_id: o.eventId,
+      event_type: "im.message.receive_v1",
+      create_time: String(o.createTimeMs ?? 1795570200123),
+      token: FAKE.token,
+      app_id: FAKE.appId,
+      tenant_key: "1a2b3c4d5e6f7a8b",
+    },
     event: {
-      sender: { sender_id: { open_id: o.sender, union_id: "on_x", user_id: "" }, sender_type: "user", tenant_key: "1a2b3c4d5e6f7a8b" },
+      sender: {
+        sender_id: { open_id: o.sender, union_id: "on_x", user_id: "" },
+        sender_type: "user",
+        tenant_key: "1a2b3c4d5e6f7a8b",
+      },
       message: {
         message_id: o.messageId,
         create_time: String(o.createTimeMs ?? 1795570200000),
@@ -45,7 +65,13 @@ export function messageEvent(o: { eventId: string; messageId: string; text: stri
         chat_type: o.chatType,
         message_type: "text",
         content: JSON.stringify({ text: o.text }),
-        mentions: (o.mentions ?? []).map((m) => ({ key: m.key, id: { open_id: m.openId, union_id: "", user_id: "" }, name: m.name, mentioned_type: m.bot ? "bot" : "user", tenant_key: "1a2b3c4d5e6f7a8b" })),
+        mentions: (o.mentions ?? []).map((m) => ({
+          key: m.key,
+          id: { open_id: m.openId, union_id: "", user_id: "" },
+          name: m.name,
+          mentioned_type: m.bot ? "bot" : "user",
+          tenant_key: "1a2b3c4d5e6f7a8b",
+        })),
       },
     },
   };

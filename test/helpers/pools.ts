@@ -8,19 +8,41 @@ export function targets(prefix: string, n: number, stratum: Stratum = "中"): Po
   return Array.from({ length: n }, (_, k) => ({ id: `${prefix}${String(k + 1).padStart(3, "0")}`, stratum }));
 }
 
-export function inspectors(n: number, units: string[] = ["U1"], specialties: (k: number) => string[] = () => []): PoolInspector[] {
-  return Array.from({ length: n }, (_, k) => ({ id: `I${String(k + 1).padStart(3, "0")}`, unit: units[k % units.length]!, specialties: specialties(k) }));
+export function inspectors(
+  n: number,
+  units: string[] = ["U1"],
+  specialties: (k: number) => string[] = () => [],
+): PoolInspector[] {
+  return Array.from({ length: n }, (_, k) => ({
+    id: `I${String(k + 1).padStart(3, "0")}`,
+    unit: units[k % units.length]!,
+    specialties: specialties(k),
+  }));
 }
 
 export function params(perStratum: DrawParams["perStratum"], extra: Partial<DrawParams> = {}): DrawParams {
-  return { perStratum, inspectorsPerTarget: 2, requiredSpecialty: null, jointUnits: [], algorithm: "drbot-draw/1", ...extra };
+  return {
+    perStratum,
+    inspectorsPerTarget: 2,
+    requiredSpecialty: null,
+    jointUnits: [],
+    algorithm: "drbot-draw/1",
+    ...extra,
+  };
 }
 
 export const SERVER_SEED = sha256Hex("test server seed");
 
 /** Freeze + reveal with fixed seeds: the full record a real draw would publish. */
 export function record(pool: Pool, p: DrawParams, entropy = "witness-1234", serverSeed = SERVER_SEED): DrawRecord {
-  const c = freeze({ drawId: "T-1", task: { code: "T", name: "测试任务", itemCode: "I-1", year: 2026 }, pool, params: p, serverSeed, committedAt: "2026-11-25T08:00:00.000Z" });
+  const c = freeze({
+    drawId: "T-1",
+    task: { code: "T", name: "测试任务", itemCode: "I-1", year: 2026 },
+    pool,
+    params: p,
+    serverSeed,
+    committedAt: "2026-11-25T08:00:00.000Z",
+  });
   return reveal(c, serverSeed, { openId: "ou_witness", entropy, at: "2026-11-25T08:01:00.000Z" });
 }
 

@@ -7,9 +7,23 @@ import { tempDir } from "./db";
  * `npm start` with no credentials (the sandbox) on a free port and a fresh database — or the given
  * database file (a restart), with extra environment (e.g. HOST, DRBOT_TODAY).
  */
-export async function startSandbox(opts: { dbFile?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ base: string; db: Db; stop: () => Promise<void>; accessToken: string | null; dbFile: string }> {
+export async function startSandbox(
+  opts: { dbFile?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ base: string; db: Db; stop: () => Promise<void>; accessToken: string | null; dbFile: string }> {
   const dbFile = opts.dbFile ?? path.join(tempDir(), "sandbox.db");
-  const s = await start({ PORT: "0", HOST: "127.0.0.1", DATABASE_URL: `file:${dbFile}`, LOG_LEVEL: "silent", ...opts.env });
+  const s = await start({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: `file:${dbFile}`,
+    LOG_LEVEL: "silent",
+    ...opts.env,
+  });
   const a = s.server.address();
-  return { base: `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`, db: s.db, stop: s.stop, accessToken: s.accessToken, dbFile };
+  return {
+    base: `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`,
+    db: s.db,
+    stop: s.stop,
+    accessToken: s.accessToken,
+    dbFile,
+  };
 }

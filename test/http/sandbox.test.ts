@@ -13,20 +13,31 @@ beforeAll(async () => {
 afterAll(async () => stop());
 
 const submit = (path: string, fields: Record<string, string>) =>
-  fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+  fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  });
 
 describe("npm start sandbox: the simulated Feishu chat", () => {
   it("a person plays leader and witness: 抽取 in the group, confirm on the card, see the result", async () => {
     const page = await (await fetch(`${base}/sandbox?as=${DEMO_OPEN_IDS.leader}`)).text();
     expect(page).toContain("李局长（领导、执法人员）");
 
-    const afterSay = await (await submit("/sandbox/say", { as: DEMO_OPEN_IDS.leader, where: "group", text: "抽取 T2026-01" })).text();
+    const afterSay = await (
+      await submit("/sandbox/say", { as: DEMO_OPEN_IDS.leader, where: "group", text: "抽取 T2026-01" })
+    ).text();
     expect(afterSay).toContain("抽取承诺 · T2026-01");
     const draw = await db.draw.findFirstOrThrow({ where: { taskCode: "T2026-01" } });
     const commitCard = draw.messageId!;
 
     const afterClick = await (
-      await submit("/sandbox/click", { as: DEMO_OPEN_IDS.legal, message: commitCard, btn: JSON.stringify({ name: "confirm_draw", value: { action: "draw.confirm", drawId: draw.id } }), f_entropy: "3-1-4-1-5" })
+      await submit("/sandbox/click", {
+        as: DEMO_OPEN_IDS.legal,
+        message: commitCard,
+        btn: JSON.stringify({ name: "confirm_draw", value: { action: "draw.confirm", drawId: draw.id } }),
+        f_entropy: "3-1-4-1-5",
+      })
     ).text();
     expect(afterClick).toContain("抽取已揭示 · T2026-01");
     expect(afterClick).toContain("双随机抽查结果公告 · T2026-01");

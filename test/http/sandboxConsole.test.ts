@@ -19,7 +19,11 @@ async function sandbox(opts: Parameters<typeof startSandbox>[0] = {}) {
   };
   running.push(stop);
   const submit = (path: string, fields: Record<string, string>) =>
-    fetch(`${s.base}${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+    fetch(`${s.base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields).toString(),
+    });
   const upload = (as: string, where: "group" | "p2p", name: string, bytes: Buffer | string) => {
     const fd = new FormData();
     fd.set("as", as);
@@ -37,12 +41,23 @@ const todayShown = (html: string) => /<b id="today">([^<]+)<\/b>/.exec(html)?.[1
 describe("sandbox console: history, files, 模拟日期, reset", () => {
   it("keeps the whole chat and the 模拟日期 across a restart, with no message limit", async () => {
     const first = await sandbox();
-    const afterHelp = await (await first.submit("/sandbox/say", { as: DEMO_OPEN_IDS.leader, where: "p2p", text: "帮助" })).text();
+    const afterHelp = await (
+      await first.submit("/sandbox/say", { as: DEMO_OPEN_IDS.leader, where: "p2p", text: "帮助" })
+    ).text();
     expect(afterHelp).toMatch(/class="msg me"[^]*帮助/); // the person's own message is in the chat
     // Forty more messages in the group, as a long training session leaves them.
     for (let i = 1; i <= 40; i++) {
       await first.db.sandboxMessage.create({
-        data: { messageId: `om_history_${String(i).padStart(3, "0")}`, chatId: "oc_5a4db0c0de0000000000000000000001", receiveId: "oc_5a4db0c0de0000000000000000000001", receiveIdType: "chat_id", senderOpenId: DEMO_OPEN_IDS.inspectorA, msgType: "text", content: JSON.stringify({ text: `历史消息${i}号` }), createTime: BigInt(1000 + i) },
+        data: {
+          messageId: `om_history_${String(i).padStart(3, "0")}`,
+          chatId: "oc_5a4db0c0de0000000000000000000001",
+          receiveId: "oc_5a4db0c0de0000000000000000000001",
+          receiveIdType: "chat_id",
+          senderOpenId: DEMO_OPEN_IDS.inspectorA,
+          msgType: "text",
+          content: JSON.stringify({ text: `历史消息${i}号` }),
+          createTime: BigInt(1000 + i),
+        },
       });
     }
     const moved = await (await first.submit("/sandbox/date", { as: DEMO_OPEN_IDS.leader, days: "3" })).text();
@@ -57,7 +72,9 @@ describe("sandbox console: history, files, 模拟日期, reset", () => {
     expect(after).toContain("帮助");
     expect(todayShown(after)).toBe(shiftDays(TODAY, 3));
     // New messages after the restart get new ids (nothing overwritten).
-    const more = await (await second.submit("/sandbox/say", { as: DEMO_OPEN_IDS.leader, where: "p2p", text: "帮助" })).text();
+    const more = await (
+      await second.submit("/sandbox/say", { as: DEMO_OPEN_IDS.leader, where: "p2p", text: "帮助" })
+    ).text();
     expect(messageCount(more)).toBe(messageCount(after) + 2);
     expect(await second.db.sandboxMessage.count()).toBe(messageCount(more));
   }, 90_000); // two sandbox start-ups
@@ -84,17 +101,29 @@ describe("sandbox console: history, files, 模拟日期, reset", () => {
 
     const template = await fetch(`${s.base}/sandbox/template/targets`);
     expect(template.status).toBe(200);
-    expect(Buffer.from(await template.arrayBuffer()).subarray(0, 2).toString()).toBe("PK"); // an .xlsx (zip)
+    expect(
+      Buffer.from(await template.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe("PK"); // an .xlsx (zip)
     expect((await fetch(`${s.base}/sandbox/template/nothing`)).status).toBe(404);
     expect(html).toContain('href="/sandbox/template/plan"');
   });
 
   it("模拟日期 moves only forward by whole days; 重置演示数据 restores the demo bureau", async () => {
     const s = await sandbox();
-    expect(todayShown(await (await s.submit("/sandbox/date", { as: DEMO_OPEN_IDS.leader, days: "0" })).text())).toBe(TODAY);
-    expect(todayShown(await (await s.submit("/sandbox/date", { as: DEMO_OPEN_IDS.leader, days: "-2" })).text())).toBe(TODAY);
-    expect(todayShown(await (await s.submit("/sandbox/date", { as: DEMO_OPEN_IDS.leader, days: "1.5" })).text())).toBe(TODAY);
-    expect(todayShown(await (await s.submit("/sandbox/date", { as: DEMO_OPEN_IDS.leader, days: "21" })).text())).toBe(shiftDays(TODAY, 21));
+    expect(todayShown(await (await s.submit("/sandbox/date", { as: DEMO_OPEN_IDS.leader, days: "0" })).text())).toBe(
+      TODAY,
+    );
+    expect(todayShown(await (await s.submit("/sandbox/date", { as: DEMO_OPEN_IDS.leader, days: "-2" })).text())).toBe(
+      TODAY,
+    );
+    expect(todayShown(await (await s.submit("/sandbox/date", { as: DEMO_OPEN_IDS.leader, days: "1.5" })).text())).toBe(
+      TODAY,
+    );
+    expect(todayShown(await (await s.submit("/sandbox/date", { as: DEMO_OPEN_IDS.leader, days: "21" })).text())).toBe(
+      shiftDays(TODAY, 21),
+    );
 
     await s.submit("/sandbox/say", { as: DEMO_OPEN_IDS.leader, where: "group", text: "抽取 T2026-01" });
     expect(await s.db.draw.count()).toBe(1);
@@ -109,9 +138,13 @@ describe("sandbox console: history, files, 模拟日期, reset", () => {
     // The audit log emptied with the rest, and still append-only afterwards.
     expect(await s.db.auditLog.count({ where: { action: { startsWith: "draw" } } })).toBe(0);
     const audit = await s.db.auditLog.findFirstOrThrow(); // the reloaded demo's own imports
-    await expect(s.db.$executeRawUnsafe(`DELETE FROM "AuditLog" WHERE "seq" = ${audit.seq}`)).rejects.toThrow(/append-only/);
+    await expect(s.db.$executeRawUnsafe(`DELETE FROM "AuditLog" WHERE "seq" = ${audit.seq}`)).rejects.toThrow(
+      /append-only/,
+    );
     // The bureau works again after the reset: a new draw.
-    const again = await (await s.submit("/sandbox/say", { as: DEMO_OPEN_IDS.leader, where: "group", text: "抽取 T2026-01" })).text();
+    const again = await (
+      await s.submit("/sandbox/say", { as: DEMO_OPEN_IDS.leader, where: "group", text: "抽取 T2026-01" })
+    ).text();
     expect(again).toContain("抽取承诺 · T2026-01");
   });
 });
@@ -126,7 +159,12 @@ describe("sandbox console off loopback (spec §2)", () => {
     expect((await fetch(`${s.base}/sandbox?token=${s.accessToken!.slice(0, -1)}x`)).status).toBe(401);
     expect((await fetch(`${s.base}/sandbox/template/targets`)).status).toBe(401);
 
-    const said = await fetch(`${s.base}/sandbox/say`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ as: DEMO_OPEN_IDS.leader, where: "group", text: "抽取 T2026-01" }).toString() });
+    const said = await fetch(`${s.base}/sandbox/say`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ as: DEMO_OPEN_IDS.leader, where: "group", text: "抽取 T2026-01" }).toString(),
+    });
     expect(said.status).toBe(401);
     expect(await s.db.inboxEvent.count()).toBe(0);
     expect(await s.db.sandboxMessage.count()).toBe(0);
@@ -136,7 +174,12 @@ describe("sandbox console off loopback (spec §2)", () => {
     const cookie = (ok.headers.get("set-cookie") ?? "").split(";")[0]!;
     expect(ok.headers.get("set-cookie")).toMatch(/httponly/i);
     expect((await fetch(`${s.base}/sandbox`, { headers: { cookie } })).status).toBe(200);
-    const withCookie = await fetch(`${s.base}/sandbox/say`, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ as: DEMO_OPEN_IDS.leader, where: "group", text: "帮助" }).toString() });
+    const withCookie = await fetch(`${s.base}/sandbox/say`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ as: DEMO_OPEN_IDS.leader, where: "group", text: "帮助" }).toString(),
+    });
     expect(withCookie.status).toBe(302);
     expect(await s.db.inboxEvent.count()).toBe(1);
     expect((await fetch(`${s.base}/healthz`)).status).toBe(200); // health stays open

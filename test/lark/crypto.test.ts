@@ -17,7 +17,9 @@ describe("Feishu event encryption", () => {
   it("decrypts the recorded fixtures to the documented plaintext", () => {
     const body = JSON.parse(req07.rawBody) as { encrypt: string };
     expect(JSON.parse(decryptEvent(body.encrypt, KEY))).toEqual(plain02);
-    expect(JSON.parse(decryptEvent((JSON.parse(challenge09.rawBody) as { encrypt: string }).encrypt, KEY))).toEqual(plain01);
+    expect(JSON.parse(decryptEvent((JSON.parse(challenge09.rawBody) as { encrypt: string }).encrypt, KEY))).toEqual(
+      plain01,
+    );
   });
 
   it("fails loudly on a wrong key or a broken ciphertext", () => {
@@ -30,7 +32,11 @@ describe("Feishu event encryption", () => {
 describe("signature over the raw body", () => {
   for (const req of [req07, req08]) {
     const h = req.headers;
-    const headers = { timestamp: h["x-lark-request-timestamp"], nonce: h["x-lark-request-nonce"], signature: h["x-lark-signature"] };
+    const headers = {
+      timestamp: h["x-lark-request-timestamp"],
+      nonce: h["x-lark-request-nonce"],
+      signature: h["x-lark-signature"],
+    };
     const raw = Buffer.from(req.rawBody, "utf8");
 
     it(`accepts the fixture as sent (${h["x-lark-request-nonce"]})`, () => {

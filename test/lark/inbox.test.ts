@@ -23,25 +23,44 @@ afterAll(async () => {
   for (const d of all) await d.$disconnect();
 });
 
-const event = (k: number): Envelope => messageEvent({ eventId: `e-${k}`, messageId: `om_${k}`, text: "帮助", sender: "ou_x", chatId: "oc_1", chatType: "p2p" }) as Envelope;
+const event = (k: number): Envelope =>
+  messageEvent({
+    eventId: `e-${k}`,
+    messageId: `om_${k}`,
+    text: "帮助",
+    sender: "ou_x",
+    chatId: "oc_1",
+    chatType: "p2p",
+  }) as Envelope;
 const handler = async (tx: Prisma.TransactionClient, e: Envelope) => {
   await tx.setting.create({ data: { key: `seen:${e.header!.event_id}`, value: "1" } }); // rolled back if it then fails
   if (failing.has(e.header!.event_id!)) throw new Error("handler bug");
 };
 const advance = (ms: number) => (now = new Date(now.getTime() + ms));
 const worker = (jobs?: (type: string) => JobRunner | undefined) =>
-  new InboxWorker(db, handler, createLogger("silent"), () => now, () => {}, async () => {}, async () => undefined, {
-    jobs,
-    adminOpenIds: async () => [ADMIN],
-    backoffMs: [5_000, 30_000],
-    setTimer: (fn, ms) => {
-      timers.push(ms);
-      fire = fn;
-      return () => (fire = null);
+  new InboxWorker(
+    db,
+    handler,
+    createLogger("silent"),
+    () => now,
+    () => {},
+    async () => {},
+    async () => undefined,
+    {
+      jobs,
+      adminOpenIds: async () => [ADMIN],
+      backoffMs: [5_000, 30_000],
+      setTimer: (fn, ms) => {
+        timers.push(ms);
+        fire = fn;
+        return () => (fire = null);
+      },
     },
-  });
-const seen = async () => (await db.setting.findMany({ where: { key: { startsWith: "seen:" } }, orderBy: { key: "asc" } })).map((s) => s.key);
-const reports = () => db.outboxMessage.findMany({ where: { idemKey: { startsWith: "inbox-failures:" } }, orderBy: { id: "asc" } });
+  );
+const seen = async () =>
+  (await db.setting.findMany({ where: { key: { startsWith: "seen:" } }, orderBy: { key: "asc" } })).map((s) => s.key);
+const reports = () =>
+  db.outboxMessage.findMany({ where: { idemKey: { startsWith: "inbox-failures:" } }, orderBy: { id: "asc" } });
 
 beforeEach(() => {
   ({ db } = freshDb());
@@ -75,7 +94,10 @@ describe("inbox retries", () => {
     fire!(); // the timer
     await w.idle();
     expect(await seen()).toEqual(["seen:e-1", "seen:e-2", "seen:e-3"]);
-    expect(await db.inboxEvent.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ status: "done", attempts: 2 });
+    expect(await db.inboxEvent.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({
+      status: "done",
+      attempts: 2,
+    });
     expect(await readyBacklog(db, now)).toEqual({ backlog: 0, oldestPendingSeconds: 0 });
     expect(await reports()).toHaveLength(0);
   });
@@ -129,7 +151,10 @@ describe("inbox retries", () => {
         failAt = -1;
         throw new Error("crash mid-fan-out");
       }
-      return { next: k + 1 < (payload as { n: number }).n ? String(k + 1) : null, apply: async (tx) => void (await tx.setting.create({ data: { key: `chunk:${k}`, value: "1" } })) };
+      return {
+        next: k + 1 < (payload as { n: number }).n ? String(k + 1) : null,
+        apply: async (tx) => void (await tx.setting.create({ data: { key: `chunk:${k}`, value: "1" } })),
+      };
     };
     const w = worker((type) => (type === "demo.fanout" ? job : undefined));
     await w.kick();
@@ -140,7 +165,13 @@ describe("inbox retries", () => {
     expect(await seen()).toEqual(["seen:e-9"]);
     advance(5_000);
     await w.kick();
-    expect((await db.setting.findMany({ where: { key: { startsWith: "chunk:" } } })).map((s) => s.key)).toEqual(["chunk:0", "chunk:1", "chunk:2", "chunk:3", "chunk:4"]);
+    expect((await db.setting.findMany({ where: { key: { startsWith: "chunk:" } } })).map((s) => s.key)).toEqual([
+      "chunk:0",
+      "chunk:1",
+      "chunk:2",
+      "chunk:3",
+      "chunk:4",
+    ]);
     expect(runs).toEqual([null, "1", "2", "3", "3", "4"]); // resumed at the failed chunk, none re-done
     expect(await db.inboxEvent.count({ where: { status: "done" } })).toBe(2);
   });

@@ -16,9 +16,16 @@ const VTOKEN = "vToken-PLANTED-4e5f6a7b8c";
 
 describe("secrets never reach a log line", () => {
   it("scrubs the configured secrets wherever they occur, inside nested JSON strings too", () => {
-    const { logger, text } = capture("debug", { LARK_APP_SECRET: SECRET, LARK_ENCRYPT_KEY: ENCRYPT, LARK_VERIFICATION_TOKEN: VTOKEN });
+    const { logger, text } = capture("debug", {
+      LARK_APP_SECRET: SECRET,
+      LARK_ENCRYPT_KEY: ENCRYPT,
+      LARK_VERIFICATION_TOKEN: VTOKEN,
+    });
     const inner = JSON.stringify({ app_id: "cli_x", app_secret: SECRET });
-    logger.debug({ sdk: [[{ config: { data: inner, deeper: JSON.stringify({ again: inner }) } }]], note: `key=${ENCRYPT}` }, `token is ${VTOKEN}`);
+    logger.debug(
+      { sdk: [[{ config: { data: inner, deeper: JSON.stringify({ again: inner }) } }]], note: `key=${ENCRYPT}` },
+      `token is ${VTOKEN}`,
+    );
     logger.error({ err: new Error(`failed with ${SECRET}`), list: [ENCRYPT, { v: VTOKEN }] }, "boom");
     const out = text();
     expect(out).toContain("cli_x"); // the line is there...
@@ -29,7 +36,10 @@ describe("secrets never reach a log line", () => {
   it("scrubs access tokens seen and any bearer credential", () => {
     const { logger, text } = capture("debug", {});
     registerSecret("t-0123456789abcdef01234567");
-    logger.info({ headers: { Authorization: "Bearer u-someUserToken123456" }, msg2: "cached t-0123456789abcdef01234567" }, "call");
+    logger.info(
+      { headers: { Authorization: "Bearer u-someUserToken123456" }, msg2: "cached t-0123456789abcdef01234567" },
+      "call",
+    );
     expect(text()).not.toContain("t-0123456789abcdef01234567");
     expect(text()).not.toContain("u-someUserToken123456");
   });
@@ -46,7 +56,12 @@ describe("a failed token call against the simulated Feishu (LOG_LEVEL=debug)", (
     const domain = await fake.listen();
     const { logger, text } = capture("debug", {});
     const client = createLarkClient({ LARK_APP_ID: appId, LARK_APP_SECRET: secret, larkDomain: domain }, logger);
-    await expect(client.im.v1.message.create({ params: { receive_id_type: "chat_id" }, data: { receive_id: "oc_1", msg_type: "text", content: "{}" } })).rejects.toThrow();
+    await expect(
+      client.im.v1.message.create({
+        params: { receive_id_type: "chat_id" },
+        data: { receive_id: "oc_1", msg_type: "text", content: "{}" },
+      }),
+    ).rejects.toThrow();
     const out = text();
     expect(out).toContain("tenant_access_token"); // the SDK's error, with its request config, was logged
     expect(out).toContain(`\\"app_secret\\":\\"[redacted]\\"`); // config.data, a JSON string, scrubbed inside

@@ -27,7 +27,11 @@ describe("killing the sender mid-push (SIGKILL) and restarting", () => {
     const db = openDatabase(url);
     for (let k = 0; k < N; k++) {
       fake.addUser(`ou_kill${k}`, `人员${k}`);
-      await enqueueMessage(db, { key: `task:${k}:card`, to: { openId: `ou_kill${k}` }, msgType: "text", content: { text: `任务 ${k}` } }, new Date());
+      await enqueueMessage(
+        db,
+        { key: `task:${k}:card`, to: { openId: `ou_kill${k}` }, msgType: "text", content: { text: `任务 ${k}` } },
+        new Date(),
+      );
     }
 
     const first = run(url, domain);
@@ -45,7 +49,8 @@ describe("killing the sender mid-push (SIGKILL) and restarting", () => {
     expect(new Set(receivers).size).toBe(N); // nothing lost
     expect(await db.outboxMessage.count({ where: { status: "sent" } })).toBe(N);
     const rows = await db.outboxMessage.findMany();
-    for (const r of rows) expect(fake.messages.find((m) => m.message_id === r.sentMessageId)?.receive_id).toBe(r.receiveId);
+    for (const r of rows)
+      expect(fake.messages.find((m) => m.message_id === r.sentMessageId)?.receive_id).toBe(r.receiveId);
     await db.$disconnect();
   });
 });

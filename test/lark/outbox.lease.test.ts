@@ -23,7 +23,12 @@ describe("outbox leases", () => {
     const domain = await fake.listen();
     const { db, url } = freshDb();
     const other = openDatabase(url);
-    for (let k = 0; k < N; k++) await enqueueMessage(db, { key: `lease:${k}`, to: { openId: `ou_lease${k}` }, msgType: "text", content: { text: `第${k}条` } }, new Date());
+    for (let k = 0; k < N; k++)
+      await enqueueMessage(
+        db,
+        { key: `lease:${k}`, to: { openId: `ou_lease${k}` }, msgType: "text", content: { text: `第${k}条` } },
+        new Date(),
+      );
     const client = () => new lark.Client({ appId, appSecret: "s", domain, loggerLevel: lark.LoggerLevel.error });
     const a = new OutboxSender(db, client(), createLogger("silent"));
     const b = new OutboxSender(other, client(), createLogger("silent"));

@@ -6,7 +6,12 @@ import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
 import type { Db } from "../../src/store/db";
 import { freshDb } from "../helpers/db";
 
-const card = (title: string) => ({ schema: "2.0", config: { update_multi: true }, header: { title: { tag: "plain_text", content: title } }, body: { elements: [{ tag: "markdown", content: title }] } });
+const card = (title: string) => ({
+  schema: "2.0",
+  config: { update_multi: true },
+  header: { title: { tag: "plain_text", content: title } },
+  body: { elements: [{ tag: "markdown", content: title }] },
+});
 let seq = 0;
 
 let fake: FakeFeishu;
@@ -26,12 +31,17 @@ beforeEach(async () => {
 });
 afterEach(async () => fake.close());
 
-const sender = (opts: ConstructorParameters<typeof OutboxSender>[3] = {}) => new OutboxSender(db, client, createLogger("silent"), { adminOpenIds: async () => [admin], ...opts });
+const sender = (opts: ConstructorParameters<typeof OutboxSender>[3] = {}) =>
+  new OutboxSender(db, client, createLogger("silent"), { adminOpenIds: async () => [admin], ...opts });
 
 describe("outbox", () => {
   it("sends queued cards through the SDK and records the message id", async () => {
     const bound: string[] = [];
-    await enqueueMessage(db, { key: "k1", to: { chatId: "oc_group" }, msgType: "interactive", content: card("承诺"), onSent: "draw:X" }, new Date());
+    await enqueueMessage(
+      db,
+      { key: "k1", to: { chatId: "oc_group" }, msgType: "interactive", content: card("承诺"), onSent: "draw:X" },
+      new Date(),
+    );
     await sender({ onSent: async (_tx, onSent, id) => void bound.push(`${onSent}=${id}`) }).kick();
     const [m] = fake.sentTo("oc_group");
     expect(m?.card).toMatchObject({ schema: "2.0", header: { title: { content: "承诺" } } });
@@ -45,14 +55,26 @@ describe("outbox", () => {
   });
 
   it("the same business key queues one message (double click)", async () => {
-    await enqueueMessage(db, { key: "same", to: { openId: "ou_u1" }, msgType: "text", content: { text: "a" } }, new Date());
-    await enqueueMessage(db, { key: "same", to: { openId: "ou_u1" }, msgType: "text", content: { text: "a" } }, new Date());
+    await enqueueMessage(
+      db,
+      { key: "same", to: { openId: "ou_u1" }, msgType: "text", content: { text: "a" } },
+      new Date(),
+    );
+    await enqueueMessage(
+      db,
+      { key: "same", to: { openId: "ou_u1" }, msgType: "text", content: { text: "a" } },
+      new Date(),
+    );
     await sender().kick();
     expect(fake.sentTo("ou_u1")).toHaveLength(1);
   });
 
   it("a re-send after a crash between sending and recording posts nothing twice (uuid)", async () => {
-    await enqueueMessage(db, { key: "crashy", to: { chatId: "oc_group" }, msgType: "text", content: { text: "公告" } }, new Date());
+    await enqueueMessage(
+      db,
+      { key: "crashy", to: { chatId: "oc_group" }, msgType: "text", content: { text: "公告" } },
+      new Date(),
+    );
     await sender().kick();
     // The process died before marking it sent: the row is pending again.
     await db.outboxMessage.updateMany({ data: { status: "pending", sentMessageId: null } });
@@ -63,7 +85,11 @@ describe("outbox", () => {
 
   it("230002 (bot not in the group) fails once: audited, admins told once, no retries", async () => {
     fake.addChat("oc_gone", "已移除机器人的群", [], false);
-    await enqueueMessage(db, { key: "lost", to: { chatId: "oc_gone" }, msgType: "text", content: { text: "x" } }, new Date());
+    await enqueueMessage(
+      db,
+      { key: "lost", to: { chatId: "oc_gone" }, msgType: "text", content: { text: "x" } },
+      new Date(),
+    );
     await sender().kick();
     const row = await db.outboxMessage.findUniqueOrThrow({ where: { idemKey: "lost" } });
     expect(row).toMatchObject({ status: "failed", attempts: 1 });
@@ -78,7 +104,11 @@ describe("outbox", () => {
   it("429 (99991400) and 5xx are retried after x-ogw-ratelimit-reset / backoff, then sent", async () => {
     fake.failNext((p) => p === "/open-apis/im/v1/messages", 99991400, "request trigger frequency limit", 1, 429);
     fake.failNext((p) => p === "/open-apis/im/v1/messages", 500, "internal", 1, 500);
-    await enqueueMessage(db, { key: "retry", to: { chatId: "oc_group" }, msgType: "text", content: { text: "x" } }, new Date());
+    await enqueueMessage(
+      db,
+      { key: "retry", to: { chatId: "oc_group" }, msgType: "text", content: { text: "x" } },
+      new Date(),
+    );
     let clock = Date.now();
     const s = sender({ now: () => clock });
     await s.kick();
@@ -97,7 +127,12 @@ describe("outbox", () => {
   });
 
   it("paces a burst to one chat under 5 per second, so Feishu never says 230020", async () => {
-    for (let k = 0; k < 12; k++) await enqueueMessage(db, { key: `burst-${k}`, to: { chatId: "oc_group" }, msgType: "text", content: { text: `${k}` } }, new Date());
+    for (let k = 0; k < 12; k++)
+      await enqueueMessage(
+        db,
+        { key: `burst-${k}`, to: { chatId: "oc_group" }, msgType: "text", content: { text: `${k}` } },
+        new Date(),
+      );
     const t = Date.now();
     await sender().kick();
     expect(fake.sentTo("oc_group")).toHaveLength(12);

@@ -30,7 +30,14 @@ beforeAll(async () => {
   const domain = await fake.listen();
   const url = `file:${path.join(tempDir(), "sup.db")}`;
   db = openDatabase(url);
-  env = { DATABASE_URL: url, LARK_APP_ID: FAKE.appId, LARK_APP_SECRET: FAKE.appSecret, LARK_VERIFICATION_TOKEN: FAKE.token, LARK_DOMAIN: domain, LOG_LEVEL: "silent" };
+  env = {
+    DATABASE_URL: url,
+    LARK_APP_ID: FAKE.appId,
+    LARK_APP_SECRET: FAKE.appSecret,
+    LARK_VERIFICATION_TOKEN: FAKE.token,
+    LARK_DOMAIN: domain,
+    LOG_LEVEL: "silent",
+  };
 });
 afterAll(async () => {
   await db.$disconnect();
@@ -41,7 +48,18 @@ afterAll(async () => {
 async function helpEvent(): Promise<void> {
   seq++;
   fake.addChat(`oc_p2p_${seq}`, "私聊", [USER]);
-  await storeEvent(db, messageEvent({ eventId: `ev-sup-${seq}`, messageId: `om_sup_${seq}`, text: "帮助", sender: USER, chatId: `oc_p2p_${seq}`, chatType: "p2p" }), new Date());
+  await storeEvent(
+    db,
+    messageEvent({
+      eventId: `ev-sup-${seq}`,
+      messageId: `om_sup_${seq}`,
+      text: "帮助",
+      sender: USER,
+      chatId: `oc_p2p_${seq}`,
+      chatType: "p2p",
+    }),
+    new Date(),
+  );
 }
 const answered = () => fake.messages.filter((m) => m.receive_id.startsWith("oc_p2p_")).length;
 
@@ -61,7 +79,9 @@ describe("the supervised processing thread", { timeout: 90_000 }, () => {
       expect(bg.healthy()).toBe(true);
       await (bg as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate(); // dies under us
       expect(bg.healthy()).toBe(false);
-      expect((await healthOf({ db, now: () => new Date(), processingAlive: () => bg.healthy() })).status).toBe("processing");
+      expect((await healthOf({ db, now: () => new Date(), processingAlive: () => bg.healthy() })).status).toBe(
+        "processing",
+      );
       await until("the restart", () => bg.restarts === 1 && bg.healthy());
       const before = answered();
       await helpEvent();
@@ -94,7 +114,10 @@ describe("the supervised processing thread", { timeout: 90_000 }, () => {
   it("stop() is bounded even when the thread is stuck", async () => {
     const bg = thread();
     await bg.ready;
-    (bg as unknown as { worker: { postMessage(m: unknown): void } }).worker.postMessage({ type: "test:block", ms: 60_000 });
+    (bg as unknown as { worker: { postMessage(m: unknown): void } }).worker.postMessage({
+      type: "test:block",
+      ms: 60_000,
+    });
     const t0 = Date.now();
     await bg.stop();
     expect(Date.now() - t0).toBeLessThan(7_000);
@@ -108,10 +131,22 @@ describe("/healthz's backlog", () => {
       const now = new Date();
       const alive = { processingAlive: () => true, now: () => now };
       expect(await healthOf({ db: fresh, ...alive })).toEqual({ status: "ok", backlog: 0, oldestPendingSeconds: 0 });
-      await storeEvent(fresh, messageEvent({ eventId: "e1", messageId: "m1", text: "帮助", sender: USER, chatId: "c", chatType: "p2p" }), new Date(now.getTime() - 30_000));
+      await storeEvent(
+        fresh,
+        messageEvent({ eventId: "e1", messageId: "m1", text: "帮助", sender: USER, chatId: "c", chatType: "p2p" }),
+        new Date(now.getTime() - 30_000),
+      );
       expect(await healthOf({ db: fresh, ...alive })).toEqual({ status: "ok", backlog: 1, oldestPendingSeconds: 30 });
-      await storeEvent(fresh, messageEvent({ eventId: "e2", messageId: "m2", text: "帮助", sender: USER, chatId: "c", chatType: "p2p" }), new Date(now.getTime() - 61_000));
-      expect(await healthOf({ db: fresh, ...alive })).toEqual({ status: "backlog", backlog: 2, oldestPendingSeconds: 61 });
+      await storeEvent(
+        fresh,
+        messageEvent({ eventId: "e2", messageId: "m2", text: "帮助", sender: USER, chatId: "c", chatType: "p2p" }),
+        new Date(now.getTime() - 61_000),
+      );
+      expect(await healthOf({ db: fresh, ...alive })).toEqual({
+        status: "backlog",
+        backlog: 2,
+        oldestPendingSeconds: 61,
+      });
       // Done and given-up events are not backlog.
       await fresh.inboxEvent.updateMany({ where: { eventId: "e2" }, data: { status: "failed" } });
       await fresh.inboxEvent.updateMany({ where: { eventId: "e1" }, data: { status: "done" } });

@@ -29,7 +29,10 @@ interface Rig {
   failNext: { n: number };
 }
 
-async function rig(config: ReceiverConfig, handler?: (tx: Prisma.TransactionClient, e: Envelope) => Promise<void>): Promise<Rig> {
+async function rig(
+  config: ReceiverConfig,
+  handler?: (tx: Prisma.TransactionClient, e: Envelope) => Promise<void>,
+): Promise<Rig> {
   const { db } = freshDb();
   let now = T07 * 1000;
   const handled: Envelope[] = [];
@@ -47,16 +50,36 @@ async function rig(config: ReceiverConfig, handler?: (tx: Prisma.TransactionClie
   );
   const app = new Koa();
   const router = new Router();
-  registerWebhook(router, { db, config, now: () => new Date(now), worker, onCard: async (e) => (cards.push(e), { toast: { type: "success", content: "已收到" } }), logger });
+  registerWebhook(router, {
+    db,
+    config,
+    now: () => new Date(now),
+    worker,
+    onCard: async (e) => (cards.push(e), { toast: { type: "success", content: "已收到" } }),
+    logger,
+  });
   app.use(router.routes());
   const server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
   const a = server.address();
-  return { db, base: `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`, handled, cards, setNow: (s) => (now = s * 1000), worker, server, failNext };
+  return {
+    db,
+    base: `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`,
+    handled,
+    cards,
+    setNow: (s) => (now = s * 1000),
+    worker,
+    server,
+    failNext,
+  };
 }
 
-const post = (base: string, body: string, headers: Record<string, string> = { "content-type": "application/json" }, path = "/lark/events") =>
-  fetch(`${base}${path}`, { method: "POST", body, headers });
+const post = (
+  base: string,
+  body: string,
+  headers: Record<string, string> = { "content-type": "application/json" },
+  path = "/lark/events",
+) => fetch(`${base}${path}`, { method: "POST", body, headers });
 
 let r: Rig;
 afterEach(async () => {
@@ -95,7 +118,9 @@ describe("webhook with an encrypt key (signature over the raw body)", () => {
   it("refuses forged, tampered, unsigned and stale requests with 401 and records nothing", async () => {
     const forged = { ...req07.headers, "x-lark-signature": "0".repeat(64) };
     expect((await post(r.base, req07.rawBody, forged)).status).toBe(401);
-    expect((await post(r.base, req07.rawBody.replace('{"encrypt":"A', '{"encrypt":"B'), req07.headers)).status).toBe(401);
+    expect((await post(r.base, req07.rawBody.replace('{"encrypt":"A', '{"encrypt":"B'), req07.headers)).status).toBe(
+      401,
+    );
     expect((await post(r.base, req07.rawBody)).status).toBe(401);
     r.setNow(T07 + 301);
     expect((await post(r.base, req07.rawBody, req07.headers)).status).toBe(401);
@@ -165,7 +190,11 @@ describe("an unsigned caller learns nothing (encrypt key set)", () => {
     };
     for (const [name, body] of Object.entries(bodies)) {
       const res = await post(r.base, body);
-      expect({ name, status: res.status, body: await res.text() }).toEqual({ name, status: 401, body: '{"code":401,"msg":"unauthorized"}' });
+      expect({ name, status: res.status, body: await res.text() }).toEqual({
+        name,
+        status: 401,
+        body: '{"code":401,"msg":"unauthorized"}',
+      });
     }
     expect(await r.db.inboxEvent.count()).toBe(0);
     // ... while the genuine one still works
@@ -192,7 +221,10 @@ describe("an unsigned caller learns nothing (encrypt key set)", () => {
 
   it("the same event_id redelivered with a different message_id is processed once", async () => {
     const first = encryptBody(plain02);
-    const again = encryptBody({ ...plain02, event: { ...plain02.event, message: { ...plain02.event.message, message_id: "om_another_message_id" } } });
+    const again = encryptBody({
+      ...plain02,
+      event: { ...plain02.event, message: { ...plain02.event.message, message_id: "om_another_message_id" } },
+    });
     expect((await post(r.base, first, signedHeaders(first, T07))).status).toBe(200);
     expect((await post(r.base, again, signedHeaders(again, T07))).status).toBe(200);
     await r.worker.idle();
@@ -217,7 +249,9 @@ describe("webhook with only a verification token", () => {
     expect(await (await post(r.base, JSON.stringify(plain01))).json()).toEqual({ challenge: plain01.challenge });
     expect((await post(r.base, JSON.stringify({ ...plain01, token: "nope" }))).status).toBe(401);
     expect((await post(r.base, JSON.stringify(plain02))).status).toBe(200);
-    expect((await post(r.base, JSON.stringify({ ...plain02, header: { ...plain02.header, token: "nope" } }))).status).toBe(401);
+    expect(
+      (await post(r.base, JSON.stringify({ ...plain02, header: { ...plain02.header, token: "nope" } }))).status,
+    ).toBe(401);
     expect((await post(r.base, "{")).status).toBe(400);
     expect((await post(r.base, encryptBody(plain02))).status).toBe(400); // encrypted, but no key configured
   });
@@ -231,7 +265,16 @@ describe("restart mid-processing", () => {
     };
     r = await rig({ verificationToken: FAKE.token }, effects);
     r.failNext.n = 1;
-    const body = JSON.stringify(messageEvent({ eventId: "e-1", messageId: "om_1", text: "帮助", sender: FAKE.leader, chatId: "oc_1", chatType: "p2p" }).valueOf());
+    const body = JSON.stringify(
+      messageEvent({
+        eventId: "e-1",
+        messageId: "om_1",
+        text: "帮助",
+        sender: FAKE.leader,
+        chatId: "oc_1",
+        chatType: "p2p",
+      }).valueOf(),
+    );
     const withToken = JSON.parse(body) as { header: { token: string } };
     withToken.header.token = FAKE.token;
     expect((await post(r.base, JSON.stringify(withToken))).status).toBe(200);

@@ -12,7 +12,8 @@ function capturedLogger() {
   const lines: { level: number; msg: string; [k: string]: unknown }[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString("utf8").split("\n").filter(Boolean)) lines.push(JSON.parse(l) as (typeof lines)[number]);
+      for (const l of chunk.toString("utf8").split("\n").filter(Boolean))
+        lines.push(JSON.parse(l) as (typeof lines)[number]);
       done();
     },
   });
@@ -45,7 +46,16 @@ async function startWs(mode: "accept" | "refuse", wsDownMs: number) {
   const domain = await fake.listen();
   const { logger, lines } = capturedLogger();
   const s = await start(
-    { DATABASE_URL: `file:${path.join(tempDir(), "ws.db")}`, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", LARK_MODE: "ws", LARK_APP_ID: appId, LARK_APP_SECRET: FAKE.appSecret, LARK_DOMAIN: domain },
+    {
+      DATABASE_URL: `file:${path.join(tempDir(), "ws.db")}`,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "silent",
+      LARK_MODE: "ws",
+      LARK_APP_ID: appId,
+      LARK_APP_SECRET: FAKE.appSecret,
+      LARK_DOMAIN: domain,
+    },
     { logger, wsDownMs },
   );
   cleanup.push(async () => {
@@ -64,19 +74,31 @@ async function startWs(mode: "accept" | "refuse", wsDownMs: number) {
 describe("LARK_MODE=ws against the fake Feishu's long-connection endpoint", () => {
   it("connects when the endpoint accepts: logged, /healthz 200, and a dropped connection is logged and re-established", async () => {
     const { fake, lines, health } = await startWs("accept", 60_000);
-    await until("the connection", () => fake.wsSockets.size === 1 && lines.some((l) => l.msg === "long connection established"));
+    await until(
+      "the connection",
+      () => fake.wsSockets.size === 1 && lines.some((l) => l.msg === "long connection established"),
+    );
     expect(await health()).toEqual({ status: 200, body: { status: "ok", backlog: 0, oldestPendingSeconds: 0 } });
 
     fake.dropWs();
-    await until("the reconnect to be logged", () => lines.some((l) => l.msg === "long connection lost; reconnecting" && l.level === 40));
-    await until("the connection to come back", () => fake.wsSockets.size === 1 && lines.some((l) => l.msg === "long connection re-established"));
+    await until("the reconnect to be logged", () =>
+      lines.some((l) => l.msg === "long connection lost; reconnecting" && l.level === 40),
+    );
+    await until(
+      "the connection to come back",
+      () => fake.wsSockets.size === 1 && lines.some((l) => l.msg === "long connection re-established"),
+    );
     expect((await health()).status).toBe(200);
   });
 
   it("logs every refusal and answers 503 ws once the connection has been down longer than the window", async () => {
     const { lines, health } = await startWs("refuse", 400);
     // The refusal is logged at warn (the SDK's own line and ours), not swallowed at debug.
-    await until("the refusal in the log", () => lines.some((l) => l.level >= 40 && /long connection/.test(l.msg) && /403|not enabled|gave up/.test(JSON.stringify(l))));
+    await until("the refusal in the log", () =>
+      lines.some(
+        (l) => l.level >= 40 && /long connection/.test(l.msg) && /403|not enabled|gave up/.test(JSON.stringify(l)),
+      ),
+    );
     const down = await until("503 ws", async () => {
       const h = await health();
       return h.status === 503 ? h : undefined;

@@ -40,7 +40,12 @@ describe("long connection (WSClient) → the shared pipeline", () => {
     await new Promise((r) => setImmediate(r));
     expect(kicks).toBe(1);
 
-    expect(await dispatcher.invoke(plain04, { needCheck: false })).toEqual({ toast: { type: "success", content: "ok" } });
-    expect(cards[0]!.event).toMatchObject({ operator: plain04.event.operator, action: { value: plain04.event.action.value, form_value: plain04.event.action.form_value } });
+    expect(await dispatcher.invoke(plain04, { needCheck: false })).toEqual({
+      toast: { type: "success", content: "ok" },
+    });
+    expect(cards[0]!.event).toMatchObject({
+      operator: plain04.event.operator,
+      action: { value: plain04.event.action.value, form_value: plain04.event.action.form_value },
+    });
   });
 });

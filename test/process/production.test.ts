@@ -36,7 +36,8 @@ beforeAll(async () => {
   dbUrl = `file:${path.join(tempDir(), "prod.db")}`;
 });
 afterEach(() => {
-  for (const b of running.splice(0)) if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill("SIGKILL");
+  for (const b of running.splice(0))
+    if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill("SIGKILL");
 });
 afterAll(async () => fake.close());
 
@@ -59,11 +60,17 @@ function production(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 /** Spawns the built entry exactly as `npm start` does and waits for its "started" line (it names the port). */
 async function spawnBot(env: NodeJS.ProcessEnv): Promise<Bot> {
-  const child = spawn(process.execPath, [path.join("dist", "src", "main.js")], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join("dist", "src", "main.js")], {
+    cwd: projectRoot,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: Record<string, unknown>[] = [];
   let err = "";
   let out = "";
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   const started = new Promise<number>((resolve, reject) => {
     child.stdout!.on("data", (c: Buffer) => {
       out += c.toString("utf8");
@@ -88,7 +95,11 @@ async function spawnBot(env: NodeJS.ProcessEnv): Promise<Bot> {
   return bot;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 20_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -100,10 +111,22 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 
 const deliver = (base: string, envelope: unknown) => {
   const raw = encryptBody(envelope);
-  return fetch(`${base}/lark/events`, { method: "POST", body: raw, headers: signedHeaders(raw, Math.floor(Date.now() / 1000)) });
+  return fetch(`${base}/lark/events`, {
+    method: "POST",
+    body: raw,
+    headers: signedHeaders(raw, Math.floor(Date.now() / 1000)),
+  });
 };
 const helpIn = (n: number) =>
-  messageEvent({ eventId: `ev-prod-${n}`, messageId: `om_prod_${n}`, text: "@_user_1 帮助", sender: USER, chatId: FAKE.group, chatType: "group", mentions: [{ key: "@_user_1", openId: BOT, name: "双随机助手", bot: true }] });
+  messageEvent({
+    eventId: `ev-prod-${n}`,
+    messageId: `om_prod_${n}`,
+    text: "@_user_1 帮助",
+    sender: USER,
+    chatId: FAKE.group,
+    chatType: "group",
+    mentions: [{ key: "@_user_1", openId: BOT, name: "双随机助手", bot: true }],
+  });
 const repliesInGroup = () => fake.sentTo(FAKE.group).length;
 
 describe("node dist/src/main.js in production mode (as npm start runs it)", () => {
@@ -138,7 +161,10 @@ describe("node dist/src/main.js in production mode (as npm start runs it)", () =
     await until("the second event's reply", () => repliesInGroup() === 2);
     const db = openDatabase(dbUrl);
     try {
-      await until("the inbox to drain", async () => (await db.inboxEvent.count({ where: { status: { not: "done" } } })) === 0);
+      await until(
+        "the inbox to drain",
+        async () => (await db.inboxEvent.count({ where: { status: { not: "done" } } })) === 0,
+      );
       expect(await db.inboxEvent.count()).toBe(2);
       expect(await db.outboxMessage.count({ where: { status: { not: "sent" } } })).toBe(0);
     } finally {
@@ -150,7 +176,11 @@ describe("node dist/src/main.js in production mode (as npm start runs it)", () =
   }, 90_000);
 
   it("refuses an empty LARK_APP_ID= with exit 1 (never the sandbox)", async () => {
-    const child = spawn(process.execPath, [path.join("dist", "src", "main.js")], { cwd: projectRoot, env: production({ LARK_APP_ID: "" }), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [path.join("dist", "src", "main.js")], {
+      cwd: projectRoot,
+      env: production({ LARK_APP_ID: "" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));

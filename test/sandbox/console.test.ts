@@ -17,8 +17,10 @@ afterAll(async () => {
 
 describe("sandbox access and start-up", () => {
   it("knows loopback hosts", () => {
-    for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", " LOCALHOST "]) expect(isLoopback(h), h).toBe(true);
-    for (const h of ["0.0.0.0", "::", "192.168.1.5", "10.0.0.1", "example.com", "128.0.0.1"]) expect(isLoopback(h), h).toBe(false);
+    for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", " LOCALHOST "])
+      expect(isLoopback(h), h).toBe(true);
+    for (const h of ["0.0.0.0", "::", "192.168.1.5", "10.0.0.1", "example.com", "128.0.0.1"])
+      expect(isLoopback(h), h).toBe(false);
   });
 
   it("the banner gives the console's address (with the token off loopback) and the demo identities", async () => {
@@ -46,8 +48,16 @@ describe("模拟日期 runs the new day's jobs", () => {
     const store = new SandboxStore(db);
     await store.attach(fake);
     const router = chatConsoleRouter({
-      fake, db, store, clock, selfUrl: () => "", token: "t", appId: "a", groupChatId: "oc_g",
-      settle: () => store.flush(), accessToken: null,
+      fake,
+      db,
+      store,
+      clock,
+      selfUrl: () => "",
+      token: "t",
+      appId: "a",
+      groupChatId: "oc_g",
+      settle: () => store.flush(),
+      accessToken: null,
       onDateMoved: async () => void seen.push(clock.today()),
     });
     const app = new Koa().use(router.routes());
@@ -55,7 +65,13 @@ describe("模拟日期 runs the new day's jobs", () => {
     servers.push(server);
     await new Promise((r) => server.once("listening", r));
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const move = (days: string) => fetch(`${base}/sandbox/date`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `as=x&days=${days}` });
+    const move = (days: string) =>
+      fetch(`${base}/sandbox/date`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: `as=x&days=${days}`,
+      });
 
     expect((await move("2")).status).toBe(302);
     expect((await move("19")).headers.get("location")).toContain(encodeURIComponent(shiftDays("2026-06-01", 21)));

@@ -63,10 +63,13 @@ describe("one writer at a time", () => {
     let runs = 0;
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const holder = a.$transaction(async (tx) => {
-      await tx.setting.create({ data: { key: "holder", value: "1" } });
-      await held;
-    }, { timeout: 10_000 });
+    const holder = a.$transaction(
+      async (tx) => {
+        await tx.setting.create({ data: { key: "holder", value: "1" } });
+        await held;
+      },
+      { timeout: 10_000 },
+    );
     await ticks();
     const waiter = writeTx(
       b,

@@ -29,7 +29,12 @@ export function assignInspectors(
 
   const order = targets
     .map((t) => ({ t, eligible: rules.eligibleCount(t.id) }))
-    .sort((a, b) => a.eligible - b.eligible || (a.t.ticket < b.t.ticket ? -1 : a.t.ticket > b.t.ticket ? 1 : 0) || (a.t.id < b.t.id ? -1 : 1))
+    .sort(
+      (a, b) =>
+        a.eligible - b.eligible ||
+        (a.t.ticket < b.t.ticket ? -1 : a.t.ticket > b.t.ticket ? 1 : 0) ||
+        (a.t.id < b.t.id ? -1 : 1),
+    )
     .map((x) => x.t);
 
   const teams = new Map<string, Staff[]>();
@@ -45,7 +50,8 @@ export function assignInspectors(
   const relaxations: Relaxation[] = [];
   for (const a of assignments) {
     for (const id of a.inspectorIds) {
-      if (rules.isPrevious(a.targetId, id)) relaxations.push({ kind: "previous-pair", targetId: a.targetId, inspectorId: id });
+      if (rules.isPrevious(a.targetId, id))
+        relaxations.push({ kind: "previous-pair", targetId: a.targetId, inspectorId: id });
     }
   }
   return { assignments, relaxations };
@@ -55,7 +61,13 @@ export function assignInspectors(
  * Step 2 for one target: the first specialist, then one per missing unit, then anyone — each the
  * first in rank order among `candidates` (in pool order) that isn't in the team yet.
  */
-function buildTeam(targetId: string, rules: StaffingRules, streamKey: string, candidates: readonly Staff[], load: Int32Array): Staff[] {
+function buildTeam(
+  targetId: string,
+  rules: StaffingRules,
+  streamKey: string,
+  candidates: readonly Staff[],
+  load: Int32Array,
+): Staff[] {
   const previous = rules.previousOf(targetId);
   const ranked = new RankedCandidates(streamKey, candidates, (c) => rules.groupKey(previous, c, load));
   const team: Staff[] = [];
@@ -72,14 +84,24 @@ function buildTeam(targetId: string, rules: StaffingRules, streamKey: string, ca
   while (ok && team.length < rules.m) ok = take(() => true);
   if (!ok) {
     // Unreachable after the feasibility check, which every caller runs first; kept as a guard.
-    throw new AppError("INSUFFICIENT_ELIGIBLE_INSPECTORS", `检查对象 ${targetId} 无法配齐执法人员：${rules.staffingProblem(targetId) ?? "规则冲突"}`, {
-      targetId,
-    });
+    throw new AppError(
+      "INSUFFICIENT_ELIGIBLE_INSPECTORS",
+      `检查对象 ${targetId} 无法配齐执法人员：${rules.staffingProblem(targetId) ?? "规则冲突"}`,
+      {
+        targetId,
+      },
+    );
   }
   return team;
 }
 
-function balance(order: readonly SelectedTarget[], teams: Map<string, Staff[]>, load: Int32Array, rules: StaffingRules, seed: string): void {
+function balance(
+  order: readonly SelectedTarget[],
+  teams: Map<string, Staff[]>,
+  load: Int32Array,
+  rules: StaffingRules,
+  seed: string,
+): void {
   while (load.length > 0) {
     let max = -Infinity;
     let min = Infinity;
@@ -91,7 +113,15 @@ function balance(order: readonly SelectedTarget[], teams: Map<string, Staff[]>, 
   }
 }
 
-function moveOneSlot(order: readonly SelectedTarget[], teams: Map<string, Staff[]>, load: Int32Array, rules: StaffingRules, seed: string, max: number, min: number): boolean {
+function moveOneSlot(
+  order: readonly SelectedTarget[],
+  teams: Map<string, Staff[]>,
+  load: Int32Array,
+  rules: StaffingRules,
+  seed: string,
+  max: number,
+  min: number,
+): boolean {
   const lows = rules.inspectors.filter((i) => load[i.idx] === min);
   for (const hi of rules.inspectors) {
     if (load[hi.idx] !== max) continue;
@@ -100,13 +130,21 @@ function moveOneSlot(order: readonly SelectedTarget[], teams: Map<string, Staff[
       const slot = team.indexOf(hi);
       if (slot < 0) continue;
       const candidates = lows
-        .filter((lo) => !team.includes(lo) && !rules.isConflicted(target.id, lo.id) && !rules.isPrevious(target.id, lo.id))
+        .filter(
+          (lo) => !team.includes(lo) && !rules.isConflicted(target.id, lo.id) && !rules.isPrevious(target.id, lo.id),
+        )
         .map((lo) => ({ lo, t: pairTicket(seed, target.id, lo.id) }))
         .sort((a, b) => (a.t < b.t ? -1 : 1));
       for (const { lo } of candidates) {
         const next = [...team];
         next[slot] = lo;
-        if (rules.teamProblems(target.id, next.map((i) => i.id)).length > 0) continue;
+        if (
+          rules.teamProblems(
+            target.id,
+            next.map((i) => i.id),
+          ).length > 0
+        )
+          continue;
         teams.set(target.id, next);
         load[hi.idx]!--;
         load[lo.idx]!++;

@@ -24,7 +24,10 @@ export interface RatioSource {
 }
 
 /** perStratum for the record: the plan's ratio for a risk level, else the item's; empty strata omitted. */
-export function perStratumCounts(targets: readonly PoolTarget[], ratios: RatioSource): Partial<Record<Stratum, number>> {
+export function perStratumCounts(
+  targets: readonly PoolTarget[],
+  ratios: RatioSource,
+): Partial<Record<Stratum, number>> {
   const sizes = new Map<Stratum, number>();
   for (const t of targets) sizes.set(t.stratum, (sizes.get(t.stratum) ?? 0) + 1);
   const out: Partial<Record<Stratum, number>> = {};

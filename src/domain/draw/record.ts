@@ -93,12 +93,14 @@ export function paramsProblem(pool: Pool, params: DrawParams): string | null {
     const n = sizes.get(s) ?? 0;
     const c = params.perStratum[s];
     if (n === 0 && c !== undefined) return `风险等级「${s}」无检查对象，不应有抽取数量`;
-    if (n > 0 && (c === undefined || !Number.isSafeInteger(c) || c < 1 || c > n)) return `风险等级「${s}」抽取数量应为 1 至 ${n}，实际 ${c}`;
+    if (n > 0 && (c === undefined || !Number.isSafeInteger(c) || c < 1 || c > n))
+      return `风险等级「${s}」抽取数量应为 1 至 ${n}，实际 ${c}`;
   }
   for (const key of Object.keys(params.perStratum)) {
     if (!(STRATA as readonly string[]).includes(key)) return `未知风险等级「${key}」`;
   }
-  if (!Number.isSafeInteger(params.inspectorsPerTarget) || params.inspectorsPerTarget < 2) return "每户检查人数至少为 2";
+  if (!Number.isSafeInteger(params.inspectorsPerTarget) || params.inspectorsPerTarget < 2)
+    return "每户检查人数至少为 2";
   return null;
 }
 
@@ -114,7 +116,8 @@ export function freeze(input: {
   serverSeed: string;
   committedAt: string;
 }): Commitment {
-  if (!/^[0-9a-f]{64}$/.test(input.serverSeed)) throw new AppError("BAD_SERVER_SEED", "服务器种子须为 64 位小写十六进制");
+  if (!/^[0-9a-f]{64}$/.test(input.serverSeed))
+    throw new AppError("BAD_SERVER_SEED", "服务器种子须为 64 位小写十六进制");
   const pool = normalizePool(input.pool);
   const params = makeParams(input.params);
   const problem = paramsProblem(pool, params);
@@ -123,9 +126,13 @@ export function freeze(input: {
   if (infeasible.length > 0) {
     const shown = infeasible.slice(0, 10).map((x) => `${x.targetId}：${x.reason}`);
     const more = infeasible.length > 10 ? `\n……共 ${infeasible.length} 户` : "";
-    throw new AppError("INSUFFICIENT_ELIGIBLE_INSPECTORS", `无法保证每户都能配齐执法人员，抽取未进行：\n${shown.join("\n")}${more}`, {
-      targets: infeasible,
-    });
+    throw new AppError(
+      "INSUFFICIENT_ELIGIBLE_INSPECTORS",
+      `无法保证每户都能配齐执法人员，抽取未进行：\n${shown.join("\n")}${more}`,
+      {
+        targets: infeasible,
+      },
+    );
   }
   return {
     version: 1,

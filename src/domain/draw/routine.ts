@@ -7,7 +7,11 @@ export const ROUTINE_CATEGORY = "一般";
 export const excludesDrawn = (category: string) => category === ROUTINE_CATEGORY;
 
 /** The targets that stay (the same array when none leaves) and how many left. */
-export function withoutDrawnThisYear<T extends { id: string }>(category: string, targets: T[], drawnThisYear: ReadonlySet<string>): { targets: T[]; excluded: number } {
+export function withoutDrawnThisYear<T extends { id: string }>(
+  category: string,
+  targets: T[],
+  drawnThisYear: ReadonlySet<string>,
+): { targets: T[]; excluded: number } {
   if (!excludesDrawn(category) || drawnThisYear.size === 0) return { targets, excluded: 0 };
   const kept = targets.filter((t) => !drawnThisYear.has(t.id));
   return { targets: kept, excluded: targets.length - kept.length };

@@ -31,9 +31,12 @@ export class StaffingRules {
     extraConflicts: Iterable<[inspectorId: string, targetId: string]> = [],
   ) {
     const joint = new Set(params.jointUnits);
-    this.inspectors = pool.inspectors.filter((i) => joint.size === 0 || joint.has(i.unit)).map((i, idx) => ({ ...i, idx }));
+    this.inspectors = pool.inspectors
+      .filter((i) => joint.size === 0 || joint.has(i.unit))
+      .map((i, idx) => ({ ...i, idx }));
     for (const i of this.inspectors) this.byId.set(i.id, i);
-    for (const [inspectorId, targetId] of [...pool.conflicts, ...extraConflicts]) addTo(this.conflicted, targetId, inspectorId);
+    for (const [inspectorId, targetId] of [...pool.conflicts, ...extraConflicts])
+      addTo(this.conflicted, targetId, inspectorId);
     for (const [targetId, inspectorId] of pool.previousAssignments) addTo(this.previous, targetId, inspectorId);
     this.m = params.inspectorsPerTarget;
     this.unitsToSpan = joint.size > 0 ? Math.min(joint.size, this.m) : 0;

@@ -11,7 +11,9 @@ const str = z.string();
 const stratum = z.enum(STRATA);
 const pair = z.tuple([str, str]);
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, "应为 64 位小写十六进制");
-const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, "应为 ISO 8601 时间");
+const isoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, "应为 ISO 8601 时间");
 const count = z.number().int().min(0);
 const ticket = z.string().regex(/^0\.\d{64,}$/, "应为 0. 加至少 64 位数字");
 /** Every object is strict: a key that interface.md §6 does not list makes the record not a version-1 record. */
@@ -48,12 +50,17 @@ export const drawRecordSchema = obj({
     alternates: z.partialRecord(stratum, z.array(str)),
     relaxations: z.array(obj({ kind: z.literal("previous-pair"), targetId: str, inspectorId: str })),
   }),
-  amendments: z.array(obj({ kind: z.enum(["recusal", "withdrawal"]), inspectorId: str, targetId: str, replacementId: str, at: isoTime })),
+  amendments: z.array(
+    obj({ kind: z.enum(["recusal", "withdrawal"]), inspectorId: str, targetId: str, replacementId: str, at: isoTime }),
+  ),
 });
 
 /** Where a zod issue points, as the field's path ("selection.targets[3].ticket"), plus the unknown keys. */
 function issueText(issue: z.core.$ZodIssue): string {
-  const where = issue.path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "");
+  const where = issue.path.reduce<string>(
+    (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+    "",
+  );
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((k) => `${where ? `${where}.` : ""}${k}：未知字段（第 1 版记录没有该字段）`).join("；");
   }
@@ -97,11 +104,15 @@ export function verify(input: unknown): Verification {
   if (!parsed.success) {
     const details = parsed.error.issues.slice(0, 10).map(issueText);
     const more = parsed.error.issues.length > 10 ? `；……共 ${parsed.error.issues.length} 处` : "";
-    return { ok: false, checks: [{ id: "format", label: "记录格式（严格按第 1 版字段）", ok: false, detail: details.join("；") + more }] };
+    return {
+      ok: false,
+      checks: [{ id: "format", label: "记录格式（严格按第 1 版字段）", ok: false, detail: details.join("；") + more }],
+    };
   }
   const r = parsed.data as DrawRecord;
   const checks: Check[] = [{ id: "format", label: "记录格式", ok: true }];
-  const add = (id: string, label: string, ok: boolean, detail?: string) => checks.push(ok ? { id, label, ok } : { id, label, ok, detail });
+  const add = (id: string, label: string, ok: boolean, detail?: string) =>
+    checks.push(ok ? { id, label, ok } : { id, label, ok, detail });
 
   let canonicalPool: boolean;
   try {
@@ -116,24 +127,64 @@ export function verify(input: unknown): Verification {
   const paramsHash = paramsHashOf(r.params);
   add("paramsHash", "参数哈希 paramsHash", paramsHash === r.paramsHash, `重新计算为 ${paramsHash}`);
   const commitment = sha256Hex(r.serverSeed);
-  add("commitment", "承诺值 commitment = sha256(serverSeed)", commitment === r.commitment && /^[0-9a-f]{64}$/.test(r.serverSeed), `sha256(serverSeed) = ${commitment}`);
+  add(
+    "commitment",
+    "承诺值 commitment = sha256(serverSeed)",
+    commitment === r.commitment && /^[0-9a-f]{64}$/.test(r.serverSeed),
+    `sha256(serverSeed) = ${commitment}`,
+  );
   const seed = seedOf(r.serverSeed, r.witness.entropy, r.poolHash, r.paramsHash);
-  add("seed", "种子 seed = sha256(serverSeed|witness.entropy|poolHash|paramsHash)", seed === r.seed, `重新计算为 ${seed}`);
+  add(
+    "seed",
+    "种子 seed = sha256(serverSeed|witness.entropy|poolHash|paramsHash)",
+    seed === r.seed,
+    `重新计算为 ${seed}`,
+  );
 
   const problem = paramsProblem(r.pool, r.params);
   add("counts", "各风险等级抽取数量 params.perStratum", problem === null, problem ?? undefined);
   if (problem !== null) return { ok: false, checks };
   const infeasible = infeasibleTargets(r.pool, r.params);
-  add("feasible", "号池中每户均可配齐执法人员 pool", infeasible.length === 0, infeasible.slice(0, 3).map((x) => `${x.targetId}：${x.reason}`).join("；"));
+  add(
+    "feasible",
+    "号池中每户均可配齐执法人员 pool",
+    infeasible.length === 0,
+    infeasible
+      .slice(0, 3)
+      .map((x) => `${x.targetId}：${x.reason}`)
+      .join("；"),
+  );
 
   // Re-run from the recorded seed, so a wrong seed is reported once above and the rest still checked.
   const expected = runDraw(r.pool, r.params, r.seed);
-  const showTarget = (t: { id: string; stratum: string; ticket: string } | undefined) => (t ? `${t.stratum}/${t.id}/${t.ticket.slice(0, 12)}…` : "（无）");
-  add("targets", "抽中对象及票号 selection.targets（逐户重算）", same(expected.targets, r.selection.targets), firstDiff("selection.targets", expected.targets, r.selection.targets, showTarget));
-  add("alternates", "候补顺序 selection.alternates", same(expected.alternates, r.selection.alternates), "候补名单与重算结果不同");
-  const showTeam = (a: { targetId: string; inspectorIds: string[] } | undefined) => (a ? `${a.targetId}→${a.inspectorIds.join(",")}` : "（无）");
-  add("assignments", "执法人员分配 selection.assignments（逐户重算）", same(expected.assignments, r.selection.assignments), firstDiff("selection.assignments", expected.assignments, r.selection.assignments, showTeam));
-  add("relaxations", "放宽记录 selection.relaxations", same(expected.relaxations, r.selection.relaxations), "放宽记录与重算结果不同");
+  const showTarget = (t: { id: string; stratum: string; ticket: string } | undefined) =>
+    t ? `${t.stratum}/${t.id}/${t.ticket.slice(0, 12)}…` : "（无）";
+  add(
+    "targets",
+    "抽中对象及票号 selection.targets（逐户重算）",
+    same(expected.targets, r.selection.targets),
+    firstDiff("selection.targets", expected.targets, r.selection.targets, showTarget),
+  );
+  add(
+    "alternates",
+    "候补顺序 selection.alternates",
+    same(expected.alternates, r.selection.alternates),
+    "候补名单与重算结果不同",
+  );
+  const showTeam = (a: { targetId: string; inspectorIds: string[] } | undefined) =>
+    a ? `${a.targetId}→${a.inspectorIds.join(",")}` : "（无）";
+  add(
+    "assignments",
+    "执法人员分配 selection.assignments（逐户重算）",
+    same(expected.assignments, r.selection.assignments),
+    firstDiff("selection.assignments", expected.assignments, r.selection.assignments, showTeam),
+  );
+  add(
+    "relaxations",
+    "放宽记录 selection.relaxations",
+    same(expected.relaxations, r.selection.relaxations),
+    "放宽记录与重算结果不同",
+  );
 
   let amendmentsOk = true;
   let amendmentDetail: string | undefined;
@@ -153,11 +204,23 @@ export function verify(input: unknown): Verification {
   });
   add("amendments", `回避与离岗替换 amendments（${r.amendments.length} 次，逐次重放）`, amendmentsOk, amendmentDetail);
 
-  const rules = new StaffingRules(r.pool, r.params, r.amendments.map((a) => [a.inspectorId, a.targetId]));
+  const rules = new StaffingRules(
+    r.pool,
+    r.params,
+    r.amendments.map((a) => [a.inspectorId, a.targetId]),
+  );
   const broken = currentTeams(r)
     .map((t) => ({ t, p: rules.teamProblems(t.targetId, t.inspectorIds) }))
     .filter((x) => x.p.length > 0);
-  add("hardRules", "现行分组 amendments 后满足回避、人数、专业、联合单位要求", broken.length === 0, broken.slice(0, 3).map((x) => `${x.t.targetId}：${x.p.join("，")}`).join("；"));
+  add(
+    "hardRules",
+    "现行分组 amendments 后满足回避、人数、专业、联合单位要求",
+    broken.length === 0,
+    broken
+      .slice(0, 3)
+      .map((x) => `${x.t.targetId}：${x.p.join("，")}`)
+      .join("；"),
+  );
 
   return { ok: checks.every((c) => c.ok), checks };
 }

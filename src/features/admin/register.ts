@@ -26,8 +26,19 @@ export function register(bot: Bot): void {
       if (!target) return reply("请写明要绑定的用途：「绑定 法制办」或「绑定 公告」");
       if (message.chatType !== "group") return reply("请在要绑定的群里 @我 发送这条命令");
       const before = await settingValue(tx, target.key);
-      await tx.setting.upsert({ where: { key: target.key }, create: { key: target.key, value: message.chatId }, update: { value: message.chatId } });
-      await appendAudit(tx, { at: now, actor: sender.openId, action: "setting.bind", entity: "setting", entityId: target.key, data: { chatId: message.chatId, before } });
+      await tx.setting.upsert({
+        where: { key: target.key },
+        create: { key: target.key, value: message.chatId },
+        update: { value: message.chatId },
+      });
+      await appendAudit(tx, {
+        at: now,
+        actor: sender.openId,
+        action: "setting.bind",
+        entity: "setting",
+        entityId: target.key,
+        data: { chatId: message.chatId, before },
+      });
       await reply(`已将本群设为${target.label}。`);
     },
   });

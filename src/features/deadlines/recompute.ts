@@ -21,15 +21,35 @@ interface Move {
  * goes away, and the people concerned are told privately when a date moved (法制员 for publicity,
  * the owners for a follow-up). Returns the lines for the import summary.
  */
-export async function recomputeDeadlines(tx: Tx, before: WorkCalendar, after: WorkCalendar, o: { now: Date; actor: string; batch: string }): Promise<string[]> {
+export async function recomputeDeadlines(
+  tx: Tx,
+  before: WorkCalendar,
+  after: WorkCalendar,
+  o: { now: Date; actor: string; batch: string },
+): Promise<string[]> {
   const tell = new Map<string, string[]>(); // certNo → lines; "法制员" for publicity
   let checked = 0;
   let changed = 0;
   const moved: Move[] = [];
 
-  const names = new Map((await tx.target.findMany({ select: { creditCode: true, name: true }, where: { creditCode: { in: (await tx.result.findMany({ where: { current: true }, select: { targetId: true } })).map((r) => r.targetId) } } })).map((t) => [t.creditCode, t.name]));
+  const names = new Map(
+    (
+      await tx.target.findMany({
+        select: { creditCode: true, name: true },
+        where: {
+          creditCode: {
+            in: (await tx.result.findMany({ where: { current: true }, select: { targetId: true } })).map(
+              (r) => r.targetId,
+            ),
+          },
+        },
+      })
+    ).map((t) => [t.creditCode, t.name]),
+  );
 
-  for (const r of await tx.result.findMany({ where: { current: true, status: "confirmed", publishedAt: null, publicityDue: { not: null } } })) {
+  for (const r of await tx.result.findMany({
+    where: { current: true, status: "confirmed", publishedAt: null, publicityDue: { not: null } },
+  })) {
     checked++;
     const base = r.confirmedOn ?? (r.confirmedAt ? dateInZone(r.confirmedAt, LEGACY_ZONE) : null);
     if (!base) continue;
@@ -37,8 +57,18 @@ export async function recomputeDeadlines(tx: Tx, before: WorkCalendar, after: Wo
     const next = workingDeadline(after, base, n);
     if (next.date === r.publicityDue && next.uncoveredYear === r.publicityDueUncovered) continue;
     changed++;
-    await tx.result.update({ where: { id: r.id }, data: { publicityDue: next.date, publicityDueUncovered: next.uncoveredYear } });
-    await appendAudit(tx, { at: o.now, actor: o.actor, action: "deadline.recompute", entity: "result", entityId: String(r.id), data: { field: "publicityDue", from: r.publicityDue, to: next.date, uncoveredYear: next.uncoveredYear } });
+    await tx.result.update({
+      where: { id: r.id },
+      data: { publicityDue: next.date, publicityDueUncovered: next.uncoveredYear },
+    });
+    await appendAudit(tx, {
+      at: o.now,
+      actor: o.actor,
+      action: "deadline.recompute",
+      entity: "result",
+      entityId: String(r.id),
+      data: { field: "publicityDue", from: r.publicityDue, to: next.date, uncoveredYear: next.uncoveredYear },
+    });
     if (next.date !== r.publicityDue) {
       const m = { what: `${names.get(r.targetId) ?? ""}（${r.targetId}）公示期限`, from: r.publicityDue!, to: next };
       moved.push(m);
@@ -46,32 +76,61 @@ export async function recomputeDeadlines(tx: Tx, before: WorkCalendar, after: Wo
     }
   }
 
-  for (const f of await tx.followUp.findMany({ where: { status: "open", dueDate: { not: null } }, include: { result: true } })) {
+  for (const f of await tx.followUp.findMany({
+    where: { status: "open", dueDate: { not: null } },
+    include: { result: true },
+  })) {
     checked++;
     let next: Deadline;
-    if (f.kind === "移送" && f.openedOn) next = workingDeadline(after, f.openedOn, before.workingDaysBetween(f.openedOn, f.dueDate!));
+    if (f.kind === "移送" && f.openedOn)
+      next = workingDeadline(after, f.openedOn, before.workingDaysBetween(f.openedOn, f.dueDate!));
     else if (f.kind === "整改复查") next = givenDeadline(after, f.dueDate!);
     else continue; // 立案调查: calendar days, no holidays involved
     if (next.date === f.dueDate && next.uncoveredYear === f.dueUncovered) continue;
     changed++;
     await tx.followUp.update({ where: { id: f.id }, data: { dueDate: next.date, dueUncovered: next.uncoveredYear } });
-    await appendAudit(tx, { at: o.now, actor: o.actor, action: "deadline.recompute", entity: "followup", entityId: String(f.id), data: { from: f.dueDate, to: next.date, uncoveredYear: next.uncoveredYear } });
+    await appendAudit(tx, {
+      at: o.now,
+      actor: o.actor,
+      action: "deadline.recompute",
+      entity: "followup",
+      entityId: String(f.id),
+      data: { from: f.dueDate, to: next.date, uncoveredYear: next.uncoveredYear },
+    });
     if (next.date !== f.dueDate) {
-      const m = { what: `${names.get(f.result.targetId) ?? ""}（${f.result.targetId}）${f.kind}期限`, from: f.dueDate!, to: next };
+      const m = {
+        what: `${names.get(f.result.targetId) ?? ""}（${f.result.targetId}）${f.kind}期限`,
+        from: f.dueDate!,
+        to: next,
+      };
       moved.push(m);
       for (const certNo of f.owner.split(";").filter(Boolean)) tell.set(certNo, [...(tell.get(certNo) ?? []), line(m)]);
     }
   }
 
   for (const [who, lines] of tell) {
-    const people = who === "法制员" ? await tx.inspector.findMany({ where: { roles: { contains: "法制员" }, openId: { not: null } } }) : await tx.inspector.findMany({ where: { certNo: who, openId: { not: null } } });
+    const people =
+      who === "法制员"
+        ? await tx.inspector.findMany({ where: { roles: { contains: "法制员" }, openId: { not: null } } })
+        : await tx.inspector.findMany({ where: { certNo: who, openId: { not: null } } });
     for (const p of people) {
       const text = `【期限变动】已导入新的节假日安排，以下期限重新计算：\n${lines.join("\n")}`;
-      await enqueueMessage(tx, { key: `deadline-moved:${o.batch}:${who}:${p.certNo}`, to: { openId: p.openId! }, msgType: "text", content: { text } }, o.now);
+      await enqueueMessage(
+        tx,
+        {
+          key: `deadline-moved:${o.batch}:${who}:${p.certNo}`,
+          to: { openId: p.openId! },
+          msgType: "text",
+          content: { text },
+        },
+        o.now,
+      );
     }
   }
   if (checked === 0) return [];
-  return [`已按新的节假日安排重新核算 ${checked} 个未办结期限：${changed} 个有更新，其中 ${moved.length} 个日期变动${moved.length ? "，已私信通知相关人员" : ""}`];
+  return [
+    `已按新的节假日安排重新核算 ${checked} 个未办结期限：${changed} 个有更新，其中 ${moved.length} 个日期变动${moved.length ? "，已私信通知相关人员" : ""}`,
+  ];
 }
 
 const line = (m: Move) => `· ${m.what}：${m.from} → ${showDeadline(m.to.date, m.to.uncoveredYear)}`;

@@ -12,12 +12,15 @@ type DrawRow = Prisma.DrawGetPayload<object>;
 
 /** The draw of a task that still waits for its witness; a clear refusal otherwise (a revealed draw can't be cancelled). */
 export async function pendingDrawOf(tx: Tx, taskArg: string): Promise<DrawRow> {
-  const task = (await tx.task.findUnique({ where: { code: taskArg } })) ?? (await tx.task.findUnique({ where: { code: taskArg.toUpperCase() } }));
+  const task =
+    (await tx.task.findUnique({ where: { code: taskArg } })) ??
+    (await tx.task.findUnique({ where: { code: taskArg.toUpperCase() } }));
   if (!task) throw new AppError("TASK_NOT_FOUND", `找不到任务编号「${taskArg}」（发送「计划」查看任务）`);
   const pending = await tx.draw.findFirst({ where: { taskCode: task.code, status: "committed" } });
   if (pending) return pending;
   const revealed = await tx.draw.findFirst({ where: { taskCode: task.code, status: "revealed" } });
-  if (revealed) throw new AppError("DRAW_REVEALED", `任务 ${task.code} 的抽取（${revealed.id}）已由见证人确认揭示，不能取消`);
+  if (revealed)
+    throw new AppError("DRAW_REVEALED", `任务 ${task.code} 的抽取（${revealed.id}）已由见证人确认揭示，不能取消`);
   throw new AppError("NO_PENDING_DRAW", `任务 ${task.code} 没有等待见证的抽取，无需取消`);
 }
 
@@ -31,16 +34,29 @@ export function mayCancel(person: Person, draw: DrawRow): boolean {
  * the commitment card turns 「已取消」, the group is told who and why, the task can be drawn again.
  * Returns the cancelled card (a card click answers with it).
  */
-export async function cancelPendingDraw(tx: Tx, draw: DrawRow, args: { by: string; byName: string; reason: string; now: Date; patchCard: boolean }) {
+export async function cancelPendingDraw(
+  tx: Tx,
+  draw: DrawRow,
+  args: { by: string; byName: string; reason: string; now: Date; patchCard: boolean },
+) {
   const reason = args.reason.trim();
   if (reason === "") throw new AppError("NO_REASON", "取消原因：必填");
   if (reason.length > 200) throw new AppError("REASON_TOO_LONG", "取消原因：不能超过 200 字");
   await cancelDrawIn(tx, { drawId: draw.id, by: args.by, reason }, { now: () => args.now });
   const cancelled = cancelledCard(JSON.parse(draw.record) as Commitment, args.by, reason, draw.serverSeed);
-  if (args.patchCard && draw.messageId) await enqueuePatch(tx, { key: `draw:${draw.id}:cancelled-card`, messageId: draw.messageId, card: cancelled }, args.now);
+  if (args.patchCard && draw.messageId)
+    await enqueuePatch(
+      tx,
+      { key: `draw:${draw.id}:cancelled-card`, messageId: draw.messageId, card: cancelled },
+      args.now,
+    );
   if (draw.chatId) {
     const text = `【取消抽取】${args.byName} 取消了任务 ${draw.taskCode} 的抽取（${draw.id}），原因：${reason}。本次承诺作废，记录保留备查，该任务可重新抽取。`;
-    await enqueueMessage(tx, { key: `draw:${draw.id}:cancelled`, to: { chatId: draw.chatId }, msgType: "text", content: { text } }, args.now);
+    await enqueueMessage(
+      tx,
+      { key: `draw:${draw.id}:cancelled`, to: { chatId: draw.chatId }, msgType: "text", content: { text } },
+      args.now,
+    );
   }
   return cancelled;
 }
@@ -54,10 +70,17 @@ export function registerCancel(bot: Bot): void {
     summary: "取消一次尚待见证的抽取（发起人、领导、管理员）",
     async run({ tx, now, sender, args, reply }) {
       const [taskArg, ...why] = args;
-      if (!taskArg || why.join(" ").trim() === "") return reply("请写明任务编号和取消原因，例如：@双随机助手 取消抽取 T2026-01 号池数据有误需重新导入");
+      if (!taskArg || why.join(" ").trim() === "")
+        return reply("请写明任务编号和取消原因，例如：@双随机助手 取消抽取 T2026-01 号池数据有误需重新导入");
       const draw = await pendingDrawOf(tx, taskArg);
       if (!mayCancel(sender, draw)) return reply("抱歉，只有发起本次抽取的人、领导或管理员可以取消抽取。");
-      await cancelPendingDraw(tx, draw, { by: sender.openId, byName: sender.name ?? sender.openId, reason: why.join(" "), now, patchCard: true });
+      await cancelPendingDraw(tx, draw, {
+        by: sender.openId,
+        byName: sender.name ?? sender.openId,
+        reason: why.join(" "),
+        now,
+        patchCard: true,
+      });
     },
   });
 
@@ -68,12 +91,28 @@ export function registerCancel(bot: Bot): void {
       const drawId = String(action.value["drawId"] ?? "");
       const draw = await tx.draw.findUnique({ where: { id: drawId } });
       if (!draw) throw new AppError("DRAW_NOT_FOUND", "找不到这次抽取");
-      if (!mayCancel(operator, draw)) return { toast: { type: "error", content: "只有发起人、领导或管理员可以取消抽取" } };
+      if (!mayCancel(operator, draw))
+        return { toast: { type: "error", content: "只有发起人、领导或管理员可以取消抽取" } };
       if (draw.status === "revealed") return { toast: { type: "error", content: "这次抽取已经揭示，不能取消" } };
-      if (draw.status === "cancelled") return { toast: { type: "info", content: "这次抽取已经取消了" }, card: cancelledCard(JSON.parse(draw.record) as Commitment, draw.cancelledBy ?? operator.openId, draw.cancelReason ?? undefined, draw.serverSeed) };
+      if (draw.status === "cancelled")
+        return {
+          toast: { type: "info", content: "这次抽取已经取消了" },
+          card: cancelledCard(
+            JSON.parse(draw.record) as Commitment,
+            draw.cancelledBy ?? operator.openId,
+            draw.cancelReason ?? undefined,
+            draw.serverSeed,
+          ),
+        };
       const reason = String(action.formValue["reason"] ?? "");
       if (reason.trim() === "") return { toast: { type: "error", content: "取消原因：必填" } };
-      const card = await cancelPendingDraw(tx, draw, { by: operator.openId, byName: operator.name ?? operator.openId, reason, now, patchCard: false });
+      const card = await cancelPendingDraw(tx, draw, {
+        by: operator.openId,
+        byName: operator.name ?? operator.openId,
+        reason,
+        now,
+        patchCard: false,
+      });
       return { toast: { type: "success", content: "已取消，记录保留，该任务可重新抽取" }, card };
     },
   });

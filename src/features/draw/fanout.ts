@@ -15,9 +15,17 @@ export const FANOUT_CHUNK = 100;
 export async function namesFor(db: Reader, record: DrawRecord): Promise<DrawNames> {
   const item = await db.item.findUnique({ where: { code: record.task.itemCode }, select: { name: true } });
   const targetIds = record.selection.targets.map((t) => t.id);
-  const targets = new Map((await db.target.findMany({ where: { creditCode: { in: targetIds } }, select: { creditCode: true, name: true } })).map((t) => [t.creditCode, { name: t.name }]));
+  const targets = new Map(
+    (
+      await db.target.findMany({ where: { creditCode: { in: targetIds } }, select: { creditCode: true, name: true } })
+    ).map((t) => [t.creditCode, { name: t.name }]),
+  );
   const people = new Set(currentTeams(record).flatMap((t) => t.inspectorIds));
-  const inspectors = new Map((await db.inspector.findMany({ where: { certNo: { in: [...people] } }, select: { certNo: true, name: true } })).map((i) => [i.certNo, { name: i.name }]));
+  const inspectors = new Map(
+    (await db.inspector.findMany({ where: { certNo: { in: [...people] } }, select: { certNo: true, name: true } })).map(
+      (i) => [i.certNo, { name: i.name }],
+    ),
+  );
   return { itemName: item?.name ?? record.task.itemCode, targets, inspectors };
 }
 
@@ -40,14 +48,41 @@ export function registerFanOut(bot: Bot): void {
       return {
         next: "0",
         async apply(tx) {
-          await enqueueMessage(tx, { key: `draw:${drawId}:announce`, to: { chatId }, msgType: "interactive", content: card }, now);
+          await enqueueMessage(
+            tx,
+            { key: `draw:${drawId}:announce`, to: { chatId }, msgType: "interactive", content: card },
+            now,
+          );
           // The full record (for drbot verify) and the drawn list (for filing and 公示), as files.
-          await enqueueFile(tx, { key: `draw:${drawId}:record`, to: { chatId }, fileName: `抽取记录-${drawId}.json`, source: `draw.json:${drawId}` }, now);
-          await enqueueFile(tx, { key: `draw:${drawId}:list`, to: { chatId }, fileName: `抽取名单-${drawId}.xlsx`, source: `draw.xlsx:${drawId}` }, now);
+          await enqueueFile(
+            tx,
+            {
+              key: `draw:${drawId}:record`,
+              to: { chatId },
+              fileName: `抽取记录-${drawId}.json`,
+              source: `draw.json:${drawId}`,
+            },
+            now,
+          );
+          await enqueueFile(
+            tx,
+            {
+              key: `draw:${drawId}:list`,
+              to: { chatId },
+              fileName: `抽取名单-${drawId}.xlsx`,
+              source: `draw.xlsx:${drawId}`,
+            },
+            now,
+          );
         },
       };
     }
-    const batch = await db.assignment.findMany({ where: { drawId, status: "assigned", id: { gt: Number(cursor) } }, include: { draw: true }, orderBy: { id: "asc" }, take: FANOUT_CHUNK });
+    const batch = await db.assignment.findMany({
+      where: { drawId, status: "assigned", id: { gt: Number(cursor) } },
+      include: { draw: true },
+      orderBy: { id: "asc" },
+      take: FANOUT_CHUNK,
+    });
     const messages = await taskCardMessages(db, batch);
     return {
       next: batch.length < FANOUT_CHUNK ? null : String(batch[batch.length - 1]!.id),

@@ -24,7 +24,11 @@ export const DRAWABLE_STATUS = "在岗";
 export const isDrawable = (roles: string) => splitList(roles).includes("执法人员");
 
 export async function drawableInspectors(db: Reader) {
-  const rows = await db.inspector.findMany({ where: { status: DRAWABLE_STATUS }, select: { certNo: true, unit: true, roles: true, specialties: true }, orderBy: { certNo: "asc" } });
+  const rows = await db.inspector.findMany({
+    where: { status: DRAWABLE_STATUS },
+    select: { certNo: true, unit: true, roles: true, specialties: true },
+    orderBy: { certNo: "asc" },
+  });
   return rows.filter((i) => isDrawable(i.roles));
 }
 
@@ -87,10 +91,17 @@ const STRATUM_SET: ReadonlySet<string> = new Set(STRATA);
 function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
   // Task codes are case-insensitive (t2026-01 finds T2026-01): an exact match wins, else a single case-insensitive one.
   const columns = "code, name, year, itemCode, ratioLowBp, ratioMidBp, ratioHighBp, inspectorsPerTarget, jointUnits";
-  const loose = conn.prepare(`SELECT ${columns} FROM Task WHERE code = ? COLLATE NOCASE LIMIT 2`).all(taskCode) as TaskRow[];
-  const task = (conn.prepare(`SELECT ${columns} FROM Task WHERE code = ?`).get(taskCode) as TaskRow | undefined) ?? (loose.length === 1 ? loose[0] : undefined);
-  if (!task) throw new AppError("TASK_NOT_FOUND", `找不到任务编号「${taskCode}」，请先导入年度抽查计划（drbot import plan）`);
-  const item = conn.prepare(`SELECT code, name, category, targetType, ratioBp, requiredSpecialty FROM Item WHERE code = ?`).get(task.itemCode) as ItemRow | undefined;
+  const loose = conn
+    .prepare(`SELECT ${columns} FROM Task WHERE code = ? COLLATE NOCASE LIMIT 2`)
+    .all(taskCode) as TaskRow[];
+  const task =
+    (conn.prepare(`SELECT ${columns} FROM Task WHERE code = ?`).get(taskCode) as TaskRow | undefined) ??
+    (loose.length === 1 ? loose[0] : undefined);
+  if (!task)
+    throw new AppError("TASK_NOT_FOUND", `找不到任务编号「${taskCode}」，请先导入年度抽查计划（drbot import plan）`);
+  const item = conn
+    .prepare(`SELECT code, name, category, targetType, ratioBp, requiredSpecialty FROM Item WHERE code = ?`)
+    .get(task.itemCode) as ItemRow | undefined;
   if (!item) throw new AppError("ITEM_NOT_FOUND", `任务 ${taskCode} 的事项编码「${task.itemCode}」不在抽查事项清单中`);
 
   // Every target query below filters on the same "in the register's pool" condition, so no 100,000-id set is built.
@@ -100,7 +111,10 @@ function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
   const inRegister = `t.type = ? AND t.status IN (${active})`;
   const registerArgs = [item.targetType, ...ACTIVE_STATUSES];
   const all: PoolTarget[] = [];
-  for (const [id, risk] of conn.prepare(`SELECT t.creditCode, t.risk FROM Target t WHERE ${inRegister}`).raw().iterate(...registerArgs) as IterableIterator<[string, string]>) {
+  for (const [id, risk] of conn
+    .prepare(`SELECT t.creditCode, t.risk FROM Target t WHERE ${inRegister}`)
+    .raw()
+    .iterate(...registerArgs) as IterableIterator<[string, string]>) {
     all.push({ id, stratum: (STRATUM_SET.has(risk) ? risk : "中") as Stratum });
   }
   const drawn = excludesDrawn(item.category)
@@ -120,22 +134,34 @@ function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
 
   const jointUnits = splitList(task.jointUnits);
   const inspectorRows = (
-    conn.prepare(`SELECT certNo, unit, roles, specialties FROM Inspector WHERE status = ?`).raw().all(DRAWABLE_STATUS) as [string, string, string, string][]
+    conn
+      .prepare(`SELECT certNo, unit, roles, specialties FROM Inspector WHERE status = ?`)
+      .raw()
+      .all(DRAWABLE_STATUS) as [string, string, string, string][]
   ).filter(([, unit, roles]) => isDrawable(roles) && (jointUnits.length === 0 || jointUnits.includes(unit)));
   const inspectorIds = new Set(inspectorRows.map((i) => i[0]));
 
   const conflicts = (
-    conn.prepare(`SELECT c.certNo, c.creditCode FROM Conflict c CROSS JOIN Target t ON t.creditCode = c.creditCode WHERE ${inRegister}`).raw().all(...registerArgs) as [string, string][]
+    conn
+      .prepare(
+        `SELECT c.certNo, c.creditCode FROM Conflict c CROSS JOIN Target t ON t.creditCode = c.creditCode WHERE ${inRegister}`,
+      )
+      .raw()
+      .all(...registerArgs) as [string, string][]
   ).filter(([certNo, creditCode]) => inspectorIds.has(certNo) && !drawn.has(creditCode));
 
   const lastDraw = conn
-    .prepare(`SELECT d.id FROM Draw d JOIN Task k ON k.code = d.taskCode WHERE d.status = 'revealed' AND k.itemCode = ? ORDER BY d.revealedAt DESC LIMIT 1`)
+    .prepare(
+      `SELECT d.id FROM Draw d JOIN Task k ON k.code = d.taskCode WHERE d.status = 'revealed' AND k.itemCode = ? ORDER BY d.revealedAt DESC LIMIT 1`,
+    )
     .pluck()
     .get(item.code) as string | undefined;
   const previousAssignments = lastDraw
     ? (
         conn
-          .prepare(`SELECT a.targetId, a.inspectorId FROM Assignment a CROSS JOIN Target t ON t.creditCode = a.targetId WHERE a.drawId = ? AND a.status NOT IN ('recused', 'withdrawn') AND ${inRegister}`)
+          .prepare(
+            `SELECT a.targetId, a.inspectorId FROM Assignment a CROSS JOIN Target t ON t.creditCode = a.targetId WHERE a.drawId = ? AND a.status NOT IN ('recused', 'withdrawn') AND ${inRegister}`,
+          )
           .raw()
           .all(lastDraw, ...registerArgs) as [string, string][]
       ).filter(([targetId, inspectorId]) => inspectorIds.has(inspectorId) && !drawn.has(targetId))
@@ -143,7 +169,10 @@ function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
 
   if (targets.length === 0) {
     const why = excluded > 0 ? `（${excluded} 户已在本年度该事项的抽取中被抽中，一般事项同一年度不重复抽查）` : "";
-    throw new AppError("EMPTY_POOL", `号池为空：名录库中没有对象类型为「${item.targetType}」且经营状态为存续/在业的检查对象${why}`);
+    throw new AppError(
+      "EMPTY_POOL",
+      `号池为空：名录库中没有对象类型为「${item.targetType}」且经营状态为存续/在业的检查对象${why}`,
+    );
   }
   const pool = normalizePool({
     targets,
@@ -155,6 +184,17 @@ function readPoolIn(conn: Database.Database, taskCode: string): FrozenInput {
     itemBp: item.ratioBp,
     planBp: { 低: task.ratioLowBp, 中: task.ratioMidBp, 高: task.ratioHighBp },
   });
-  const params = makeParams({ perStratum, inspectorsPerTarget: task.inspectorsPerTarget, requiredSpecialty: item.requiredSpecialty, jointUnits });
-  return { task: { code: task.code, name: task.name, itemCode: task.itemCode, year: task.year }, itemName: item.name, pool, params, excludedDrawn: excluded };
+  const params = makeParams({
+    perStratum,
+    inspectorsPerTarget: task.inspectorsPerTarget,
+    requiredSpecialty: item.requiredSpecialty,
+    jointUnits,
+  });
+  return {
+    task: { code: task.code, name: task.name, itemCode: task.itemCode, year: task.year },
+    itemName: item.name,
+    pool,
+    params,
+    excludedDrawn: excluded,
+  };
 }

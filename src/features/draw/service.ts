@@ -24,11 +24,23 @@ export interface Clock {
  * A would-be draw with throw-away seeds: nothing is stored, and `verify` accepts the record.
  * `source` is the database file (the CLI: no Prisma client at all) or a client.
  */
-export async function dryRun(source: Db | string, taskCode: string, clock: Clock, random = randomHex): Promise<{ record: DrawRecord; itemName: string; excludedDrawn: number }> {
+export async function dryRun(
+  source: Db | string,
+  taskCode: string,
+  clock: Clock,
+  random = randomHex,
+): Promise<{ record: DrawRecord; itemName: string; excludedDrawn: number }> {
   const input = await readPool(source, taskCode);
   const at = clock.now().toISOString();
   const serverSeed = random();
-  const commitment = freeze({ drawId: `dry-run-${input.task.code}`, task: input.task, pool: input.pool, params: input.params, serverSeed, committedAt: at });
+  const commitment = freeze({
+    drawId: `dry-run-${input.task.code}`,
+    task: input.task,
+    pool: input.pool,
+    params: input.params,
+    serverSeed,
+    committedAt: at,
+  });
   const record = reveal(commitment, serverSeed, { openId: "dry-run", entropy: random(), at });
   return { record, itemName: input.itemName, excludedDrawn: input.excludedDrawn };
 }
@@ -71,7 +83,14 @@ export async function commitDrawIn(
   const drawId = `${args.taskCode}-${attempt}`;
   const at = clock.now();
   const serverSeed = random();
-  const commitment = freeze({ drawId, task: input.task, pool: input.pool, params: input.params, serverSeed, committedAt: at.toISOString() });
+  const commitment = freeze({
+    drawId,
+    task: input.task,
+    pool: input.pool,
+    params: input.params,
+    serverSeed,
+    committedAt: at.toISOString(),
+  });
   await tx.draw.create({
     data: {
       id: drawId,
@@ -118,18 +137,34 @@ export async function revealDraw(
   return writeTx(db, (tx) => revealDrawIn(tx, args, clock), { timeout: 120_000, budgetMs: 120_000 });
 }
 
-export async function revealDrawIn(tx: Tx, args: { drawId: string; witnessOpenId: string; entropy: string }, clock: Clock): Promise<{ record: DrawRecord; alreadyRevealed: boolean }> {
+export async function revealDrawIn(
+  tx: Tx,
+  args: { drawId: string; witnessOpenId: string; entropy: string },
+  clock: Clock,
+): Promise<{ record: DrawRecord; alreadyRevealed: boolean }> {
   const draw = await tx.draw.findUnique({ where: { id: args.drawId } });
   if (!draw) throw new AppError("DRAW_NOT_FOUND", `找不到抽取 ${args.drawId}`);
   if (draw.status === "revealed") return { record: JSON.parse(draw.record) as DrawRecord, alreadyRevealed: true };
   if (draw.status !== "committed") throw new AppError("DRAW_CANCELLED", `抽取 ${args.drawId} 已取消，不能再揭示`);
-  if (args.witnessOpenId === draw.orderedBy) throw new AppError("WITNESS_IS_ORDERER", "见证人不能是发起抽取的人，请由其他工作人员确认");
+  if (args.witnessOpenId === draw.orderedBy)
+    throw new AppError("WITNESS_IS_ORDERER", "见证人不能是发起抽取的人，请由其他工作人员确认");
   const at = clock.now();
-  const record = reveal(JSON.parse(draw.record) as Commitment, draw.serverSeed, { openId: args.witnessOpenId, entropy: args.entropy, at: at.toISOString() });
+  const record = reveal(JSON.parse(draw.record) as Commitment, draw.serverSeed, {
+    openId: args.witnessOpenId,
+    entropy: args.entropy,
+    at: at.toISOString(),
+  });
   const recordHash = recordHashOf(record);
   await tx.draw.update({
     where: { id: draw.id, status: "committed" },
-    data: { status: "revealed", record: JSON.stringify(record), recordHash, witnessOpenId: args.witnessOpenId, revealedAt: at, revealedOn: clock.today?.() ?? null },
+    data: {
+      status: "revealed",
+      record: JSON.stringify(record),
+      recordHash,
+      witnessOpenId: args.witnessOpenId,
+      revealedAt: at,
+      revealedOn: clock.today?.() ?? null,
+    },
   });
   await insertAssignments(tx, draw.id, record, at);
   await appendAudit(tx, {
@@ -138,7 +173,13 @@ export async function revealDrawIn(tx: Tx, args: { drawId: string; witnessOpenId
     action: "draw.reveal",
     entity: "draw",
     entityId: draw.id,
-    data: { seed: record.seed, serverSeed: record.serverSeed, entropy: args.entropy, recordHash, targets: record.selection.targets.map((t) => t.id) },
+    data: {
+      seed: record.seed,
+      serverSeed: record.serverSeed,
+      entropy: args.entropy,
+      recordHash,
+      targets: record.selection.targets.map((t) => t.id),
+    },
   });
   return { record, alreadyRevealed: false };
 }
@@ -164,24 +205,45 @@ async function insertAssignments(tx: Tx, drawId: string, record: DrawRecord, at:
       }
     }
     if (values.length === 0) continue;
-    await tx.$executeRawUnsafe(`INSERT INTO Assignment (drawId, targetId, targetVersion, inspectorId, status, createdAt, updatedAt) VALUES ${values.join(", ")}`, ...params);
+    await tx.$executeRawUnsafe(
+      `INSERT INTO Assignment (drawId, targetId, targetVersion, inspectorId, status, createdAt, updatedAt) VALUES ${values.join(", ")}`,
+      ...params,
+    );
   }
 }
 
 /** The orderer withdraws a commitment before it is revealed; the attempt stays visible. */
-export async function cancelDraw(db: Db, args: { drawId: string; by: string; reason: string }, clock: Clock): Promise<void> {
+export async function cancelDraw(
+  db: Db,
+  args: { drawId: string; by: string; reason: string },
+  clock: Clock,
+): Promise<void> {
   await writeTx(db, (tx) => cancelDrawIn(tx, args, clock));
 }
 
-export async function cancelDrawIn(tx: Tx, args: { drawId: string; by: string; reason: string }, clock: Clock): Promise<void> {
+export async function cancelDrawIn(
+  tx: Tx,
+  args: { drawId: string; by: string; reason: string },
+  clock: Clock,
+): Promise<void> {
   const draw = await tx.draw.findUnique({ where: { id: args.drawId } });
   if (!draw) throw new AppError("DRAW_NOT_FOUND", `找不到抽取 ${args.drawId}`);
   if (draw.status === "cancelled") return;
   if (draw.status !== "committed") throw new AppError("DRAW_REVEALED", `抽取 ${args.drawId} 已揭示，不能取消`);
   const at = clock.now();
-  await tx.draw.update({ where: { id: draw.id }, data: { status: "cancelled", cancelledAt: at, cancelReason: args.reason, cancelledBy: args.by } });
+  await tx.draw.update({
+    where: { id: draw.id },
+    data: { status: "cancelled", cancelledAt: at, cancelReason: args.reason, cancelledBy: args.by },
+  });
   // The server seed is published with the cancellation, so everyone can see the commitment was honest.
-  await appendAudit(tx, { at, actor: args.by, action: "draw.cancel", entity: "draw", entityId: draw.id, data: { reason: args.reason, serverSeed: draw.serverSeed } });
+  await appendAudit(tx, {
+    at,
+    actor: args.by,
+    action: "draw.cancel",
+    entity: "draw",
+    entityId: draw.id,
+    data: { reason: args.reason, serverSeed: draw.serverSeed },
+  });
 }
 
 /**
@@ -204,7 +266,11 @@ export async function recuseIn(
   const draw = await tx.draw.findUnique({ where: { id: args.drawId } });
   if (!draw || draw.status !== "revealed") throw new AppError("DRAW_NOT_FOUND", `抽取 ${args.drawId} 不存在或尚未揭示`);
   const at = clock.now();
-  const record = amend(JSON.parse(draw.record) as DrawRecord, { inspectorId: args.inspectorId, targetId: args.targetId, at: at.toISOString() });
+  const record = amend(JSON.parse(draw.record) as DrawRecord, {
+    inspectorId: args.inspectorId,
+    targetId: args.targetId,
+    at: at.toISOString(),
+  });
   const replacementId = record.amendments[record.amendments.length - 1]!.replacementId;
   const recordHash = recordHashOf(record);
   await tx.draw.update({ where: { id: draw.id }, data: { record: JSON.stringify(record), recordHash } });
@@ -213,7 +279,9 @@ export async function recuseIn(
     data: { status: "recused" },
   });
   const target = await tx.target.findUnique({ where: { creditCode: args.targetId }, select: { version: true } });
-  await tx.assignment.create({ data: { drawId: draw.id, targetId: args.targetId, targetVersion: target?.version ?? 1, inspectorId: replacementId } });
+  await tx.assignment.create({
+    data: { drawId: draw.id, targetId: args.targetId, targetVersion: target?.version ?? 1, inspectorId: replacementId },
+  });
   await tx.conflict.upsert({
     where: { certNo_creditCode: { certNo: args.inspectorId, creditCode: args.targetId } },
     create: { certNo: args.inspectorId, creditCode: args.targetId, reason: args.reason, source: "recusal" },
@@ -234,7 +302,10 @@ export async function recuseIn(
 export async function findDraw(db: Db, idOrTask: string) {
   const byId = await db.draw.findUnique({ where: { id: idOrTask } });
   if (byId) return byId;
-  const byTask = await db.draw.findFirst({ where: { taskCode: await canonicalTaskCode(db, idOrTask), status: "revealed" }, orderBy: { attempt: "desc" } });
+  const byTask = await db.draw.findFirst({
+    where: { taskCode: await canonicalTaskCode(db, idOrTask), status: "revealed" },
+    orderBy: { attempt: "desc" },
+  });
   if (byTask) return byTask;
   throw new AppError("DRAW_NOT_FOUND", `找不到抽取记录「${idOrTask}」（可填抽取编号或任务编号；任务须已完成抽取）`);
 }
@@ -242,8 +313,10 @@ export async function findDraw(db: Db, idOrTask: string) {
 /** The published record of a revealed draw; a committed draw has nothing final to publish yet. */
 export function publishedRecord(draw: { id: string; status: string; record: string }): DrawRecord {
   if (draw.status !== "revealed") {
-    throw new AppError("DRAW_NOT_REVEALED", draw.status === "committed" ? `抽取 ${draw.id} 尚待见证人确认，还没有可公布的结果` : `抽取 ${draw.id} 已取消`);
+    throw new AppError(
+      "DRAW_NOT_REVEALED",
+      draw.status === "committed" ? `抽取 ${draw.id} 尚待见证人确认，还没有可公布的结果` : `抽取 ${draw.id} 已取消`,
+    );
   }
   return JSON.parse(draw.record) as DrawRecord;
 }
-

@@ -13,11 +13,24 @@ const text = (v: unknown): string => (typeof v === "string" ? v : "");
 const EVENTS: Record<string, (form: Record<string, unknown>) => FollowUpEvent> = {
   "followup.rectified": (f) => ({ type: "rectified", reviewDate: pickerDate(f["review_date"]) }),
   "followup.not_rectified": (f) => ({ type: "not_rectified", next: text(f["next_disposal"]) }),
-  "followup.case_closed": (f) => ({ type: "case_closed", caseNo: text(f["case_no"]), closedDate: pickerDate(f["closed_date"]) }),
-  "followup.transferred": (f) => ({ type: "transferred", receiver: text(f["receiver"]), transferDate: pickerDate(f["transfer_date"]) }),
+  "followup.case_closed": (f) => ({
+    type: "case_closed",
+    caseNo: text(f["case_no"]),
+    closedDate: pickerDate(f["closed_date"]),
+  }),
+  "followup.transferred": (f) => ({
+    type: "transferred",
+    receiver: text(f["receiver"]),
+    transferDate: pickerDate(f["transfer_date"]),
+  }),
 };
 
-const TOASTS: Record<string, string> = { 已整改: "已登记整改完成，本项后续处置已办结", 未整改: "已登记未整改，已开启下一步后续处置", 已结案: "已登记结案", 已移送: "已登记移送" };
+const TOASTS: Record<string, string> = {
+  已整改: "已登记整改完成，本项后续处置已办结",
+  未整改: "已登记未整改，已开启下一步后续处置",
+  已结案: "已登记结案",
+  已移送: "已登记移送",
+};
 
 /**
  * 复查 / 立案 / 移送 record cards. The owners (the assignment's inspectors) record outcomes; the 法制员
@@ -32,9 +45,16 @@ export function register(bot: Bot): void {
       async run({ tx, now, today, operator, action: click }: CardContext): Promise<CardAnswer> {
         const f = await tx.followUp.findUnique({ where: { id: Number(click.value["followUpId"]) || -1 } });
         if (!f) throw new AppError("NOT_FOUND", "找不到这项后续处置");
-        const mayAct = (operator.certNo !== null && ownersOf(f).includes(operator.certNo)) || hasAnyRole(operator, ["法制员", "领导"]);
-        if (!mayAct) return { toast: { type: "error", content: "只有负责的执法人员、法制员或领导可以登记（卡片可能是转发的）" } };
-        const { followUp } = await applyFollowUpEvent(tx, f.id, toEvent(click.formValue), { today, now, actor: operator.openId });
+        const mayAct =
+          (operator.certNo !== null && ownersOf(f).includes(operator.certNo)) ||
+          hasAnyRole(operator, ["法制员", "领导"]);
+        if (!mayAct)
+          return { toast: { type: "error", content: "只有负责的执法人员、法制员或领导可以登记（卡片可能是转发的）" } };
+        const { followUp } = await applyFollowUpEvent(tx, f.id, toEvent(click.formValue), {
+          today,
+          now,
+          actor: operator.openId,
+        });
         const toast = { type: "success" as const, content: TOASTS[followUp.outcome ?? ""] ?? "已登记" };
         if (click.value["from"] === "reminders") return { toast };
         return { toast, card: followUpCard(await followUpView(tx, followUp, today, await loadCalendar(tx))) };

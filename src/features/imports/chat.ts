@@ -39,16 +39,30 @@ export async function importFromChat(
     return "文件下载失败，请稍后重新发送。";
   }
   try {
-    const r = await importFile(db, buffer, file.fileName, { actor: sender.openId, at: now, directory: larkContactDirectory(client), limits, ...plan });
+    const r = await importFile(db, buffer, file.fileName, {
+      actor: sender.openId,
+      at: now,
+      directory: larkContactDirectory(client),
+      limits,
+      ...plan,
+    });
     const warnings = r.warnings.length ? `\n\n提示：\n${r.warnings.join("\n")}` : "";
-    return notice(`${r.title}导入完成`, `文件：${file.fileName}\n共 ${r.rows} 行：新增 ${r.created}，更新 ${r.updated}，未变 ${r.unchanged}。${warnings}`, "green");
+    return notice(
+      `${r.title}导入完成`,
+      `文件：${file.fileName}\n共 ${r.rows} 行：新增 ${r.created}，更新 ${r.updated}，未变 ${r.unchanged}。${warnings}`,
+      "green",
+    );
   } catch (e) {
     if (!isAppError(e)) throw e;
     const errors = (e.details["errors"] as string[] | undefined) ?? [];
     if (errors.length === 0) return notice("未导入", e.message, "red");
     const shown = errors.slice(0, MAX_ERRORS_SHOWN).join("\n");
     const more = errors.length > MAX_ERRORS_SHOWN ? `\n……共 ${errors.length} 处问题` : "";
-    return notice("未导入：请修改后重新发送", `文件：${file.fileName}\n以下问题全部改正后才会写入（本次未写入任何数据）：\n${shown}${more}`, "red");
+    return notice(
+      "未导入：请修改后重新发送",
+      `文件：${file.fileName}\n以下问题全部改正后才会写入（本次未写入任何数据）：\n${shown}${more}`,
+      "red",
+    );
   }
 }
 
@@ -58,7 +72,10 @@ export async function importFromChat(
  * Content-Length already says so.
  */
 async function download(client: lark.Client, messageId: string, fileKey: string, maxBytes: number): Promise<Buffer> {
-  const res = await client.im.v1.messageResource.get({ path: { message_id: messageId, file_key: fileKey }, params: { type: "file" } });
+  const res = await client.im.v1.messageResource.get({
+    path: { message_id: messageId, file_key: fileKey },
+    params: { type: "file" },
+  });
   const stream = res.getReadableStream();
   const declared = Number((res.headers as Record<string, unknown> | undefined)?.["content-length"] ?? NaN);
   if (declared > maxBytes) {

@@ -48,7 +48,13 @@ const joined = (v: Values, k: string) => (v[k] as string[]).join(";");
 interface Applier<R> {
   toRecord(v: Values): R;
   key(r: R): string;
-  prepare?(db: Reader, rows: { rowNumber: number; record: R }[], errors: RowErrors, directory: ContactDirectory | null, warnings: string[]): Promise<void>;
+  prepare?(
+    db: Reader,
+    rows: { rowNumber: number; record: R }[],
+    errors: RowErrors,
+    directory: ContactDirectory | null,
+    warnings: string[],
+  ): Promise<void>;
   /** Re-checked inside the write transaction: what may have changed since `prepare` read it. */
   recheck?(tx: Tx, rows: { rowNumber: number; record: R }[], errors: RowErrors): Promise<void>;
   existing(db: Reader, keys: string[]): Promise<Map<string, R & Record<string, unknown>>>;
@@ -81,7 +87,8 @@ const items: Applier<Prisma.ItemCreateManyInput> = {
     requiredSpecialty: s(v, "所需专业") || null,
   }),
   key: (r) => r.code,
-  existing: async (tx, keys) => new Map((await inChunks(keys, (c) => tx.item.findMany({ where: { code: { in: c } } }))).map((x) => [x.code, x])),
+  existing: async (tx, keys) =>
+    new Map((await inChunks(keys, (c) => tx.item.findMany({ where: { code: { in: c } } }))).map((x) => [x.code, x])),
   create: async (tx, rs) => void (await tx.item.createMany({ data: rs })),
   update: async (tx, _b, r) => void (await tx.item.update({ where: { code: r.code }, data: r })),
 };
@@ -101,8 +108,21 @@ const targets: Applier<Prisma.TargetCreateManyInput> = {
   key: (r) => r.creditCode,
   // Raw SQL for the one list that runs to 100,000s of rows: the ORM's per-row work dominated the import.
   existing: async (db, keys) => {
-    const found = await inChunks(keys, (c) => db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "Target" WHERE "creditCode" IN (${c.map(() => "?").join(",")})`, ...c), 1000);
-    return new Map(found.map((x) => [x["creditCode"] as string, { ...x, version: Number(x["version"]) } as Prisma.TargetCreateManyInput & Record<string, unknown>]));
+    const found = await inChunks(
+      keys,
+      (c) =>
+        db.$queryRawUnsafe<Record<string, unknown>[]>(
+          `SELECT * FROM "Target" WHERE "creditCode" IN (${c.map(() => "?").join(",")})`,
+          ...c,
+        ),
+      1000,
+    );
+    return new Map(
+      found.map((x) => [
+        x["creditCode"] as string,
+        { ...x, version: Number(x["version"]) } as Prisma.TargetCreateManyInput & Record<string, unknown>,
+      ]),
+    );
   },
   create: async (tx, rs) => {
     const now = new Date();
@@ -113,15 +133,27 @@ const targets: Applier<Prisma.TargetCreateManyInput> = {
     for (let k = 0; k < rs.length; k += per) {
       const chunk = rs.slice(k, k + per);
       const params = chunk.flatMap((r) => [...columns.map((c) => r[c] ?? ""), now, now]);
-      const rows = chunk.map(() => `(${Array(columns.length + 2).fill("?").join(",")})`).join(",");
-      await tx.$executeRawUnsafe(`INSERT INTO "Target" (${columns.map((c) => `"${c}"`).join(",")}, "createdAt", "updatedAt") VALUES ${rows}`, ...params);
+      const rows = chunk
+        .map(
+          () =>
+            `(${Array(columns.length + 2)
+              .fill("?")
+              .join(",")})`,
+        )
+        .join(",");
+      await tx.$executeRawUnsafe(
+        `INSERT INTO "Target" (${columns.map((c) => `"${c}"`).join(",")}, "createdAt", "updatedAt") VALUES ${rows}`,
+        ...params,
+      );
     }
   },
   // A changed target keeps its old content as a revision, so results and exports of earlier draws stay true.
   update: async (tx, before, r, at) => {
     const version = before["version"] as number;
     const snapshot = Object.fromEntries(Object.keys(r).map((k) => [k, before[k] ?? null]));
-    await tx.targetRevision.create({ data: { creditCode: r.creditCode, version, snapshot: canonicalJson(snapshot), replacedAt: at } });
+    await tx.targetRevision.create({
+      data: { creditCode: r.creditCode, version, snapshot: canonicalJson(snapshot), replacedAt: at },
+    });
     await tx.target.update({ where: { creditCode: r.creditCode }, data: { ...r, version: version + 1 } });
   },
 };
@@ -142,7 +174,12 @@ const inspectors: Applier<Prisma.InspectorCreateManyInput> = {
     const needLookup = rows.filter((r) => !r.record.openId && r.record.mobile);
     if (needLookup.length > 0) {
       if (!directory) {
-        for (const r of needLookup) errors.add(r.rowNumber, "飞书open_id", "未配置飞书应用（LARK_APP_ID/LARK_APP_SECRET），无法通过手机号解析 open_id，请填写飞书open_id");
+        for (const r of needLookup)
+          errors.add(
+            r.rowNumber,
+            "飞书open_id",
+            "未配置飞书应用（LARK_APP_ID/LARK_APP_SECRET），无法通过手机号解析 open_id，请填写飞书open_id",
+          );
       } else {
         const found = await directory.resolveMobiles([...new Set(needLookup.map((r) => r.record.mobile!))]);
         for (const r of needLookup) {
@@ -159,14 +196,25 @@ const inspectors: Applier<Prisma.InspectorCreateManyInput> = {
       if (first !== undefined) errors.add(r.rowNumber, "飞书open_id", `与第${first}行是同一个飞书账号`);
       else byOpenId.set(r.record.openId, r.rowNumber);
     }
-    const taken = await inChunks([...byOpenId.keys()], (c) => db.inspector.findMany({ where: { openId: { in: c } }, select: { openId: true, certNo: true } }));
-    const rowByOpenId = new Map(rows.filter((r) => r.record.openId).map((r) => [r.record.openId!, r] as const).reverse()); // the first row wins
+    const taken = await inChunks([...byOpenId.keys()], (c) =>
+      db.inspector.findMany({ where: { openId: { in: c } }, select: { openId: true, certNo: true } }),
+    );
+    const rowByOpenId = new Map(
+      rows
+        .filter((r) => r.record.openId)
+        .map((r) => [r.record.openId!, r] as const)
+        .reverse(),
+    ); // the first row wins
     for (const t of taken) {
       const row = rowByOpenId.get(t.openId!);
-      if (row && row.record.certNo !== t.certNo) errors.add(row.rowNumber, "飞书open_id", `该飞书账号已属于执法证号 ${t.certNo}`);
+      if (row && row.record.certNo !== t.certNo)
+        errors.add(row.rowNumber, "飞书open_id", `该飞书账号已属于执法证号 ${t.certNo}`);
     }
   },
-  existing: async (tx, keys) => new Map((await inChunks(keys, (c) => tx.inspector.findMany({ where: { certNo: { in: c } } }))).map((x) => [x.certNo, x])),
+  existing: async (tx, keys) =>
+    new Map(
+      (await inChunks(keys, (c) => tx.inspector.findMany({ where: { certNo: { in: c } } }))).map((x) => [x.certNo, x]),
+    ),
   create: async (tx, rs) => void (await tx.inspector.createMany({ data: rs })),
   update: async (tx, _b, r) => void (await tx.inspector.update({ where: { certNo: r.certNo }, data: r })),
 };
@@ -175,35 +223,60 @@ const conflicts: Applier<{ certNo: string; creditCode: string; reason: string }>
   toRecord: (v) => ({ certNo: s(v, "执法证号"), creditCode: s(v, "统一社会信用代码"), reason: s(v, "原因") }),
   key: (r) => `${r.certNo}|${r.creditCode}`,
   async prepare(db, rows, errors) {
-    const certs = new Set((await inChunks([...new Set(rows.map((r) => r.record.certNo))], (c) => db.inspector.findMany({ where: { certNo: { in: c } }, select: { certNo: true } }))).map((x) => x.certNo));
+    const certs = new Set(
+      (
+        await inChunks([...new Set(rows.map((r) => r.record.certNo))], (c) =>
+          db.inspector.findMany({ where: { certNo: { in: c } }, select: { certNo: true } }),
+        )
+      ).map((x) => x.certNo),
+    );
     const codes = new Set(
-      (await inChunks([...new Set(rows.map((r) => r.record.creditCode))], (c) => db.target.findMany({ where: { creditCode: { in: c } }, select: { creditCode: true } }))).map((x) => x.creditCode),
+      (
+        await inChunks([...new Set(rows.map((r) => r.record.creditCode))], (c) =>
+          db.target.findMany({ where: { creditCode: { in: c } }, select: { creditCode: true } }),
+        )
+      ).map((x) => x.creditCode),
     );
     for (const r of rows) {
       if (!certs.has(r.record.certNo)) errors.add(r.rowNumber, "执法证号", "执法检查人员名录库中没有该执法证号");
-      if (!codes.has(r.record.creditCode)) errors.add(r.rowNumber, "统一社会信用代码", "检查对象名录库中没有该统一社会信用代码");
+      if (!codes.has(r.record.creditCode))
+        errors.add(r.rowNumber, "统一社会信用代码", "检查对象名录库中没有该统一社会信用代码");
     }
   },
   existing: async (tx, keys) => {
     const found = await inChunks(keys, (c) =>
-      tx.conflict.findMany({ where: { OR: c.map((k) => ({ certNo: k.split("|")[0]!, creditCode: k.split("|")[1]! })) } }),
+      tx.conflict.findMany({
+        where: { OR: c.map((k) => ({ certNo: k.split("|")[0]!, creditCode: k.split("|")[1]! })) },
+      }),
     );
     return new Map(found.map((x) => [`${x.certNo}|${x.creditCode}`, x]));
   },
   create: async (tx, rs) => void (await tx.conflict.createMany({ data: rs })),
-  update: async (tx, _b, r) => void (await tx.conflict.update({ where: { certNo_creditCode: { certNo: r.certNo, creditCode: r.creditCode } }, data: { reason: r.reason } })),
+  update: async (tx, _b, r) =>
+    void (await tx.conflict.update({
+      where: { certNo_creditCode: { certNo: r.certNo, creditCode: r.creditCode } },
+      data: { reason: r.reason },
+    })),
 };
 
 const holidays: Applier<Prisma.HolidayCreateManyInput> = {
   toRecord: (v) => ({ date: s(v, "日期"), kind: s(v, "类型"), name: s(v, "名称") }),
   key: (r) => r.date,
-  existing: async (tx, keys) => new Map((await inChunks(keys, (c) => tx.holiday.findMany({ where: { date: { in: c } } }))).map((x) => [x.date, x])),
+  existing: async (tx, keys) =>
+    new Map((await inChunks(keys, (c) => tx.holiday.findMany({ where: { date: { in: c } } }))).map((x) => [x.date, x])),
   create: async (tx, rs) => void (await tx.holiday.createMany({ data: rs })),
   update: async (tx, _b, r) => void (await tx.holiday.update({ where: { date: r.date }, data: r })),
 };
 
 /** Fields a committed or finished draw froze: changing them would make the plan disagree with its draw. */
-const DRAW_FIELDS = ["itemCode", "ratioLowBp", "ratioMidBp", "ratioHighBp", "inspectorsPerTarget", "jointUnits"] as const;
+const DRAW_FIELDS = [
+  "itemCode",
+  "ratioLowBp",
+  "ratioMidBp",
+  "ratioHighBp",
+  "inspectorsPerTarget",
+  "jointUnits",
+] as const;
 
 const plan: Applier<Prisma.TaskCreateManyInput> = {
   toRecord: (v) => ({
@@ -222,9 +295,12 @@ const plan: Applier<Prisma.TaskCreateManyInput> = {
   key: (r) => r.code,
   async prepare(db, rows, errors, _d, warnings) {
     const codes = new Set((await db.item.findMany({ select: { code: true } })).map((x) => x.code));
-    const units = new Set((await db.inspector.findMany({ select: { unit: true }, distinct: ["unit"] })).map((x) => x.unit));
+    const units = new Set(
+      (await db.inspector.findMany({ select: { unit: true }, distinct: ["unit"] })).map((x) => x.unit),
+    );
     for (const r of rows) {
-      if (!codes.has(r.record.itemCode)) errors.add(r.rowNumber, "事项编码", "抽查事项清单中没有该事项编码（请先导入抽查事项清单）");
+      if (!codes.has(r.record.itemCode))
+        errors.add(r.rowNumber, "事项编码", "抽查事项清单中没有该事项编码（请先导入抽查事项清单）");
       for (const u of (r.record.jointUnits ?? "").split(";").filter(Boolean)) {
         if (!units.has(u)) warnings.push(`第${r.rowNumber}行 联合单位: 执法检查人员名录库中暂无「${u}」的人员`);
       }
@@ -232,25 +308,51 @@ const plan: Applier<Prisma.TaskCreateManyInput> = {
   },
   // A draw committed meanwhile freezes the task: checked inside the write transaction.
   async recheck(tx, rows, errors) {
-    const tasks = new Map((await inChunks(rows.map((r) => r.record.code), (c) => tx.task.findMany({ where: { code: { in: c } } }))).map((t) => [t.code, t]));
+    const tasks = new Map(
+      (
+        await inChunks(
+          rows.map((r) => r.record.code),
+          (c) => tx.task.findMany({ where: { code: { in: c } } }),
+        )
+      ).map((t) => [t.code, t]),
+    );
     const drawn = new Set(
-      (await inChunks(rows.map((r) => r.record.code), (c) => tx.draw.findMany({ where: { taskCode: { in: c }, status: { in: ["committed", "revealed"] } }, select: { taskCode: true } }))).map(
-        (d) => d.taskCode,
-      ),
+      (
+        await inChunks(
+          rows.map((r) => r.record.code),
+          (c) =>
+            tx.draw.findMany({
+              where: { taskCode: { in: c }, status: { in: ["committed", "revealed"] } },
+              select: { taskCode: true },
+            }),
+        )
+      ).map((d) => d.taskCode),
     );
     for (const r of rows) {
       const before = tasks.get(r.record.code);
-      if (before && drawn.has(r.record.code) && DRAW_FIELDS.some((f) => canonicalJson(before[f] ?? null) !== canonicalJson(r.record[f] ?? null))) {
+      if (
+        before &&
+        drawn.has(r.record.code) &&
+        DRAW_FIELDS.some((f) => canonicalJson(before[f] ?? null) !== canonicalJson(r.record[f] ?? null))
+      ) {
         errors.add(r.rowNumber, "任务编号", "该任务已有抽取记录，不能再修改事项编码、抽查比例、每户检查人数或联合单位");
       }
     }
   },
-  existing: async (tx, keys) => new Map((await inChunks(keys, (c) => tx.task.findMany({ where: { code: { in: c } } }))).map((x) => [x.code, x])),
+  existing: async (tx, keys) =>
+    new Map((await inChunks(keys, (c) => tx.task.findMany({ where: { code: { in: c } } }))).map((x) => [x.code, x])),
   create: async (tx, rs) => void (await tx.task.createMany({ data: rs })),
   update: async (tx, _b, r) => void (await tx.task.update({ where: { code: r.code }, data: r })),
 };
 
-const APPLIERS: Record<ImportKind, Applier<never>> = { items, targets, inspectors, conflicts, holidays, plan } as unknown as Record<ImportKind, Applier<never>>;
+const APPLIERS: Record<ImportKind, Applier<never>> = {
+  items,
+  targets,
+  inspectors,
+  conflicts,
+  holidays,
+  plan,
+} as unknown as Record<ImportKind, Applier<never>>;
 
 /**
  * Imports one list, all or nothing: every problem is reported as `第N行 列名: 原因` and nothing is
@@ -266,7 +368,10 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
   const source = await openTable(buffer, fileName, opts.limits ?? DEFAULT_IMPORT_LIMITS);
   const kind = opts.kind ?? detectKind(source.headers);
   if (!kind) {
-    throw new AppError("UNKNOWN_KIND", `无法从表头识别名录种类。表头须与模板一致，可用「drbot template <种类>」生成模板。识别到的表头：${source.headers.join("、") || "（空）"}`);
+    throw new AppError(
+      "UNKNOWN_KIND",
+      `无法从表头识别名录种类。表头须与模板一致，可用「drbot template <种类>」生成模板。识别到的表头：${source.headers.join("、") || "（空）"}`,
+    );
   }
   const spec = KIND_SPECS[kind];
   const applier = APPLIERS[kind] as unknown as Applier<Record<string, unknown>>;
@@ -277,12 +382,19 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
   const fileHash = createHash("sha256").update(buffer).digest("hex");
   const rejected = () => {
     const messages = errors.messages();
-    return new AppError("IMPORT_REJECTED", `${spec.title}未导入（共 ${messages.length} 处问题，未写入任何数据）：\n${messages.join("\n")}`, { errors: messages, kind });
+    return new AppError(
+      "IMPORT_REJECTED",
+      `${spec.title}未导入（共 ${messages.length} 处问题，未写入任何数据）：\n${messages.join("\n")}`,
+      { errors: messages, kind },
+    );
   };
   if (validator.headersOk) await applier.prepare?.(db, records, errors, opts.directory, warnings);
   if (errors.size > 0) throw rejected();
 
-  const existing = await applier.existing(db, records.map((r) => applier.key(r.record)));
+  const existing = await applier.existing(
+    db,
+    records.map((r) => applier.key(r.record)),
+  );
   const fresh: Record<string, unknown>[] = [];
   const changed: { before: Record<string, unknown>; record: Record<string, unknown> }[] = [];
   let same = 0;
@@ -309,15 +421,46 @@ export async function importFile(db: Db, buffer: Buffer, fileName: string, opts:
         action: `import.${kind}`,
         entity: kind,
         entityId: fileHash,
-        data: { fileName, fileSha256: fileHash, rows: records.length, created: fresh.map((r) => applier.key(r)), updated: changed.map((c) => applier.key(c.record)), unchanged: same },
+        data: {
+          fileName,
+          fileSha256: fileHash,
+          rows: records.length,
+          created: fresh.map((r) => applier.key(r)),
+          updated: changed.map((c) => applier.key(c.record)),
+          unchanged: same,
+        },
       });
       // A new 节假日安排 moves open deadlines: recompute them now, in the same transaction.
-      if (calendarBefore) warnings.push(...(await recomputeDeadlines(tx, calendarBefore, await loadCalendar(tx), { now: opts.at, actor: opts.actor, batch: fileHash.slice(0, 16) })));
-      const report: ImportReport = { kind, title: spec.title, rows: records.length, created: fresh.length, updated: changed.length, unchanged: same, warnings };
+      if (calendarBefore)
+        warnings.push(
+          ...(await recomputeDeadlines(tx, calendarBefore, await loadCalendar(tx), {
+            now: opts.at,
+            actor: opts.actor,
+            batch: fileHash.slice(0, 16),
+          })),
+        );
+      const report: ImportReport = {
+        kind,
+        title: spec.title,
+        rows: records.length,
+        created: fresh.length,
+        updated: changed.length,
+        unchanged: same,
+        warnings,
+      };
       if (kind === "plan") {
         // 一公开 of the plan: a changed year gets a new version and a card on the announce group.
-        const years = [...records.map((r) => r.record["year"] as number), ...changed.map((c) => c.before["year"] as number)];
-        const plan = await recordPlanVersions(tx, { years, actor: opts.actor, at: opts.at, announceChatId: opts.announceChatId, bureauName: opts.bureauName });
+        const years = [
+          ...records.map((r) => r.record["year"] as number),
+          ...changed.map((c) => c.before["year"] as number),
+        ];
+        const plan = await recordPlanVersions(tx, {
+          years,
+          actor: opts.actor,
+          at: opts.at,
+          announceChatId: opts.announceChatId,
+          bureauName: opts.bureauName,
+        });
         warnings.push(...plan.warnings);
         report.planVersions = plan.versions;
       }

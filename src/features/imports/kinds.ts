@@ -18,7 +18,11 @@ const text = (max = 200) => z.string().max(max, `不能超过 ${max} 个字`);
 const required = (max = 200) => text(max).min(1, "必填");
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.string().refine((v): v is T[number] => (values as readonly string[]).includes(v), `应为 ${values.join("/")} 之一`);
-const withDefault = <T extends z.ZodType<unknown, string>>(schema: T, fallback: string) => z.string().transform((v) => (v === "" ? fallback : v)).pipe(schema);
+const withDefault = <T extends z.ZodType<unknown, string>>(schema: T, fallback: string) =>
+  z
+    .string()
+    .transform((v) => (v === "" ? fallback : v))
+    .pipe(schema);
 const ratio = (isRequired: boolean) =>
   z.string().transform((v, ctx) => {
     if (v === "") {
@@ -46,7 +50,8 @@ const list = <T extends readonly [string, ...string[]] | null>(allowed: T) =>
     const items = [...new Set(splitList(v))];
     if (allowed) {
       for (const x of items) {
-        if (!(allowed as readonly string[]).includes(x)) ctx.addIssue({ code: "custom", message: `「${x}」不是 ${allowed.join("/")} 之一` });
+        if (!(allowed as readonly string[]).includes(x))
+          ctx.addIssue({ code: "custom", message: `「${x}」不是 ${allowed.join("/")} 之一` });
       }
     }
     return items;
@@ -59,7 +64,12 @@ export interface ColumnSpec {
   schema: z.ZodType;
 }
 
-const col = (name: string, isRequired: boolean, example: string, schema: z.ZodType): ColumnSpec => ({ name, required: isRequired, example, schema });
+const col = (name: string, isRequired: boolean, example: string, schema: z.ZodType): ColumnSpec => ({
+  name,
+  required: isRequired,
+  example,
+  schema,
+});
 
 export interface KindSpec {
   kind: ImportKind;
@@ -113,10 +123,25 @@ export const KIND_SPECS: Record<ImportKind, KindSpec> = {
       col("执法证号", true, "33010012345", required(64)),
       col("姓名", true, "王检查", required(64)),
       col("所属单位", true, "县交通运输执法大队", required(64)),
-      col("角色", true, "执法人员", list(ROLES).refine((v) => v.length > 0, "必填")),
+      col(
+        "角色",
+        true,
+        "执法人员",
+        list(ROLES).refine((v) => v.length > 0, "必填"),
+      ),
       col("专业领域", false, "道路运输;安全生产", list(null)),
-      col("手机号", false, "13800000000", z.string().refine((v) => v === "" || /^1\d{10}$/.test(v), "应为 11 位手机号")),
-      col("飞书open_id", false, "", z.string().refine((v) => v === "" || /^ou_[0-9A-Za-z_-]{4,}$/.test(v), "应为 ou_ 开头的 open_id")),
+      col(
+        "手机号",
+        false,
+        "13800000000",
+        z.string().refine((v) => v === "" || /^1\d{10}$/.test(v), "应为 11 位手机号"),
+      ),
+      col(
+        "飞书open_id",
+        false,
+        "",
+        z.string().refine((v) => v === "" || /^ou_[0-9A-Za-z_-]{4,}$/.test(v), "应为 ou_ 开头的 open_id"),
+      ),
       col("状态", false, "在岗", withDefault(oneOf(["在岗", "离岗"] as const), "在岗")),
     ],
   },
@@ -145,16 +170,41 @@ export const KIND_SPECS: Record<ImportKind, KindSpec> = {
     title: "年度抽查计划",
     keyColumns: ["任务编号"],
     columns: [
-      col("任务编号", true, "T2026-01", required(64).refine((v) => !/\s/.test(v), "不能包含空格")),
+      col(
+        "任务编号",
+        true,
+        "T2026-01",
+        required(64).refine((v) => !/\s/.test(v), "不能包含空格"),
+      ),
       col("任务名称", true, "2026年道路货运经营者双随机抽查", required()),
-      col("年度", true, "2026", z.string().regex(/^(19|20|21)\d{2}$/, "应为四位年份").transform(Number)),
+      col(
+        "年度",
+        true,
+        "2026",
+        z
+          .string()
+          .regex(/^(19|20|21)\d{2}$/, "应为四位年份")
+          .transform(Number),
+      ),
       col("事项编码", true, "JT-YS-001", required(64)),
       col("开始日期", true, "2026-03-01", date),
       col("结束日期", true, "2026-10-31", date),
       col("低风险比例(%)", false, "", ratio(false)),
       col("中风险比例(%)", false, "", ratio(false)),
       col("高风险比例(%)", false, "", ratio(false)),
-      col("每户检查人数", false, "2", withDefault(z.string().regex(/^\d+$/, "应为整数").transform(Number).pipe(z.number().min(2, "至少 2 人").max(10, "不超过 10 人")), "2")),
+      col(
+        "每户检查人数",
+        false,
+        "2",
+        withDefault(
+          z
+            .string()
+            .regex(/^\d+$/, "应为整数")
+            .transform(Number)
+            .pipe(z.number().min(2, "至少 2 人").max(10, "不超过 10 人")),
+          "2",
+        ),
+      ),
       col("联合单位", false, "", list(null)),
     ],
   },

@@ -7,10 +7,18 @@ import { importFromChat } from "./chat";
 export function register(bot: Bot): void {
   bot.onFile({
     prepare: (db, message, deps) =>
-      importFromChat(db, deps.client, message, deps.config.BOT_ADMIN_OPEN_IDS, deps.clock.now(), importLimits(deps.config), {
-        announceChatId: deps.config.LARK_ANNOUNCE_CHAT_ID,
-        bureauName: deps.config.BUREAU_NAME,
-      }),
+      importFromChat(
+        db,
+        deps.client,
+        message,
+        deps.config.BOT_ADMIN_OPEN_IDS,
+        deps.clock.now(),
+        importLimits(deps.config),
+        {
+          announceChatId: deps.config.LARK_ANNOUNCE_CHAT_ID,
+          bureauName: deps.config.BUREAU_NAME,
+        },
+      ),
     // A roster import may have set someone 离岗 who still holds open assignments: ask the 领导s.
     async after(tx, now, deps) {
       await noticeWithdrawals(tx, now, deps.config.BOT_ADMIN_OPEN_IDS);

@@ -33,14 +33,8 @@ export const WRONG_FORMAT = "请另存为 .xlsx 或 UTF-8 .csv";
 
 /** Header text as compared against §7: trimmed, full-width brackets folded, a trailing required-mark "*" dropped. */
 export function normalizeHeader(h: string): string {
-  return h
-    .replace(/（/g, "(")
-    .replace(/）/g, ")")
-    .replace(/\s+/g, "")
-    .replace(/\*$/, "");
+  return h.replace(/（/g, "(").replace(/）/g, ")").replace(/\s+/g, "").replace(/\*$/, "");
 }
-
-
 
 /** The text a cell shows; numbers that Excel would have mangled keep their digits where possible. */
 function cellText(value: ExcelJS.CellValue): string {
@@ -49,14 +43,18 @@ function cellText(value: ExcelJS.CellValue): string {
   if (typeof value === "number") return Number.isInteger(value) ? BigInt(value).toString() : String(value);
   if (typeof value === "string" || typeof value === "boolean") return String(value);
   if ("richText" in value) return value.richText.map((r) => r.text).join("");
-  if ("formula" in value || "sharedFormula" in value) return cellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
+  if ("formula" in value || "sharedFormula" in value)
+    return cellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
   if ("text" in value) return String(value.text); // hyperlink
   if ("error" in value) return "";
   return String(value);
 }
 
 /** Raw rows (sparse: index = column − 1) → the header row and data rows keyed by header; blank rows skipped. */
-async function fromRawRows(raw: AsyncIterator<{ rowNumber: number; cells: string[] }>, empty: string): Promise<TableSource> {
+async function fromRawRows(
+  raw: AsyncIterator<{ rowNumber: number; cells: string[] }>,
+  empty: string,
+): Promise<TableSource> {
   const first = await raw.next();
   if (first.done) throw new AppError("BAD_FILE", empty);
   const headerCells = first.value.rowNumber === 1 ? first.value.cells : [];
@@ -96,7 +94,13 @@ async function fromRawRows(raw: AsyncIterator<{ rowNumber: number; cells: string
 async function* xlsxRows(buffer: Buffer, limits: ImportLimits): AsyncGenerator<{ rowNumber: number; cells: string[] }> {
   // Loaded on first use: exceljs costs ~28 MB and ~0.4 s per thread, and most runs never touch a spreadsheet.
   const { default: excel } = await import("exceljs");
-  const reader = new excel.stream.xlsx.WorkbookReader(Readable.from([buffer]), { sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", worksheets: "emit", entries: "emit" });
+  const reader = new excel.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
+    sharedStrings: "cache",
+    styles: "cache",
+    hyperlinks: "ignore",
+    worksheets: "emit",
+    entries: "emit",
+  });
   for await (const sheet of reader) {
     for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
       const rowNumber = row.number;
@@ -203,9 +207,14 @@ function asBadFile(e: unknown, ext: string): AppError {
 }
 
 /** Opens an .xlsx (first sheet) or UTF-8 .csv (BOM allowed) for streaming; anything else is refused. */
-export async function openTable(buffer: Buffer, fileName: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<TableSource> {
+export async function openTable(
+  buffer: Buffer,
+  fileName: string,
+  limits: ImportLimits = DEFAULT_IMPORT_LIMITS,
+): Promise<TableSource> {
   const ext = fileName.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
-  if (ext !== "xlsx" && ext !== "csv") throw new AppError("BAD_FORMAT", `不支持的文件格式「${ext ? `.${ext}` : fileName}」。${WRONG_FORMAT}`);
+  if (ext !== "xlsx" && ext !== "csv")
+    throw new AppError("BAD_FORMAT", `不支持的文件格式「${ext ? `.${ext}` : fileName}」。${WRONG_FORMAT}`);
   preflight(buffer, fileName, limits);
   try {
     const source = ext === "xlsx" ? await openXlsx(buffer, limits) : await openCsv(buffer, limits);
@@ -216,7 +225,11 @@ export async function openTable(buffer: Buffer, fileName: string, limits: Import
 }
 
 /** The whole table at once (templates and small files in tests). */
-export async function readTable(buffer: Buffer, fileName: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<Table> {
+export async function readTable(
+  buffer: Buffer,
+  fileName: string,
+  limits: ImportLimits = DEFAULT_IMPORT_LIMITS,
+): Promise<Table> {
   const source = await openTable(buffer, fileName, limits);
   const rows: TableRow[] = [];
   for await (const row of source.rows) rows.push(row);

@@ -51,7 +51,8 @@ export class TableValidator<R = Record<string, unknown>> {
     this.spec = KIND_SPECS[kind];
     this.errors = new RowErrors(this.spec.columns.map((c) => c.name));
     const have = new Set(headers);
-    for (const c of this.spec.columns) if (c.required && !have.has(c.name)) this.errors.add(1, c.name, "缺少该列（表头须与模板一致）");
+    for (const c of this.spec.columns)
+      if (c.required && !have.has(c.name)) this.errors.add(1, c.name, "缺少该列（表头须与模板一致）");
     for (const group of this.spec.anyOf ?? []) {
       if (!group.some((h) => have.has(h))) this.errors.add(1, group.join("/"), "至少需要其中一列");
     }
@@ -101,7 +102,12 @@ function crossFieldProblems(kind: ImportKind, v: Record<string, unknown>): { col
   if (kind === "inspectors" && v["手机号"] === "" && v["飞书open_id"] === "") {
     return [{ column: "手机号", reason: "手机号与飞书open_id至少填写一项" }];
   }
-  if (kind === "plan" && typeof v["开始日期"] === "string" && typeof v["结束日期"] === "string" && v["结束日期"] < v["开始日期"]) {
+  if (
+    kind === "plan" &&
+    typeof v["开始日期"] === "string" &&
+    typeof v["结束日期"] === "string" &&
+    v["结束日期"] < v["开始日期"]
+  ) {
     return [{ column: "结束日期", reason: "早于开始日期" }];
   }
   return [];

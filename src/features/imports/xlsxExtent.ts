@@ -86,7 +86,9 @@ export function declaredExtents(zip: Buffer): { sheets: DeclaredExtent[]; uncomp
   for (const e of entries) {
     if (!/^xl\/worksheets\/[^/]+\.xml$/.test(e.name)) continue;
     const text = head(zip, e);
-    const ref = text && /<(?:\w+:)?dimension\s+ref="([^"]+)"/.exec(text.slice(0, text.search(/<(?:\w+:)?sheetData[\s>]/) >>> 0))?.[1];
+    const ref =
+      text &&
+      /<(?:\w+:)?dimension\s+ref="([^"]+)"/.exec(text.slice(0, text.search(/<(?:\w+:)?sheetData[\s>]/) >>> 0))?.[1];
     if (!ref) continue;
     const last = cellRef(ref.split(":").at(-1)!);
     if (last) sheets.push({ sheet: e.name, rows: last.row, columns: last.column });

@@ -13,7 +13,9 @@ export async function legalChatId(tx: Tx, config: Pick<Config, "LARK_LEGAL_CHAT_
 }
 
 export async function announceChatId(tx: Tx, config: Pick<Config, "LARK_ANNOUNCE_CHAT_ID">): Promise<string | null> {
-  return (await tx.setting.findUnique({ where: { key: "announceChatId" } }))?.value ?? config.LARK_ANNOUNCE_CHAT_ID ?? null;
+  return (
+    (await tx.setting.findUnique({ where: { key: "announceChatId" } }))?.value ?? config.LARK_ANNOUNCE_CHAT_ID ?? null
+  );
 }
 
 export function register(bot: Bot): void {
@@ -24,7 +26,9 @@ export function register(bot: Bot): void {
       if (lines.length === 0) return [];
       const chatId = await legalChatId(db, deps.config);
       if (!chatId) {
-        note(`有 ${lines.length} 项待督办，但未绑定法制办群（在群里 @我 发送「绑定 法制办」，或设置 LARK_LEGAL_CHAT_ID）`);
+        note(
+          `有 ${lines.length} 项待督办，但未绑定法制办群（在群里 @我 发送「绑定 法制办」，或设置 LARK_LEGAL_CHAT_ID）`,
+        );
         return [];
       }
       return [{ to: { chatId }, label: "法制办群", content: digestCard(today, DIGEST_KINDS, lines) }];

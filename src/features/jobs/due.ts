@@ -44,7 +44,11 @@ async function targetNames(tx: Tx, codes: string[]): Promise<Map<string, string>
   const out = new Map<string, string>();
   const unique = [...new Set(codes)];
   for (let k = 0; k < unique.length; k += 500) {
-    for (const t of await tx.target.findMany({ where: { creditCode: { in: unique.slice(k, k + 500) } }, select: { creditCode: true, name: true } })) out.set(t.creditCode, t.name);
+    for (const t of await tx.target.findMany({
+      where: { creditCode: { in: unique.slice(k, k + 500) } },
+      select: { creditCode: true, name: true },
+    }))
+      out.set(t.creditCode, t.name);
   }
   return out;
 }
@@ -52,17 +56,41 @@ async function targetNames(tx: Tx, codes: string[]): Promise<Map<string, string>
 /** Drawn targets of tasks ending soon or past, with their current team and current result. */
 export async function openTargets(tx: Tx, today: string, cal: WorkCalendar) {
   const horizon = horizonOf(cal, today);
-  const tasks = await tx.task.findMany({ where: { endDate: { lte: horizon } }, include: { draws: { where: { status: "revealed" } } } });
-  const out: { taskCode: string; endDate: string; drawId: string; targetId: string; team: string[]; result: Prisma.ResultGetPayload<object> | null; assignmentIds: Map<string, number> }[] = [];
+  const tasks = await tx.task.findMany({
+    where: { endDate: { lte: horizon } },
+    include: { draws: { where: { status: "revealed" } } },
+  });
+  const out: {
+    taskCode: string;
+    endDate: string;
+    drawId: string;
+    targetId: string;
+    team: string[];
+    result: Prisma.ResultGetPayload<object> | null;
+    assignmentIds: Map<string, number>;
+  }[] = [];
   for (const t of tasks) {
     if (!isDueSoon(cal, today, t.endDate, WINDOW_WORKING_DAYS)) continue;
     for (const d of t.draws) {
-      const assignments = await tx.assignment.findMany({ where: { drawId: d.id, status: { not: "recused" } }, orderBy: { id: "asc" } });
-      const results = new Map((await tx.result.findMany({ where: { drawId: d.id, current: true } })).map((r) => [r.targetId, r]));
+      const assignments = await tx.assignment.findMany({
+        where: { drawId: d.id, status: { not: "recused" } },
+        orderBy: { id: "asc" },
+      });
+      const results = new Map(
+        (await tx.result.findMany({ where: { drawId: d.id, current: true } })).map((r) => [r.targetId, r]),
+      );
       const byTarget = new Map<string, typeof assignments>();
       for (const a of assignments) byTarget.set(a.targetId, [...(byTarget.get(a.targetId) ?? []), a]);
       for (const [targetId, team] of byTarget) {
-        out.push({ taskCode: t.code, endDate: t.endDate, drawId: d.id, targetId, team: team.map((a) => a.inspectorId), result: results.get(targetId) ?? null, assignmentIds: new Map(team.map((a) => [a.inspectorId, a.id])) });
+        out.push({
+          taskCode: t.code,
+          endDate: t.endDate,
+          drawId: d.id,
+          targetId,
+          team: team.map((a) => a.inspectorId),
+          result: results.get(targetId) ?? null,
+          assignmentIds: new Map(team.map((a) => [a.inspectorId, a.id])),
+        });
       }
     }
   }
@@ -77,21 +105,53 @@ export async function collectDue(tx: Tx, today: string, cal: WorkCalendar): Prom
 
   for (const o of await openTargets(tx, today, cal)) {
     if (o.result?.status === "confirmed") continue;
-    lines.push({ kind: "结果未录入", targetName: "", creditCode: o.targetId, taskCode: o.taskCode, owners: o.team.map(who.name), ownerCertNos: o.team, due: o.endDate, uncoveredYear: null, state: dueState(cal, today, o.endDate), drawId: o.drawId });
+    lines.push({
+      kind: "结果未录入",
+      targetName: "",
+      creditCode: o.targetId,
+      taskCode: o.taskCode,
+      owners: o.team.map(who.name),
+      ownerCertNos: o.team,
+      due: o.endDate,
+      uncoveredYear: null,
+      state: dueState(cal, today, o.endDate),
+      drawId: o.drawId,
+    });
   }
 
-  const unpublished = await tx.result.findMany({ where: { current: true, status: "confirmed", publishedAt: null, publicityDue: { lte: horizon } } });
+  const unpublished = await tx.result.findMany({
+    where: { current: true, status: "confirmed", publishedAt: null, publicityDue: { lte: horizon } },
+  });
   const draws = new Map<string, string>();
   const taskOf = async (drawId: string) => {
-    if (!draws.has(drawId)) draws.set(drawId, (await tx.draw.findUniqueOrThrow({ where: { id: drawId }, select: { taskCode: true } })).taskCode);
+    if (!draws.has(drawId))
+      draws.set(
+        drawId,
+        (await tx.draw.findUniqueOrThrow({ where: { id: drawId }, select: { taskCode: true } })).taskCode,
+      );
     return draws.get(drawId)!;
   };
   for (const r of unpublished) {
     if (!isDueSoon(cal, today, r.publicityDue!, WINDOW_WORKING_DAYS)) continue;
-    lines.push({ kind: "待公示", targetName: "", creditCode: r.targetId, taskCode: await taskOf(r.drawId), owners: ["法制办"], ownerCertNos: [], due: r.publicityDue!, uncoveredYear: r.publicityDueUncovered, state: dueState(cal, today, r.publicityDue!), drawId: r.drawId, resultId: r.id });
+    lines.push({
+      kind: "待公示",
+      targetName: "",
+      creditCode: r.targetId,
+      taskCode: await taskOf(r.drawId),
+      owners: ["法制办"],
+      ownerCertNos: [],
+      due: r.publicityDue!,
+      uncoveredYear: r.publicityDueUncovered,
+      state: dueState(cal, today, r.publicityDue!),
+      drawId: r.drawId,
+      resultId: r.id,
+    });
   }
 
-  const followUps = await tx.followUp.findMany({ where: { status: "open", OR: [{ dueDate: { lte: horizon } }, { dueDate: null }] }, include: { result: true } });
+  const followUps = await tx.followUp.findMany({
+    where: { status: "open", OR: [{ dueDate: { lte: horizon } }, { dueDate: null }] },
+    include: { result: true },
+  });
   for (const f of followUps) {
     const due = f.dueDate ?? f.openedOn ?? today;
     if (f.dueDate && !isDueSoon(cal, today, f.dueDate, WINDOW_WORKING_DAYS)) continue;
@@ -112,8 +172,16 @@ export async function collectDue(tx: Tx, today: string, cal: WorkCalendar): Prom
     });
   }
 
-  const names = await targetNames(tx, lines.map((l) => l.creditCode));
+  const names = await targetNames(
+    tx,
+    lines.map((l) => l.creditCode),
+  );
   for (const l of lines) l.targetName = names.get(l.creditCode) ?? "";
   const urgency = (s: DueState) => ("overdue" in s ? -s.overdue - 1 : s.left);
-  return lines.sort((a, b) => DIGEST_KINDS.indexOf(a.kind) - DIGEST_KINDS.indexOf(b.kind) || urgency(a.state) - urgency(b.state) || a.creditCode.localeCompare(b.creditCode));
+  return lines.sort(
+    (a, b) =>
+      DIGEST_KINDS.indexOf(a.kind) - DIGEST_KINDS.indexOf(b.kind) ||
+      urgency(a.state) - urgency(b.state) ||
+      a.creditCode.localeCompare(b.creditCode),
+  );
 }

@@ -10,7 +10,11 @@ export const JOB_NAMES = ["digest", "reminders", "summary"] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 export type JobWhich = JobName | "all";
 
-export const JOB_LABELS: Record<string, string> = { digest: "法制办督办日报", reminders: "个人待办提醒", summary: "每周进度汇总" };
+export const JOB_LABELS: Record<string, string> = {
+  digest: "法制办督办日报",
+  reminders: "个人待办提醒",
+  summary: "每周进度汇总",
+};
 
 export interface JobReport {
   /** The bureau date the jobs ran as. */
@@ -27,18 +31,33 @@ export interface JobReport {
  * Runs registered jobs as of the clock's bureau date. Each message is claimed under its once-only key
  * and queued in the same transaction, so it is queued exactly once whoever runs the job, how often.
  */
-export async function runJobs(bot: Bot, db: Db, which: string, opts: { clock: Clock; force?: boolean }): Promise<JobReport> {
+export async function runJobs(
+  bot: Bot,
+  db: Db,
+  which: string,
+  opts: { clock: Clock; force?: boolean },
+): Promise<JobReport> {
   const names = which === "all" ? [...bot.jobs.keys()] : [which];
-  for (const n of names) if (!bot.jobs.has(n)) throw new AppError("UNKNOWN_JOB", `没有「${n}」这项任务，应为 ${[...JOB_NAMES, "all"].join("|")}`);
+  for (const n of names)
+    if (!bot.jobs.has(n))
+      throw new AppError("UNKNOWN_JOB", `没有「${n}」这项任务，应为 ${[...JOB_NAMES, "all"].join("|")}`);
   const today = opts.clock.today();
   const now = opts.clock.now();
   const calendar = await loadCalendar(db);
   const workingDay = calendar.isWorkingDay(today);
-  const report: JobReport = { day: today, workingDay, ran: workingDay || Boolean(opts.force), jobs: [], outboxKeys: [] };
+  const report: JobReport = {
+    day: today,
+    workingDay,
+    ran: workingDay || Boolean(opts.force),
+    jobs: [],
+    outboxKeys: [],
+  };
   if (!report.ran) return report;
   for (const name of names) {
     const notes: string[] = [];
-    const sends = await bot.jobs.get(name)!.run({ db, now, today, deps: bot.deps, calendar, force: Boolean(opts.force), note: (t) => notes.push(t) });
+    const sends = await bot.jobs
+      .get(name)!
+      .run({ db, now, today, deps: bot.deps, calendar, force: Boolean(opts.force), note: (t) => notes.push(t) });
     const entry = { name, sent: [] as { label: string; outboxKey: string }[], alreadySent: 0, notes };
     for (const s of sends) {
       const recipient = "chatId" in s.to ? s.to.chatId : s.to.openId;

@@ -13,9 +13,15 @@ export class JobScheduler {
   private readonly task: ReturnType<typeof schedule>;
   private running: Promise<void> = Promise.resolve();
 
-  constructor(private readonly o: { jobsAt: string; timeZone: string; clock: Clock; run: () => Promise<unknown>; logger: Logger }) {
+  constructor(
+    private readonly o: { jobsAt: string; timeZone: string; clock: Clock; run: () => Promise<unknown>; logger: Logger },
+  ) {
     const [hh, mm] = o.jobsAt.split(":").map(Number) as [number, number];
-    this.task = schedule(`${mm} ${hh} * * *`, () => this.fire("scheduled"), { timezone: o.timeZone, name: "drbot-daily-jobs", noOverlap: true });
+    this.task = schedule(`${mm} ${hh} * * *`, () => this.fire("scheduled"), {
+      timezone: o.timeZone,
+      name: "drbot-daily-jobs",
+      noOverlap: true,
+    });
   }
 
   /** At start-up: today's run, if its time has come (else the schedule will do it). */
@@ -49,6 +55,10 @@ export class JobScheduler {
  * database) does not fire today's jobs the moment it starts.
  */
 export async function schedulerSince(db: Db, today: string): Promise<string> {
-  const row = await db.setting.upsert({ where: { key: "jobs.since" }, create: { key: "jobs.since", value: today }, update: {} });
+  const row = await db.setting.upsert({
+    where: { key: "jobs.since" },
+    create: { key: "jobs.since", value: today },
+    update: {},
+  });
   return row.value;
 }

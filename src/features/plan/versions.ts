@@ -31,11 +31,20 @@ async function withCoverage(tx: Tx, tasks: PlanTask[]): Promise<PlanCardTask[]> 
   for (const t of tasks) {
     const item = items.get(t.itemCode);
     if (item && !pools.has(item.targetType)) {
-      const groups = await tx.target.groupBy({ by: ["risk"], where: { type: item.targetType, status: { in: [...ACTIVE_STATUSES] } }, _count: { _all: true } });
+      const groups = await tx.target.groupBy({
+        by: ["risk"],
+        where: { type: item.targetType, status: { in: [...ACTIVE_STATUSES] } },
+        _count: { _all: true },
+      });
       pools.set(item.targetType, Object.fromEntries(groups.map((g) => [g.risk, g._count._all])));
     }
     const itemBp = item?.ratioBp ?? 0;
-    out.push({ ...t, itemName: item?.name ?? t.itemCode, itemBp, coverage: taskCoverage(item ? pools.get(item.targetType)! : {}, itemBp, t) });
+    out.push({
+      ...t,
+      itemName: item?.name ?? t.itemCode,
+      itemBp,
+      coverage: taskCoverage(item ? pools.get(item.targetType)! : {}, itemBp, t),
+    });
   }
   return out;
 }
@@ -52,7 +61,10 @@ export interface PlanVersionOutcome {
  * changed (later ones). A task under the 3% floor is accepted with a warning on the card and in the
  * import summary.
  */
-export async function recordPlanVersions(tx: Tx, o: { years: number[]; actor: string; at: Date; announceChatId?: string; bureauName?: string }): Promise<PlanVersionOutcome> {
+export async function recordPlanVersions(
+  tx: Tx,
+  o: { years: number[]; actor: string; at: Date; announceChatId?: string; bureauName?: string },
+): Promise<PlanVersionOutcome> {
   const outcome: PlanVersionOutcome = { versions: [], warnings: [] };
   const chatId = o.announceChatId ?? (await settingValue(tx, "announceChatId"));
   for (const year of [...new Set(o.years)].sort()) {
@@ -64,13 +76,31 @@ export async function recordPlanVersions(tx: Tx, o: { years: number[]; actor: st
     const changes = diffPlans(last ? (JSON.parse(last.snapshot) as PlanTask[]) : [], tasks);
     if (last && noChanges(changes)) continue;
     const version = (last?.version ?? 0) + 1;
-    await tx.planVersion.create({ data: { year, version, snapshot, hash, changes: canonicalJson(changes), actor: o.actor, createdAt: o.at } });
-    await appendAudit(tx, { at: o.at, actor: o.actor, action: "plan.version", entity: "plan", entityId: `${year}-v${version}`, data: { year, version, hash, changes } });
+    await tx.planVersion.create({
+      data: { year, version, snapshot, hash, changes: canonicalJson(changes), actor: o.actor, createdAt: o.at },
+    });
+    await appendAudit(tx, {
+      at: o.at,
+      actor: o.actor,
+      action: "plan.version",
+      entity: "plan",
+      entityId: `${year}-v${version}`,
+      data: { year, version, hash, changes },
+    });
     const view = await withCoverage(tx, tasks);
     const touched = new Set([...changes.added, ...changes.changed.map((c) => c.code)]);
     for (const t of view) if (t.coverage.belowFloor && touched.has(t.code)) outcome.warnings.push(floorWarning(t));
     if (chatId) {
-      await enqueueMessage(tx, { key: `plan:${year}:v${version}:${hash.slice(0, 12)}`, to: { chatId }, msgType: "interactive", content: planCard({ year, version, hash, tasks: view, changes, bureauName: o.bureauName }) }, o.at);
+      await enqueueMessage(
+        tx,
+        {
+          key: `plan:${year}:v${version}:${hash.slice(0, 12)}`,
+          to: { chatId },
+          msgType: "interactive",
+          content: planCard({ year, version, hash, tasks: view, changes, bureauName: o.bureauName }),
+        },
+        o.at,
+      );
     }
     outcome.versions.push({ year, version, announced: Boolean(chatId) });
   }

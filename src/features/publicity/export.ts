@@ -5,7 +5,19 @@ import type { Db, Prisma } from "../../store/db";
 type Tx = Prisma.TransactionClient | Db;
 
 /** The §5 columns, in this order: the fields the national system's upload needs. */
-export const PUBLICITY_COLUMNS = ["统一社会信用代码", "企业名称", "抽查任务编号", "抽查任务名称", "抽查事项", "检查实施机关", "检查日期", "检查结果", "后续处置", "公示状态", "公示日期"] as const;
+export const PUBLICITY_COLUMNS = [
+  "统一社会信用代码",
+  "企业名称",
+  "抽查任务编号",
+  "抽查任务名称",
+  "抽查事项",
+  "检查实施机关",
+  "检查日期",
+  "检查结果",
+  "后续处置",
+  "公示状态",
+  "公示日期",
+] as const;
 
 export type PublicityRow = Record<(typeof PUBLICITY_COLUMNS)[number], string>;
 
@@ -16,15 +28,32 @@ export const NO_BUREAU_NAME = "未设置 BUREAU_NAME（检查实施机关），�
  * Confirmed results of a year for 国家企业信用信息公示系统, one row per inspected target. Every date
  * is a bureau date (YYYY-MM-DD); no person appears, and never by open_id.
  */
-export async function publicityRows(tx: Tx, o: { year: number; today: string; bureauName: string | undefined }): Promise<PublicityRow[]> {
-  const tasks = await tx.task.findMany({ where: { year: o.year }, orderBy: { code: "asc" }, include: { draws: { where: { status: "revealed" }, select: { id: true } } } });
+export async function publicityRows(
+  tx: Tx,
+  o: { year: number; today: string; bureauName: string | undefined },
+): Promise<PublicityRow[]> {
+  const tasks = await tx.task.findMany({
+    where: { year: o.year },
+    orderBy: { code: "asc" },
+    include: { draws: { where: { status: "revealed" }, select: { id: true } } },
+  });
   const items = new Map((await tx.item.findMany({ select: { code: true, name: true } })).map((i) => [i.code, i.name]));
   const rows: PublicityRow[] = [];
   for (const task of tasks) {
     const drawIds = task.draws.map((d) => d.id);
     if (drawIds.length === 0) continue;
-    const results = await tx.result.findMany({ where: { drawId: { in: drawIds }, current: true, status: "confirmed", confirmedAt: { not: null } }, orderBy: { targetId: "asc" } });
-    const names = new Map((await tx.target.findMany({ where: { creditCode: { in: results.map((r) => r.targetId) } }, select: { creditCode: true, name: true } })).map((t) => [t.creditCode, t.name]));
+    const results = await tx.result.findMany({
+      where: { drawId: { in: drawIds }, current: true, status: "confirmed", confirmedAt: { not: null } },
+      orderBy: { targetId: "asc" },
+    });
+    const names = new Map(
+      (
+        await tx.target.findMany({
+          where: { creditCode: { in: results.map((r) => r.targetId) } },
+          select: { creditCode: true, name: true },
+        })
+      ).map((t) => [t.creditCode, t.name]),
+    );
     for (const r of results) {
       rows.push({
         统一社会信用代码: r.targetId,

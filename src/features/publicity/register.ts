@@ -14,7 +14,12 @@ type Tx = Prisma.TransactionClient;
 export const PUBLICITY_ROLES: Role[] = ["法制员", "领导", "管理员"];
 
 /** The export's bytes, built when the outbox sends the file (runtime `files`, source "publicity.xlsx:<year>"). */
-export async function publicityFile(db: Db, year: number, today: string, bureauName: string | undefined): Promise<Buffer> {
+export async function publicityFile(
+  db: Db,
+  year: number,
+  today: string,
+  bureauName: string | undefined,
+): Promise<Buffer> {
   return publicityWorkbook(await publicityRows(db, { year, today, bureauName }));
 }
 
@@ -32,7 +37,8 @@ function pickedDate(ctx: CardContext): { date: string } | { error: string } {
   return date ? { date } : { error: "公示日期无效，请重新选择" };
 }
 
-const skippedText = (o: MarkOutcome) => (o.skipped.length ? `；${o.skipped.length} 条未标记（${o.skipped[0]!.why}${o.skipped.length > 1 ? " 等" : ""}）` : "");
+const skippedText = (o: MarkOutcome) =>
+  o.skipped.length ? `；${o.skipped.length} 条未标记（${o.skipped[0]!.why}${o.skipped.length > 1 ? " 等" : ""}）` : "";
 
 export function register(bot: Bot): void {
   // 公示 导出: the workbook is built when the outbox sends the file message.
@@ -49,9 +55,20 @@ export function register(bot: Bot): void {
       if (args[0] === "导出" || args[0]?.toLowerCase() === "export") {
         const year = args[1] && /^\d{4}$/.test(args[1]) ? Number(args[1]) : Number(today.slice(0, 4));
         const count = (await publicityRows(tx, { year, today, bureauName: deps.config.BUREAU_NAME })).length;
-        await enqueueFile(tx, { key: `publicity-export:${message.messageId}`, to: { openId: sender.openId }, fileName: `抽查结果公示-${year}.xlsx`, source: `publicity.xlsx:${year}` }, now);
+        await enqueueFile(
+          tx,
+          {
+            key: `publicity-export:${message.messageId}`,
+            to: { openId: sender.openId },
+            fileName: `抽查结果公示-${year}.xlsx`,
+            source: `publicity.xlsx:${year}`,
+          },
+          now,
+        );
         const where = message.chatType === "p2p" ? "" : "已私信发送给您。";
-        await reply(`${year} 年度抽查结果公示表（${count} 条，国家企业信用信息公示系统格式）${where || "见下方文件。"}${deps.config.BUREAU_NAME ? "" : `\n注意：${NO_BUREAU_NAME}`}`);
+        await reply(
+          `${year} 年度抽查结果公示表（${count} 条，国家企业信用信息公示系统格式）${where || "见下方文件。"}${deps.config.BUREAU_NAME ? "" : `\n注意：${NO_BUREAU_NAME}`}`,
+        );
         return;
       }
       await reply(await listingCard(tx, deps, now, today, 0));
@@ -75,12 +92,24 @@ export function register(bot: Bot): void {
       if ("error" in picked) return { toast: { type: "error", content: picked.error } };
       const resultId = Number(action.value["resultId"]);
       if (!Number.isSafeInteger(resultId)) return { toast: { type: "error", content: "这张卡片的按钮已失效" } };
-      const outcome = await markPublished(tx, { scope: { resultIds: [resultId] }, date: picked.date, actor: operator.openId, now, today, timeZone: deps.config.TZ_BUREAU, calendar: await loadCalendar(tx) });
+      const outcome = await markPublished(tx, {
+        scope: { resultIds: [resultId] },
+        date: picked.date,
+        actor: operator.openId,
+        now,
+        today,
+        timeZone: deps.config.TZ_BUREAU,
+        calendar: await loadCalendar(tx),
+      });
       const card = await listingCard(tx, deps, now, today, Number(action.value["page"]) || 0);
       if (outcome.skipped.length) return { toast: { type: "error", content: outcome.skipped[0]!.why } };
-      if (outcome.marked.length === 0) return { toast: { type: "info", content: "该结果已标记公示或已被更正，列表已刷新" }, card };
+      if (outcome.marked.length === 0)
+        return { toast: { type: "info", content: "该结果已标记公示或已被更正，列表已刷新" }, card };
       const r = outcome.marked[0]!;
-      return { toast: { type: "success", content: `已标记公示：${r.targetName || r.creditCode}（公示日期 ${picked.date}）` }, card };
+      return {
+        toast: { type: "success", content: `已标记公示：${r.targetName || r.creditCode}（公示日期 ${picked.date}）` },
+        card,
+      };
     },
   });
 
@@ -92,11 +121,33 @@ export function register(bot: Bot): void {
       const picked = pickedDate(ctx);
       if ("error" in picked) return { toast: { type: "error", content: picked.error } };
       const asOf = new Date(String(action.value["asOf"] ?? ""));
-      if (Number.isNaN(asOf.getTime())) return { toast: { type: "error", content: "这张卡片的按钮已失效，请重新发送「公示」" } };
-      const outcome = await markPublished(tx, { scope: { asOf }, date: picked.date, actor: operator.openId, now, today, timeZone: deps.config.TZ_BUREAU, calendar: await loadCalendar(tx) });
+      if (Number.isNaN(asOf.getTime()))
+        return { toast: { type: "error", content: "这张卡片的按钮已失效，请重新发送「公示」" } };
+      const outcome = await markPublished(tx, {
+        scope: { asOf },
+        date: picked.date,
+        actor: operator.openId,
+        now,
+        today,
+        timeZone: deps.config.TZ_BUREAU,
+        calendar: await loadCalendar(tx),
+      });
       const card = await listingCard(tx, deps, now, today, 0);
-      if (outcome.marked.length === 0) return { toast: { type: outcome.skipped.length ? "error" : "info", content: `没有标记任何结果${skippedText(outcome)}` }, card };
-      return { toast: { type: "success", content: `已标记公示 ${outcome.marked.length} 条（公示日期 ${picked.date}）${skippedText(outcome)}` }, card };
+      if (outcome.marked.length === 0)
+        return {
+          toast: {
+            type: outcome.skipped.length ? "error" : "info",
+            content: `没有标记任何结果${skippedText(outcome)}`,
+          },
+          card,
+        };
+      return {
+        toast: {
+          type: "success",
+          content: `已标记公示 ${outcome.marked.length} 条（公示日期 ${picked.date}）${skippedText(outcome)}`,
+        },
+        card,
+      };
     },
   });
 }

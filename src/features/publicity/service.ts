@@ -41,22 +41,41 @@ function dueWhere(scope: DueScope): Prisma.ResultWhereInput {
 }
 
 /** The due list, soonest deadline first (overdue on top), with names, not only credit codes. */
-export async function dueResults(tx: Tx, o: { today: string; timeZone: string; calendar: WorkCalendar; scope?: DueScope }): Promise<DueRow[]> {
+export async function dueResults(
+  tx: Tx,
+  o: { today: string; timeZone: string; calendar: WorkCalendar; scope?: DueScope },
+): Promise<DueRow[]> {
   const scope = o.scope ?? {};
-  const draws = await tx.draw.findMany({ where: { status: "revealed", ...(scope.taskCode ? { taskCode: scope.taskCode } : {}) }, select: { id: true, taskCode: true, task: { select: { name: true } } } });
+  const draws = await tx.draw.findMany({
+    where: { status: "revealed", ...(scope.taskCode ? { taskCode: scope.taskCode } : {}) },
+    select: { id: true, taskCode: true, task: { select: { name: true } } },
+  });
   const drawById = new Map(draws.map((d) => [d.id, d]));
   const results = await tx.result.findMany({
     where: { ...dueWhere(scope), drawId: { in: [...drawById.keys()] } },
     orderBy: [{ publicityDue: "asc" }, { id: "asc" }],
-    select: { id: true, drawId: true, targetId: true, category: true, correctionReason: true, confirmedAt: true, publicityDue: true },
+    select: {
+      id: true,
+      drawId: true,
+      targetId: true,
+      category: true,
+      correctionReason: true,
+      confirmedAt: true,
+      publicityDue: true,
+    },
   });
   // Few distinct dates: count working days once per due date and convert once per confirmation day.
   const left = new Map<string, number>();
-  const daysLeft = (due: string) => left.get(due) ?? left.set(due, o.calendar.workingDaysBetween(o.today, due)).get(due)!;
+  const daysLeft = (due: string) =>
+    left.get(due) ?? left.set(due, o.calendar.workingDaysBetween(o.today, due)).get(due)!;
   const names = new Map<string, string>();
   const codes = [...new Set(results.map((r) => r.targetId))];
   for (let k = 0; k < codes.length; k += 500) {
-    for (const t of await tx.target.findMany({ where: { creditCode: { in: codes.slice(k, k + 500) } }, select: { creditCode: true, name: true } })) names.set(t.creditCode, t.name);
+    for (const t of await tx.target.findMany({
+      where: { creditCode: { in: codes.slice(k, k + 500) } },
+      select: { creditCode: true, name: true },
+    }))
+      names.set(t.creditCode, t.name);
   }
   return results.map((r) => {
     const d = drawById.get(r.drawId)!;
@@ -89,7 +108,15 @@ export interface MarkOutcome {
  */
 export async function markPublished(
   tx: Tx,
-  o: { scope: DueScope; date: string; actor: string; now: Date; today: string; timeZone: string; calendar: WorkCalendar },
+  o: {
+    scope: DueScope;
+    date: string;
+    actor: string;
+    now: Date;
+    today: string;
+    timeZone: string;
+    calendar: WorkCalendar;
+  },
 ): Promise<MarkOutcome> {
   if (o.date > o.today) throw new AppError("BAD_DATE", `公示日期 ${o.date} 晚于今天（${o.today}），不能标记`);
   const rows = await dueResults(tx, o);
@@ -103,7 +130,10 @@ export async function markPublished(
   if (marked.length > 0) {
     const ids = marked.map((r) => r.resultId);
     for (let k = 0; k < ids.length; k += 500) {
-      await tx.result.updateMany({ where: { id: { in: ids.slice(k, k + 500) }, publishedAt: null }, data: { publishedAt: o.now, publishedOn: o.date, publishedBy: o.actor } });
+      await tx.result.updateMany({
+        where: { id: { in: ids.slice(k, k + 500) }, publishedAt: null },
+        data: { publishedAt: o.now, publishedOn: o.date, publishedBy: o.actor },
+      });
     }
     await appendAudit(tx, {
       at: o.now,

@@ -53,16 +53,32 @@ export interface Stats {
   problemRateBp: number | null;
   openFollowUps: number;
   overdueFollowUps: number;
-  load: { inspectors: number; min: number; max: number; total: number; perInspector: { certNo: string; name: string; count: number }[] };
+  load: {
+    inspectors: number;
+    min: number;
+    max: number;
+    total: number;
+    perInspector: { certNo: string; name: string; count: number }[];
+  };
 }
 
-const coverage = (poolSize: number, drawn: number): Coverage => ({ poolSize, drawn, coverageBp: rateBp(drawn, poolSize) });
+const coverage = (poolSize: number, drawn: number): Coverage => ({
+  poolSize,
+  drawn,
+  coverageBp: rateBp(drawn, poolSize),
+});
 
 /** The figures of `统计` / `drbot stats`: coverage per item and risk level, publicity, problems, follow-ups, load. */
 export async function computeStats(db: Db | Prisma.TransactionClient, year: number, today: string): Promise<Stats> {
-  const tasks = await db.task.findMany({ where: { year }, orderBy: { code: "asc" }, include: { draws: { where: { status: "revealed" }, select: { id: true, record: true } } } });
+  const tasks = await db.task.findMany({
+    where: { year },
+    orderBy: { code: "asc" },
+    include: { draws: { where: { status: "revealed" }, select: { id: true, record: true } } },
+  });
   const items = await db.item.findMany({ orderBy: { code: "asc" } });
-  const records = new Map(tasks.flatMap((t) => t.draws.map((d) => [d.id, JSON.parse(d.record) as DrawRecord] as const)));
+  const records = new Map(
+    tasks.flatMap((t) => t.draws.map((d) => [d.id, JSON.parse(d.record) as DrawRecord] as const)),
+  );
   const drawIds = [...records.keys()];
 
   const items_: ItemCoverage[] = [];
@@ -70,7 +86,11 @@ export async function computeStats(db: Db | Prisma.TransactionClient, year: numb
   for (const item of items) {
     const itemTasks = tasks.filter((t) => t.itemCode === item.code);
     if (itemTasks.length === 0) continue;
-    const pools = await db.target.groupBy({ by: ["risk"], where: { type: item.targetType, status: { in: [...ACTIVE_STATUSES] } }, _count: { _all: true } });
+    const pools = await db.target.groupBy({
+      by: ["risk"],
+      where: { type: item.targetType, status: { in: [...ACTIVE_STATUSES] } },
+      _count: { _all: true },
+    });
     const poolOf = (risk: string) => pools.find((p) => p.risk === risk)?._count._all ?? 0;
     const drawnByRisk = new Map<string, Set<string>>();
     for (const t of itemTasks) {
@@ -81,7 +101,9 @@ export async function computeStats(db: Db | Prisma.TransactionClient, year: numb
         }
       }
     }
-    const byRisk = STRATA.map((risk) => ({ risk, ...coverage(poolOf(risk), drawnByRisk.get(risk)?.size ?? 0) })).filter((r) => r.poolSize > 0 || r.drawn > 0);
+    const byRisk = STRATA.map((risk) => ({ risk, ...coverage(poolOf(risk), drawnByRisk.get(risk)?.size ?? 0) })).filter(
+      (r) => r.poolSize > 0 || r.drawn > 0,
+    );
     for (const r of byRisk) {
       yearRisk.get(r.risk)!.pool += r.poolSize;
       yearRisk.get(r.risk)!.drawn += r.drawn;
@@ -100,7 +122,9 @@ export async function computeStats(db: Db | Prisma.TransactionClient, year: numb
     });
   }
 
-  const results = await db.result.findMany({ where: { drawId: { in: drawIds }, current: true, status: "confirmed", confirmedAt: { not: null } } });
+  const results = await db.result.findMany({
+    where: { drawId: { in: drawIds }, current: true, status: "confirmed", confirmedAt: { not: null } },
+  });
   const facts = (rs: typeof results) => rs.map((r) => ({ due: r.publicityDue, publishedOn: r.publishedOn }));
   const publicity = publicityRate(facts(results), today);
   const publicityByTask = tasks
@@ -116,15 +140,20 @@ export async function computeStats(db: Db | Prisma.TransactionClient, year: numb
   const overdueFollowUps = await db.followUp.count({ where: { ...followUpWhere, dueDate: { lt: today } } });
 
   const people = await drawableInspectors(db);
-  const names = new Map((await db.inspector.findMany({ select: { certNo: true, name: true } })).map((i) => [i.certNo, i.name]));
+  const names = new Map(
+    (await db.inspector.findMany({ select: { certNo: true, name: true } })).map((i) => [i.certNo, i.name]),
+  );
   const load = new Map(people.map((i) => [i.certNo, 0]));
-  for (const record of records.values()) for (const team of currentTeams(record)) for (const id of team.inspectorIds) load.set(id, (load.get(id) ?? 0) + 1);
+  for (const record of records.values())
+    for (const team of currentTeams(record)) for (const id of team.inspectorIds) load.set(id, (load.get(id) ?? 0) + 1);
   const loads = [...load.values()];
   return {
     year,
     today,
     items: items_,
-    byRisk: STRATA.map((risk) => ({ risk, ...coverage(yearRisk.get(risk)!.pool, yearRisk.get(risk)!.drawn) })).filter((r) => r.poolSize > 0),
+    byRisk: STRATA.map((risk) => ({ risk, ...coverage(yearRisk.get(risk)!.pool, yearRisk.get(risk)!.drawn) })).filter(
+      (r) => r.poolSize > 0,
+    ),
     confirmed: results.length,
     publicity,
     publicityByTask,
@@ -140,7 +169,9 @@ export async function computeStats(db: Db | Prisma.TransactionClient, year: numb
       min: loads.length ? Math.min(...loads) : 0,
       max: loads.length ? Math.max(...loads) : 0,
       total: loads.reduce((a, b) => a + b, 0),
-      perInspector: [...load.entries()].map(([certNo, count]) => ({ certNo, name: names.get(certNo) ?? certNo, count })).sort((a, b) => b.count - a.count || a.certNo.localeCompare(b.certNo)),
+      perInspector: [...load.entries()]
+        .map(([certNo, count]) => ({ certNo, name: names.get(certNo) ?? certNo, count }))
+        .sort((a, b) => b.count - a.count || a.certNo.localeCompare(b.certNo)),
     },
   };
 }
@@ -153,16 +184,23 @@ const coverageText = (c: Coverage) => `${c.drawn}/${c.poolSize} 户，覆盖率 
 
 /** The same figures as text (CLI; the chat card renders them as a card with charts). */
 export function formatStats(s: Stats): string {
-  const lines = [`${s.year} 年度双随机抽查统计（截至 ${s.today}）`, "", "一、各事项抽查覆盖率（目标：不低于事项比例，且不低于 3%）"];
+  const lines = [
+    `${s.year} 年度双随机抽查统计（截至 ${s.today}）`,
+    "",
+    "一、各事项抽查覆盖率（目标：不低于事项比例，且不低于 3%）",
+  ];
   if (s.items.length === 0) lines.push("  （本年度计划中没有任务）");
   for (const i of s.items) {
     const mark = i.meetsRatio && i.meetsMinimum ? "达标" : "未达标";
-    lines.push(`  ${i.itemCode} ${i.itemName}（${i.category}）：号池 ${i.poolSize} 户，已抽 ${i.drawn} 户，覆盖率 ${formatBp(i.coverageBp)}，比例要求 ${formatBp(i.ratioBp)}，${mark}`);
+    lines.push(
+      `  ${i.itemCode} ${i.itemName}（${i.category}）：号池 ${i.poolSize} 户，已抽 ${i.drawn} 户，覆盖率 ${formatBp(i.coverageBp)}，比例要求 ${formatBp(i.ratioBp)}，${mark}`,
+    );
     for (const r of i.byRisk) lines.push(`    ${r.risk}风险：${coverageText(r)}`);
   }
   lines.push("  按风险等级合计：" + (s.byRisk.map((r) => `${r.risk}风险 ${coverageText(r)}`).join("；") || "—"));
   lines.push("", `二、结果公示（目标 100%）：已确认结果 ${s.confirmed} 条，公示率 ${publicityText(s.publicity)}`);
-  for (const t of s.publicityByTask) lines.push(`  ${t.taskCode} ${t.taskName}：已确认 ${t.confirmed} 条，公示率 ${publicityText(t)}`);
+  for (const t of s.publicityByTask)
+    lines.push(`  ${t.taskCode} ${t.taskName}：已确认 ${t.confirmed} 条，公示率 ${publicityText(t)}`);
   lines.push(
     "",
     `三、发现问题：${s.problems} 户，问题发现率 ${formatBp(s.problemRateBp)}（${s.problems}/${s.confirmed}）`,

@@ -10,6 +10,8 @@ type Reader = Db | Prisma.TransactionClient;
 export async function canonicalTaskCode(db: Reader, code: string): Promise<string> {
   const exact = await db.task.findUnique({ where: { code }, select: { code: true } });
   if (exact) return code;
-  const rows = await db.$queryRaw<{ code: string }[]>`SELECT "code" FROM "Task" WHERE "code" = ${code} COLLATE NOCASE LIMIT 2`;
+  const rows = await db.$queryRaw<
+    { code: string }[]
+  >`SELECT "code" FROM "Task" WHERE "code" = ${code} COLLATE NOCASE LIMIT 2`;
   return rows.length === 1 ? rows[0]!.code : code;
 }

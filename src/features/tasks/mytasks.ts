@@ -23,7 +23,11 @@ async function pendingFor(tx: Tx, person: Person): Promise<((key: string, now: D
   const out: ((key: string, now: Date) => Promise<void>)[] = [];
   const to = { openId: person.openId };
   if (person.certNo) {
-    const mine = await tx.assignment.findMany({ where: { inspectorId: person.certNo, status: { notIn: OFF_TEAM }, draw: { status: "revealed" } }, include: { draw: true }, orderBy: { id: "asc" } });
+    const mine = await tx.assignment.findMany({
+      where: { inspectorId: person.certNo, status: { notIn: OFF_TEAM }, draw: { status: "revealed" } },
+      include: { draw: true },
+      orderBy: { id: "asc" },
+    });
     for (const a of mine) {
       const result = await tx.result.findFirst({ where: { drawId: a.drawId, targetId: a.targetId, current: true } });
       if (result?.status === "confirmed") continue;
@@ -31,7 +35,13 @@ async function pendingFor(tx: Tx, person: Person): Promise<((key: string, now: D
       // A result a partner submitted, waiting for this person's confirmation.
       if (result?.status === "submitted" && result.submittedBy !== person.certNo) {
         const target = await tx.target.findUnique({ where: { creditCode: a.targetId }, select: { name: true } });
-        const content = confirmationCard({ resultId: result.id, taskCode: a.draw.taskCode, targetName: target?.name ?? "", creditCode: a.targetId, result: await resultView(tx, result) });
+        const content = confirmationCard({
+          resultId: result.id,
+          taskCode: a.draw.taskCode,
+          targetName: target?.name ?? "",
+          creditCode: a.targetId,
+          result: await resultView(tx, result),
+        });
         out.push((key, now) => enqueueMessage(tx, { key, to, msgType: "interactive", content }, now));
       }
     }
@@ -41,7 +51,15 @@ async function pendingFor(tx: Tx, person: Person): Promise<((key: string, now: D
       if (request.inspectorId === person.certNo) continue; // never one's own
       const draw = await tx.draw.findUnique({ where: { id: request.drawId }, select: { taskCode: true } });
       const target = await tx.target.findUnique({ where: { creditCode: request.targetId }, select: { name: true } });
-      const content = recusalApprovalCard({ requestId: request.id, taskCode: draw?.taskCode ?? "", targetName: target?.name ?? "", creditCode: request.targetId, inspectorName: await nameOf(tx, request.inspectorId), inspectorOpenId: await openIdOf(tx, request.inspectorId), reason: request.reason });
+      const content = recusalApprovalCard({
+        requestId: request.id,
+        taskCode: draw?.taskCode ?? "",
+        targetName: target?.name ?? "",
+        creditCode: request.targetId,
+        inspectorName: await nameOf(tx, request.inspectorId),
+        inspectorOpenId: await openIdOf(tx, request.inspectorId),
+        reason: request.reason,
+      });
       out.push((key, now) => enqueueMessage(tx, { key, to, msgType: "interactive", content }, now));
     }
   }
@@ -61,15 +79,32 @@ export function registerMyTasks(bot: Bot): void {
     usage: "我的任务",
     summary: "私聊重新发送我的待办卡片：检查任务（含结果表单）、待确认结果、待审批事项",
     async run({ tx, now, sender, message, reply }) {
-      if (!sender.registered) return reply(sender.departed ? "您在名录库中的状态为离岗，没有待办事项。" : "您尚未登记在执法检查人员名录库中，没有可查看的任务。");
+      if (!sender.registered)
+        return reply(
+          sender.departed
+            ? "您在名录库中的状态为离岗，没有待办事项。"
+            : "您尚未登记在执法检查人员名录库中，没有可查看的任务。",
+        );
       const items = await pendingFor(tx, sender);
       const base = `mytasks:${message.messageId}`;
-      const privately = (k: number, text: string) => enqueueMessage(tx, { key: `${base}:${k}`, to: { openId: sender.openId }, msgType: "text", content: { text } }, now);
+      const privately = (k: number, text: string) =>
+        enqueueMessage(
+          tx,
+          { key: `${base}:${k}`, to: { openId: sender.openId }, msgType: "text", content: { text } },
+          now,
+        );
       if (items.length === 0) await privately(0, "您目前没有待办事项。");
       else {
-        await privately(0, `您有 ${items.length} 项待办，以下是重新发送的卡片（旧卡片超过 14 天后无法操作，请使用这些新卡片）：`);
+        await privately(
+          0,
+          `您有 ${items.length} 项待办，以下是重新发送的卡片（旧卡片超过 14 天后无法操作，请使用这些新卡片）：`,
+        );
         for (const [k, send] of items.slice(0, MAX_CARDS).entries()) await send(`${base}:${k + 1}`, now);
-        if (items.length > MAX_CARDS) await privately(MAX_CARDS + 1, `……另有 ${items.length - MAX_CARDS} 项未发送，请处理以上各项后再发送「我的任务」。`);
+        if (items.length > MAX_CARDS)
+          await privately(
+            MAX_CARDS + 1,
+            `……另有 ${items.length - MAX_CARDS} 项未发送，请处理以上各项后再发送「我的任务」。`,
+          );
       }
       if (message.chatType !== "p2p") await reply("已私聊发送给您。");
     },
@@ -95,7 +130,10 @@ export function registerMyTasks(bot: Bot): void {
       const a = await ownAssignment(tx, action.value["assignmentId"], operator);
       const onTeam = (await teamOf(tx, a.drawId, a.targetId)).some((m) => m.id === a.id);
       if (!onTeam) throw new AppError("NOT_ON_TEAM", "您已不在本户的检查组中，不能查看联系电话");
-      const target = await tx.target.findUnique({ where: { creditCode: a.targetId }, select: { name: true, phone: true } });
+      const target = await tx.target.findUnique({
+        where: { creditCode: a.targetId },
+        select: { name: true, phone: true },
+      });
       if (!target?.phone) return { toast: { type: "info", content: "名录库中没有该对象的联系电话" } };
       return { toast: { type: "info", content: `${target.name} 联系电话：${target.phone}` } };
     },

@@ -16,14 +16,31 @@ export async function taskCardMessages(db: Reader, batch: AssignmentRow[]): Prom
   const task = await db.task.findUniqueOrThrow({ where: { code: batch[0]!.draw.taskCode } });
   const item = await db.item.findUnique({ where: { code: task.itemCode } });
   const targetIds = [...new Set(batch.map((a) => a.targetId))];
-  const targets = new Map((await db.target.findMany({ where: { creditCode: { in: targetIds } } })).map((t) => [t.creditCode, t]));
-  const members = await db.assignment.findMany({ where: { drawId, targetId: { in: targetIds }, status: { not: "recused" } }, orderBy: { id: "asc" } });
+  const targets = new Map(
+    (await db.target.findMany({ where: { creditCode: { in: targetIds } } })).map((t) => [t.creditCode, t]),
+  );
+  const members = await db.assignment.findMany({
+    where: { drawId, targetId: { in: targetIds }, status: { not: "recused" } },
+    orderBy: { id: "asc" },
+  });
   const teams = new Map<string, typeof members>();
   for (const m of members) teams.set(m.targetId, [...(teams.get(m.targetId) ?? []), m]);
-  const results = new Map((await db.result.findMany({ where: { drawId, targetId: { in: targetIds }, current: true } })).map((r) => [r.targetId, r]));
+  const results = new Map(
+    (await db.result.findMany({ where: { drawId, targetId: { in: targetIds }, current: true } })).map((r) => [
+      r.targetId,
+      r,
+    ]),
+  );
   const people = new Set([...members.map((m) => m.inspectorId), ...batch.map((a) => a.inspectorId)]);
   for (const r of results.values()) for (const p of [r.submittedBy, r.correctedBy]) if (p) people.add(p);
-  const inspectors = new Map((await db.inspector.findMany({ where: { certNo: { in: [...people] } }, select: { certNo: true, name: true, openId: true } })).map((i) => [i.certNo, i]));
+  const inspectors = new Map(
+    (
+      await db.inspector.findMany({
+        where: { certNo: { in: [...people] } },
+        select: { certNo: true, name: true, openId: true },
+      })
+    ).map((i) => [i.certNo, i]),
+  );
   const nameOf = (certNo: string) => inspectors.get(certNo)?.name ?? certNo;
 
   const out: OutgoingCreate[] = [];
@@ -40,12 +57,32 @@ export async function taskCardMessages(db: Reader, batch: AssignmentRow[]): Prom
       basis: item?.basis ?? "",
       content: item?.content ?? "",
       deadline: task.endDate,
-      target: { creditCode: a.targetId, name: target?.name ?? "", address: target?.address ?? "", legalRep: target?.legalRep ?? "", phone: target?.phone ?? "" },
-      partners: (teams.get(a.targetId) ?? []).filter((m) => m.inspectorId !== a.inspectorId).map((m) => nameOf(m.inspectorId)),
+      target: {
+        creditCode: a.targetId,
+        name: target?.name ?? "",
+        address: target?.address ?? "",
+        legalRep: target?.legalRep ?? "",
+        phone: target?.phone ?? "",
+      },
+      partners: (teams.get(a.targetId) ?? [])
+        .filter((m) => m.inspectorId !== a.inspectorId)
+        .map((m) => nameOf(m.inspectorId)),
       state: a.status as TaskView["state"],
-      result: result ? { ...result, submittedByName: nameOf(result.submittedBy), correctedByName: result.correctedBy ? nameOf(result.correctedBy) : null } : undefined,
+      result: result
+        ? {
+            ...result,
+            submittedByName: nameOf(result.submittedBy),
+            correctedByName: result.correctedBy ? nameOf(result.correctedBy) : null,
+          }
+        : undefined,
     };
-    out.push({ key: `task:${a.id}:card`, to: { openId }, msgType: "interactive", content: taskCard(view), onSent: `assignment.card:${a.id}` });
+    out.push({
+      key: `task:${a.id}:card`,
+      to: { openId },
+      msgType: "interactive",
+      content: taskCard(view),
+      onSent: `assignment.card:${a.id}`,
+    });
   }
   return out;
 }
