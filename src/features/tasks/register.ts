@@ -16,6 +16,7 @@ import { loadCalendar } from "../../store/calendar";
 import type { Prisma } from "../../store/db";
 import { recuseIn } from "../draw/service";
 import { teamOf } from "./team";
+import { taskViews } from "./views";
 import { registerMyTasks } from "./mytasks";
 import { noticeWithdrawals, registerWithdrawal } from "./withdrawal";
 import { showDeadline, workingDeadline } from "../../domain/deadlines";
@@ -43,30 +44,7 @@ export async function currentResult(tx: Tx, drawId: string, targetId: string): P
 
 /** Everything a task card shows, from the database as it is now. */
 export async function taskView(tx: Tx, a: AssignmentRow): Promise<TaskView> {
-  const task = await tx.task.findUniqueOrThrow({ where: { code: a.draw.taskCode } });
-  const item = await tx.item.findUnique({ where: { code: task.itemCode } });
-  const target = await tx.target.findUnique({ where: { creditCode: a.targetId } });
-  const partners = (await teamOf(tx, a.drawId, a.targetId)).filter((m) => m.inspectorId !== a.inspectorId);
-  const result = await currentResult(tx, a.drawId, a.targetId);
-  return {
-    assignmentId: a.id,
-    taskCode: task.code,
-    taskName: task.name,
-    itemName: item?.name ?? task.itemCode,
-    basis: item?.basis ?? "",
-    content: item?.content ?? "",
-    deadline: task.endDate,
-    target: {
-      creditCode: a.targetId,
-      name: target?.name ?? "",
-      address: target?.address ?? "",
-      legalRep: target?.legalRep ?? "",
-      phone: target?.phone ?? "",
-    },
-    partners: await Promise.all(partners.map((p) => nameOf(tx, p.inspectorId))),
-    state: a.status as TaskView["state"],
-    result: result ? await resultView(tx, result) : undefined,
-  };
+  return (await taskViews(tx, [a])).get(a.id)!.view;
 }
 
 /** The bounds a result's 检查日期 is checked against: today (the one clock), the task's 开始日期, the reveal's bureau date. */

@@ -1,17 +1,22 @@
 import { taskCard, type TaskView } from "../../../cards/tasks";
 import type { OutgoingCreate } from "../../lark/outbox";
 import type { Db, Prisma } from "../../store/db";
+import { OFF_TEAM } from "./team";
 
 type Reader = Db | Prisma.TransactionClient;
 type AssignmentRow = Prisma.AssignmentGetPayload<{ include: { draw: true } }>;
 
 /**
- * The task cards of many assignments of one draw, read with a handful of queries (taskView asks
- * per card). Used by a reveal's fan-out, which reads before it takes the writer. Same cards as
- * taskView + sendTaskCard: a card goes only to an inspector reachable in Feishu.
+ * What the task cards of many assignments of one draw show, read with a handful of queries whatever
+ * the batch size (a reveal's fan-out reads 100 at a time before it takes the writer; a single card
+ * is a batch of one). Each view comes with the inspector's open_id (null: not reachable in Feishu).
  */
-export async function taskCardMessages(db: Reader, batch: AssignmentRow[]): Promise<OutgoingCreate[]> {
-  if (batch.length === 0) return [];
+export async function taskViews(
+  db: Reader,
+  batch: AssignmentRow[],
+): Promise<Map<number, { view: TaskView; openId: string | null }>> {
+  const views = new Map<number, { view: TaskView; openId: string | null }>();
+  if (batch.length === 0) return views;
   const drawId = batch[0]!.drawId;
   const task = await db.task.findUniqueOrThrow({ where: { code: batch[0]!.draw.taskCode } });
   const item = await db.item.findUnique({ where: { code: task.itemCode } });
@@ -20,7 +25,7 @@ export async function taskCardMessages(db: Reader, batch: AssignmentRow[]): Prom
     (await db.target.findMany({ where: { creditCode: { in: targetIds } } })).map((t) => [t.creditCode, t]),
   );
   const members = await db.assignment.findMany({
-    where: { drawId, targetId: { in: targetIds }, status: { not: "recused" } },
+    where: { drawId, targetId: { in: targetIds }, status: { notIn: OFF_TEAM } },
     orderBy: { id: "asc" },
   });
   const teams = new Map<string, typeof members>();
@@ -43,10 +48,7 @@ export async function taskCardMessages(db: Reader, batch: AssignmentRow[]): Prom
   );
   const nameOf = (certNo: string) => inspectors.get(certNo)?.name ?? certNo;
 
-  const out: OutgoingCreate[] = [];
   for (const a of batch) {
-    const openId = inspectors.get(a.inspectorId)?.openId;
-    if (!openId) continue; // not reachable in Feishu; the leader sees the gap in 进度
     const target = targets.get(a.targetId);
     const result = results.get(a.targetId);
     const view: TaskView = {
@@ -76,12 +78,22 @@ export async function taskCardMessages(db: Reader, batch: AssignmentRow[]): Prom
           }
         : undefined,
     };
+    views.set(a.id, { view, openId: inspectors.get(a.inspectorId)?.openId ?? null });
+  }
+  return views;
+}
+
+/** The task cards of a batch of assignments: a card goes only to an inspector reachable in Feishu. */
+export async function taskCardMessages(db: Reader, batch: AssignmentRow[]): Promise<OutgoingCreate[]> {
+  const out: OutgoingCreate[] = [];
+  for (const [id, { view, openId }] of await taskViews(db, batch)) {
+    if (!openId) continue; // not reachable in Feishu; the leader sees the gap in 进度
     out.push({
-      key: `task:${a.id}:card`,
+      key: `task:${id}:card`,
       to: { openId },
       msgType: "interactive",
       content: taskCard(view),
-      onSent: `assignment.card:${a.id}`,
+      onSent: `assignment.card:${id}`,
     });
   }
   return out;
