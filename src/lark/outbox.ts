@@ -27,21 +27,26 @@ export interface OutgoingPatch {
 /** Feishu's uuid is ≤ 50 characters; derive it from the business key so a re-send is recognised. */
 const uuidOf = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 40);
 
+/** The outbox row of a message to create (one shape for a single message and a fan-out chunk). */
+function createRow(m: OutgoingCreate, now: Date) {
+  const [receiveIdType, receiveId] = "chatId" in m.to ? ["chat_id", m.to.chatId] : ["open_id", m.to.openId];
+  return {
+    idemKey: m.key,
+    action: "create",
+    receiveIdType,
+    receiveId,
+    msgType: m.msgType,
+    content: JSON.stringify(m.content),
+    onSent: m.onSent ?? null,
+    nextAttemptAt: now,
+  };
+}
+
 /** Queue a message inside the caller's transaction: it is sent only if the change it belongs to commits. */
 export async function enqueueMessage(tx: Tx, m: OutgoingCreate, now: Date): Promise<void> {
-  const [receiveIdType, receiveId] = "chatId" in m.to ? ["chat_id", m.to.chatId] : ["open_id", m.to.openId];
   await tx.outboxMessage.upsert({
     where: { idemKey: m.key },
-    create: {
-      idemKey: m.key,
-      action: "create",
-      receiveIdType,
-      receiveId,
-      msgType: m.msgType,
-      content: JSON.stringify(m.content),
-      onSent: m.onSent ?? null,
-      nextAttemptAt: now,
-    },
+    create: createRow(m, now),
     update: {}, // the same business key twice (a double click) queues one message
   });
 }
@@ -56,21 +61,7 @@ export async function enqueueMessages(tx: Tx, ms: OutgoingCreate[], now: Date): 
   );
   const fresh = new Map(ms.filter((m) => !queued.has(m.key)).map((m) => [m.key, m]));
   if (fresh.size === 0) return;
-  await tx.outboxMessage.createMany({
-    data: [...fresh.values()].map((m) => {
-      const [receiveIdType, receiveId] = "chatId" in m.to ? ["chat_id", m.to.chatId] : ["open_id", m.to.openId];
-      return {
-        idemKey: m.key,
-        action: "create",
-        receiveIdType,
-        receiveId,
-        msgType: m.msgType,
-        content: JSON.stringify(m.content),
-        onSent: m.onSent ?? null,
-        nextAttemptAt: now,
-      };
-    }),
-  });
+  await tx.outboxMessage.createMany({ data: [...fresh.values()].map((m) => createRow(m, now)) });
 }
 
 /** A file message whose bytes are built when it is sent (e.g. a draw's record), named by `source`. */
