@@ -3,7 +3,23 @@
  * work must not be counted on the server's CPU. Reads {appId, appSecret, users, chats} as JSON on
  * argv[2], prints its URL on stdout, serves until killed.
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { FakeFeishu } from "../src/sandbox/fakeFeishu";
+
+/** Starts this file as a process with a private chat per user; resolves with its URL once it listens. */
+export async function spawnFakeFeishu(
+  app: { appId: string; secret: string },
+  users: string[],
+): Promise<{ domain: string; process: ChildProcess }> {
+  const child = spawn(process.execPath, [
+    __filename,
+    JSON.stringify({ appId: app.appId, appSecret: app.secret, users, chats: users.map((u) => [`oc_p2p_${u}`, [u]]) }),
+  ]);
+  const domain = await new Promise<string>((resolve) =>
+    child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())),
+  );
+  return { domain, process: child };
+}
 
 async function main(): Promise<void> {
   const o = JSON.parse(process.argv[2]!) as {
@@ -18,4 +34,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${await fake.listen()}\n`);
 }
 
-void main();
+if (require.main === module) void main();

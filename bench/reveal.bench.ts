@@ -11,6 +11,7 @@ import { createCipheriv, createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { spawnFakeFeishu } from "./fake-feishu-process";
 import { withCheckChar } from "../src/domain/creditCode";
 import { signatureOf } from "../src/lark/crypto";
 import { start } from "../src/main";
@@ -107,13 +108,7 @@ function seed(file: string): void {
 async function main(): Promise<void> {
   const inspectors = Array.from({ length: INSPECTORS }, (_, k) => `ou_bench_${k}`);
   const users = [...inspectors, LEADER, WITNESS];
-  const fakeProcess = spawn(process.execPath, [
-    path.join(__dirname, "fake-feishu-process.js"),
-    JSON.stringify({ appId: APP.appId, appSecret: APP.secret, users, chats: users.map((u) => [`oc_p2p_${u}`, [u]]) }),
-  ]);
-  const domain = await new Promise<string>((resolve) =>
-    fakeProcess.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())),
-  );
+  const { domain, process: fakeProcess } = await spawnFakeFeishu(APP, users);
   const dir = mkdtempSync(path.join(tmpdir(), "drbot-reveal-"));
   const file = path.join(dir, "r.db");
   seed(file);

@@ -13,6 +13,7 @@ import http from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { spawnFakeFeishu } from "./fake-feishu-process";
 import { createCipheriv, createHash, randomBytes } from "node:crypto";
 import { DEMO_IMPORT_ORDER, demoCsv } from "../src/demo/data";
 import { importFile } from "../src/features/imports/importer";
@@ -64,13 +65,7 @@ async function main(): Promise<void> {
   // Users of the demo roster, known before the simulated Feishu starts in its own process.
   const csv = demoCsv();
   const users = [...csv.inspectors.matchAll(/ou_[0-9a-f]{32}/g)].map((m) => m[0]);
-  const fakeProcess = spawn(process.execPath, [
-    path.join(__dirname, "fake-feishu-process.js"),
-    JSON.stringify({ appId: APP.appId, appSecret: APP.secret, users, chats: users.map((u) => [`oc_p2p_${u}`, [u]]) }),
-  ]);
-  const domain = await new Promise<string>((resolve) =>
-    fakeProcess.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())),
-  );
+  const { domain, process: fakeProcess } = await spawnFakeFeishu(APP, users);
   const dir = mkdtempSync(path.join(tmpdir(), "drbot-webhook-"));
   const dbUrl = `file:${path.join(dir, "w.db")}`;
   const seeding = openDatabase(dbUrl);
