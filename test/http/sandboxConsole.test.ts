@@ -156,7 +156,9 @@ describe("sandbox console off loopback (spec §2)", () => {
     const none = await fetch(`${s.base}/sandbox`);
     expect(none.status).toBe(401);
     expect(await none.text()).toContain("需要访问令牌");
-    expect((await fetch(`${s.base}/sandbox?token=${s.accessToken!.slice(0, -1)}x`)).status).toBe(401);
+    // A wrong token: the real one with its last character changed (never to itself).
+    const wrong = s.accessToken!.slice(0, -1) + (s.accessToken!.endsWith("x") ? "y" : "x");
+    expect((await fetch(`${s.base}/sandbox?token=${wrong}`)).status).toBe(401);
     expect((await fetch(`${s.base}/sandbox/template/targets`)).status).toBe(401);
 
     const said = await fetch(`${s.base}/sandbox/say`, {
