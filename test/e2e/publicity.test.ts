@@ -1,12 +1,13 @@
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_OPEN_IDS } from "../../src/demo/data";
-import { dateInZone, shiftDays } from "../../src/domain/calendar";
+import { shiftDays } from "../../src/domain/calendar";
 import type { DrawRecord } from "../../src/domain/draw/types";
 import { publicityRate } from "../../src/domain/publicity";
 import { formatBp } from "../../src/domain/results";
 import { PUBLICITY_COLUMNS } from "../../src/features/publicity/export";
 import { startBotRig, STRANGER, type BotRig } from "../helpers/botRig";
+import { bureauToday } from "../helpers/clock";
 import { FAKE } from "../helpers/lark";
 
 let rig: BotRig;
@@ -32,7 +33,7 @@ async function rateInDb(): Promise<string> {
 
 beforeAll(async () => {
   rig = await startBotRig();
-  today = dateInZone(new Date(), "Asia/Shanghai");
+  today = bureauToday(); // the bot's bureau date (DRBOT_TODAY moves both)
   await rig.deliver(rig.say(DEMO_OPEN_IDS.leader, "抽取 T2026-03"));
   await rig.settle();
   drawId = (await rig.db.draw.findFirstOrThrow({ where: { taskCode: "T2026-03" } })).id;
@@ -40,12 +41,13 @@ beforeAll(async () => {
   await rig.settle();
   record = JSON.parse((await rig.db.draw.findUniqueOrThrow({ where: { id: drawId } })).record) as DrawRecord;
   // Three confirmed results (the confirmation loop itself is covered by task-loop.test.ts):
-  // one long overdue, two not yet due.
+  // one long overdue, two not yet due. confirmedAt is the real instant (before the card is made);
+  // confirmedOn the bureau date the rules read.
   const now = Date.now();
   const plan = [
-    { confirmedAt: new Date(now - 40 * DAY), due: shiftDays(today, -5) },
-    { confirmedAt: new Date(now - 2 * DAY), due: shiftDays(today, 12) },
-    { confirmedAt: new Date(now - 1000), due: shiftDays(today, 25) },
+    { confirmedAt: new Date(now - 40 * DAY), confirmedOn: shiftDays(today, -40), due: shiftDays(today, -5) },
+    { confirmedAt: new Date(now - 2 * DAY), confirmedOn: shiftDays(today, -2), due: shiftDays(today, 12) },
+    { confirmedAt: new Date(now - 1000), confirmedOn: today, due: shiftDays(today, 25) },
   ];
   for (const [k, p] of plan.entries()) {
     const r = await rig.db.result.create({
@@ -58,6 +60,7 @@ beforeAll(async () => {
         status: "confirmed",
         confirmedBy: "y",
         confirmedAt: p.confirmedAt,
+        confirmedOn: p.confirmedOn,
         publicityDue: p.due,
       },
     });

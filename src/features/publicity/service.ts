@@ -61,6 +61,7 @@ export async function dueResults(
       category: true,
       correctionReason: true,
       confirmedAt: true,
+      confirmedOn: true,
       publicityDue: true,
     },
   });
@@ -88,7 +89,8 @@ export async function dueResults(
       targetName: names.get(r.targetId) ?? "",
       category: r.category,
       corrected: r.correctionReason !== null,
-      confirmedOn: dateInZone(r.confirmedAt!, o.timeZone),
+      // The bureau date of the confirmation (the one clock), for rows from before it was stored: the instant's day.
+      confirmedOn: r.confirmedOn ?? dateInZone(r.confirmedAt!, o.timeZone),
       due: r.publicityDue,
       daysLeft: r.publicityDue ? daysLeft(r.publicityDue) : null,
     };
