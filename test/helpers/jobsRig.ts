@@ -43,11 +43,8 @@ export async function startJobsRig() {
   };
   // A fixed server seed (with the fixed witness entropy, a fixed draw): these tests are about the jobs, not
   // the randomness, and who is drawn (the 领导 is in the pool too) must not change from run to run.
-  const { commitment } = await commitDraw(
-    db,
-    { taskCode: "T2026-03", orderedBy: "ou_leader" },
-    drawClock,
-    () => "5eed".repeat(16),
+  const { commitment } = await commitDraw(db, { taskCode: "T2026-03", orderedBy: "ou_leader" }, drawClock, () =>
+    "5eed".repeat(16),
   );
   await revealDraw(db, { drawId: commitment.drawId, witnessOpenId: "ou_witness", entropy: "4-2-4-2" }, drawClock);
   const drawId = commitment.drawId;
