@@ -16,6 +16,8 @@ export async function startSandbox(
     HOST: "127.0.0.1",
     DATABASE_URL: `file:${dbFile}`,
     LOG_LEVEL: "silent",
+    // The suite's bureau date (DRBOT_TODAY=2027-06-01 npm test), unless the test pins its own.
+    ...(process.env.DRBOT_TODAY ? { DRBOT_TODAY: process.env.DRBOT_TODAY } : {}),
     ...opts.env,
   });
   const a = s.server.address();
