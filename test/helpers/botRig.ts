@@ -118,9 +118,9 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
     click,
     press,
     textOf,
-    /** Until nothing is being processed and nothing waits to be sent (retries included; bounded). */
+    /** Until nothing is being processed and nothing waits to be sent (retries included; bounded well below the test timeout). */
     settle: async () => {
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 60_000;
       for (;;) {
         await runtime.idle();
         const next = await db.outboxMessage.findFirst({

@@ -110,10 +110,10 @@ export async function startJobsRig() {
      * Sends what the bot queued (card-caused messages) to the fake Feishu, retries included: the
      * in-process `drbot jobs run` senders have their own pacers, so Feishu's 5/s per person can
      * refuse one of ours (230020), which the sender retries after its backoff. Waits for that, not
-     * for a fixed time; gives up after 15 s (the assertions then fail).
+     * for a fixed time; gives up after 60 s (the assertions then fail).
      */
     deliver: async () => {
-      const giveUp = Date.now() + 15_000;
+      const giveUp = Date.now() + 60_000;
       for (;;) {
         await sender.kick();
         const next = await db.outboxMessage.findFirst({
