@@ -66,5 +66,5 @@ describe("Runtime.runJobs (the scheduler's and the sandbox's entry) across a res
     expect(r3).toMatchObject({ day: "2026-12-19", workingDay: false, ran: false, jobs: [] });
     await saturday.stop();
     expect(fake.sentTo(LEGAL)).toHaveLength(1);
-  }, 120_000);
+  }, 180_000); // three start-ups of the bot
 });

@@ -173,7 +173,7 @@ describe("node dist/src/main.js in production mode (as npm start runs it)", () =
     expect(repliesInGroup()).toBe(2);
     again.child.kill("SIGINT");
     expect((await again.exited).code).toBe(0);
-  }, 90_000);
+  }, 180_000); // two bot processes, each a cold start
 
   it("refuses an empty LARK_APP_ID= with exit 1 (never the sandbox)", async () => {
     const child = spawn(process.execPath, [path.join("dist", "src", "main.js")], {
