@@ -135,12 +135,22 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
       const deadline = Date.now() + 60_000;
       for (;;) {
         await runtime.idle();
-        const next = await db.outboxMessage.findFirst({
+        const send = await db.outboxMessage.findFirst({
           where: { status: "pending" },
           orderBy: { nextAttemptAt: "asc" },
         });
-        if (!next || Date.now() > deadline) return;
-        await new Promise((r) => setTimeout(r, Math.max(20, next.nextAttemptAt.getTime() - Date.now() + 20)));
+        // An event whose handler failed for a passing reason (e.g. a call to the simulated Feishu cut by a
+        // connection reset) waits out its back-off, off the ready queue that idle() sees: wait for it too.
+        const retry = await db.inboxEvent.findFirst({
+          where: { status: "pending" },
+          orderBy: { nextAttemptAt: "asc" },
+        });
+        if ((!send && !retry) || Date.now() > deadline) return;
+        const next = Math.min(
+          send?.nextAttemptAt.getTime() ?? Infinity,
+          retry ? (retry.nextAttemptAt?.getTime() ?? Date.now()) : Infinity,
+        );
+        await new Promise((r) => setTimeout(r, Math.max(20, next - Date.now() + 20)));
       }
     },
     stop: async () => {
