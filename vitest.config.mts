@@ -3,8 +3,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Large margins: CI runs the whole suite on a loaded, shared machine, where a test that takes 3 s alone
+    // has taken over 25 s (the outbox crash test, the concurrency test). A timeout is for a hung test only.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // Each test file gets its own SQLite file; forks keep better-sqlite3's native handles per process.
     pool: "forks",
     env: { TZ: "America/Los_Angeles" }, // deliberately not Shanghai: dates must not depend on the server's TZ

@@ -55,6 +55,10 @@ const shuffled = <T>(xs: T[], seed: number): T[] => {
   return out;
 };
 
+// Fixed: the same generated pools every run, so a threshold on how many were feasible can't flake
+// (a 15x larger run over random seeds found no counterexample when this was pinned).
+const SEED = 20261202;
+
 describe("draw properties", () => {
   it("input order doesn't matter: the record is byte-identical", () => {
     let exercised = 0;
@@ -75,7 +79,7 @@ describe("draw properties", () => {
         expect(canonicalJson(b)).toBe(canonicalJson(a));
         exercised++;
       }),
-      { numRuns: 60 },
+      { numRuns: 60, seed: SEED },
     );
     expect(exercised).toBeGreaterThan(20); // most generated pools are feasible; the property isn't vacuous
   });
@@ -87,7 +91,7 @@ describe("draw properties", () => {
         if (infeasibleTargets(normalizePool(pool), p).length > 0) return;
         expect(JSON.stringify(record(pool, p))).toBe(JSON.stringify(record(pool, p)));
       }),
-      { numRuns: 30 },
+      { numRuns: 30, seed: SEED },
     );
   });
 
@@ -113,7 +117,7 @@ describe("draw properties", () => {
         expect(again.assignments).toEqual(full.assignments);
         exercised++;
       }),
-      { numRuns: 60 },
+      { numRuns: 60, seed: SEED },
     );
     expect(exercised).toBeGreaterThan(15);
   });
@@ -152,7 +156,7 @@ describe("draw properties", () => {
           feasible++;
         },
       ),
-      { numRuns: 120 },
+      { numRuns: 120, seed: SEED },
     );
     expect(feasible).toBeGreaterThan(30);
     expect(infeasibleSeen).toBeGreaterThan(0); // the refusal path was exercised too
@@ -171,7 +175,7 @@ describe("draw properties", () => {
           expect(r.selection.relaxations).toEqual([]);
         },
       ),
-      { numRuns: 120 },
+      { numRuns: 120, seed: SEED },
     );
   });
 });

@@ -19,6 +19,16 @@ const assignmentOf = (targetId: string, certNo: string) =>
   });
 const cardTitle = (m: { card?: Record<string, unknown> }) =>
   (m.card as { header: { title: { content: string } } }).header.title.content;
+/**
+ * The team whose result the tests below submit, confirm and correct: one without the 领导 (the draw's seed is
+ * fresh each run and he is also an 执法人员; as the submitter he could correct his own result, which the test
+ * expects an inspector to be refused). The same team for every test: no amendment happens after the recusal.
+ */
+const resultTeam = async () => {
+  const leaderCert = (await rig.db.inspector.findFirstOrThrow({ where: { openId: DEMO_OPEN_IDS.leader } })).certNo;
+  const current = JSON.parse((await rig.db.draw.findUniqueOrThrow({ where: { id: drawId } })).record) as DrawRecord;
+  return currentTeams(current).find((t) => !t.inspectorIds.includes(leaderCert))!;
+};
 
 beforeAll(async () => {
   rig = await startBotRig();
@@ -104,11 +114,9 @@ describe("inspectors' task loop, through cards", () => {
   });
 
   it("the result form: a bad submission names the field; strangers can't submit; a double submit stores one result", async () => {
-    const [team] = currentTeams(
-      JSON.parse((await rig.db.draw.findUniqueOrThrow({ where: { id: drawId } })).record) as DrawRecord,
-    );
-    const [first] = team!.inspectorIds as [string, string];
-    const a1 = await assignmentOf(team!.targetId, first);
+    const team = await resultTeam();
+    const [first] = team.inspectorIds as [string, string];
+    const a1 = await assignmentOf(team.targetId, first);
     const today = bureauToday();
 
     const bad = await rig.press(
@@ -151,10 +159,9 @@ describe("inspectors' task loop, through cards", () => {
   it("the partner confirms; the publicity deadline is 20 working days on; the follow-up is opened", async () => {
     await rig.settle();
     const result = await rig.db.result.findFirstOrThrow();
-    const [team] = currentTeams(
-      JSON.parse((await rig.db.draw.findUniqueOrThrow({ where: { id: drawId } })).record) as DrawRecord,
-    );
-    const partner = team!.inspectorIds.find((id) => id !== result.submittedBy)!;
+    const team = await resultTeam();
+    expect(team.targetId).toBe(result.targetId);
+    const partner = team.inspectorIds.find((id) => id !== result.submittedBy)!;
     const confirmCard = rig.fake.sentTo(await openIdOf(partner)).find((m) => cardTitle(m) === "检查结果 · 请同组确认");
     expect(confirmCard).toBeDefined();
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
       { id: a.id, inspectorId: a.inspectorId, openId: await rig.openIdOf(a.inspectorId) },
     ]);
   teams = [...by].map(([targetId, members]) => ({ targetId, members }));
-}, 60_000);
+}, 180_000);
 afterAll(async () => rig?.stop());
 
 const form = (o: { date: string; disposal?: string; deadline?: string; category?: string }) => ({

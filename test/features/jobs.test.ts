@@ -6,7 +6,7 @@ import { LEGAL_CHAT, startJobsRig, type JobsRig } from "../helpers/jobsRig";
 let rig: JobsRig;
 beforeAll(async () => {
   rig = await startJobsRig();
-}, 60_000);
+}, 180_000);
 afterAll(async () => rig?.stop());
 
 const digests = () => rig.fake.sentTo(LEGAL_CHAT);

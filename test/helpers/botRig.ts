@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import path from "node:path";
 import { DEMO_OPEN_IDS } from "../../src/demo/data";
 import { start, type StartOptions } from "../../src/main";
@@ -8,6 +9,16 @@ import { loadDemo, tempDir } from "./db";
 import { encryptBody, FAKE, messageEvent, signedHeaders } from "./lark";
 
 export const BOT = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
+
+/**
+ * The test's fetch keeps connections to the bot alive between requests. Node's server closes an idle one
+ * after 5 s; a request sent on it just then (a test step that took over 5 s, e.g. 400 rows written, then
+ * an event delivered) failed with ECONNRESET. Feishu retries such a delivery; a test doesn't, so here the
+ * server keeps idle connections longer than any pause in a test (fetch honours the Keep-Alive hint).
+ */
+export function keepIdleConnections(server: Server): void {
+  server.keepAliveTimeout = 600_000;
+}
 export const STRANGER = "ou_57a4e457a4e457a4e457a4e457a4e457";
 
 /** The real bot (npm start's code) over HTTP, the simulated Feishu behind the real SDK, the demo bureau loaded. */
@@ -33,6 +44,7 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
   );
   const db: Db = s.db;
   const runtime: Runtime = s.runtime;
+  keepIdleConnections(s.server);
   await loadDemo(db);
   // Everyone in the roster can receive private messages; the group has the bot and the staff.
   for (const i of await db.inspector.findMany()) if (i.openId) fake.addUser(i.openId, i.name);
@@ -118,17 +130,27 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
     click,
     press,
     textOf,
-    /** Until nothing is being processed and nothing waits to be sent (retries included; bounded). */
+    /** Until nothing is being processed and nothing waits to be sent (retries included; bounded well below the test timeout). */
     settle: async () => {
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 60_000;
       for (;;) {
         await runtime.idle();
-        const next = await db.outboxMessage.findFirst({
+        const send = await db.outboxMessage.findFirst({
           where: { status: "pending" },
           orderBy: { nextAttemptAt: "asc" },
         });
-        if (!next || Date.now() > deadline) return;
-        await new Promise((r) => setTimeout(r, Math.max(20, next.nextAttemptAt.getTime() - Date.now() + 20)));
+        // An event whose handler failed for a passing reason (e.g. a call to the simulated Feishu cut by a
+        // connection reset) waits out its back-off, off the ready queue that idle() sees: wait for it too.
+        const retry = await db.inboxEvent.findFirst({
+          where: { status: "pending" },
+          orderBy: { nextAttemptAt: "asc" },
+        });
+        if ((!send && !retry) || Date.now() > deadline) return;
+        const next = Math.min(
+          send?.nextAttemptAt.getTime() ?? Infinity,
+          retry ? (retry.nextAttemptAt?.getTime() ?? Date.now()) : Infinity,
+        );
+        await new Promise((r) => setTimeout(r, Math.max(20, next - Date.now() + 20)));
       }
     },
     stop: async () => {

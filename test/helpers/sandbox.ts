@@ -1,6 +1,7 @@
 import path from "node:path";
 import { start } from "../../src/main";
 import type { Db } from "../../src/store/db";
+import { keepIdleConnections } from "./botRig";
 import { tempDir } from "./db";
 
 /**
@@ -16,8 +17,11 @@ export async function startSandbox(
     HOST: "127.0.0.1",
     DATABASE_URL: `file:${dbFile}`,
     LOG_LEVEL: "silent",
+    // The suite's bureau date (DRBOT_TODAY=2027-06-01 npm test), unless the test pins its own.
+    ...(process.env.DRBOT_TODAY ? { DRBOT_TODAY: process.env.DRBOT_TODAY } : {}),
     ...opts.env,
   });
+  keepIdleConnections(s.server);
   const a = s.server.address();
   return {
     base: `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`,

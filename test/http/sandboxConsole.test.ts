@@ -77,7 +77,7 @@ describe("sandbox console: history, files, 模拟日期, reset", () => {
     ).text();
     expect(messageCount(more)).toBe(messageCount(after) + 2);
     expect(await second.db.sandboxMessage.count()).toBe(messageCount(more));
-  }, 90_000); // two sandbox start-ups
+  }, 180_000); // two sandbox start-ups
 
   it("a file sent as the administrator is downloaded by the bot and imported; others are refused; templates download", async () => {
     const s = await sandbox();

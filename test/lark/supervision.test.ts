@@ -12,7 +12,7 @@ import { FAKE, messageEvent } from "../helpers/lark";
 const BOT = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
 const USER = "ou_a11ce0a11ce0a11ce0a11ce0a11ce0a1";
 
-async function until(what: string, probe: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+async function until(what: string, probe: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -71,7 +71,7 @@ function thread(opts: { stallMs?: number } = {}) {
 }
 
 // Each test starts (and restarts) a real thread over the compiled entry: seconds on a busy machine.
-describe("the supervised processing thread", { timeout: 90_000 }, () => {
+describe("the supervised processing thread", { timeout: 180_000 }, () => {
   it("a thread that dies is restarted, reported unhealthy meanwhile, and the new one processes what was stored", async () => {
     const bg = thread();
     try {
@@ -120,7 +120,9 @@ describe("the supervised processing thread", { timeout: 90_000 }, () => {
     });
     const t0 = Date.now();
     await bg.stop();
-    expect(Date.now() - t0).toBeLessThan(7_000);
+    // Bounded: the 4 s stop timeout, then terminate (slower on a loaded machine), far below the 60 s block and
+    // within the 10 s an operator's SIGTERM allows.
+    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 });
 

@@ -4,6 +4,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { start } from "../../src/main";
 import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
+import { keepIdleConnections } from "../helpers/botRig";
 import { tempDir } from "../helpers/db";
 import { FAKE } from "../helpers/lark";
 
@@ -20,7 +21,7 @@ function capturedLogger() {
   return { logger: pino({ level: "debug" }, stream), lines };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -62,6 +63,7 @@ async function startWs(mode: "accept" | "refuse", wsDownMs: number) {
     await s.stop();
     await fake.close();
   });
+  keepIdleConnections(s.server); // /healthz is asked again after waits that can pass Node's 5 s idle close
   const a = s.server.address();
   const base = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`;
   const health = async () => {

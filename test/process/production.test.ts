@@ -98,7 +98,7 @@ async function spawnBot(env: NodeJS.ProcessEnv): Promise<Bot> {
 async function until<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 20_000,
+  ms = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -173,7 +173,7 @@ describe("node dist/src/main.js in production mode (as npm start runs it)", () =
     expect(repliesInGroup()).toBe(2);
     again.child.kill("SIGINT");
     expect((await again.exited).code).toBe(0);
-  }, 90_000);
+  }, 180_000); // two bot processes, each a cold start
 
   it("refuses an empty LARK_APP_ID= with exit 1 (never the sandbox)", async () => {
     const child = spawn(process.execPath, [path.join("dist", "src", "main.js")], {
@@ -186,5 +186,5 @@ describe("node dist/src/main.js in production mode (as npm start runs it)", () =
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     expect(code).toBe(1);
     expect(err).toMatch(/LARK_APP_ID/);
-  }, 30_000);
+  });
 });
