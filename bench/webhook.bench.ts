@@ -3,9 +3,9 @@
  * against the real server (npm start's code), while the inbox worker processes them and the outbox
  * answers through the simulated Feishu. Prints ack latency percentiles (goal: p99 ≤ 50 ms).
  *
- * The bot runs as its own process (bench/bot-process.ts: npm start's start()), so its memory is the
- * whole process's peak RSS (VmHWM from /proc/<pid>/status; goal ≤ 200 MB): "idle" is read
- * BENCH_IDLE_SECONDS (default 30, as issue 8 defines it) after /healthz first answers, "under load"
+ * The bot runs as its own process, exactly as `npm start` runs it (node with npm start's options and
+ * dist/src/main.js, in production mode), so its memory is the whole process's peak RSS (VmHWM from
+ * /proc/<pid>/status; goal ≤ 200 MB): "idle" is read BENCH_IDLE_SECONDS (default 30, as issue 8 defines it) after /healthz first answers, "under load"
  * once the 1,000-odd events are processed.
  */
 import { spawn } from "node:child_process";
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     LARK_VERIFICATION_TOKEN: APP.token,
     LARK_DOMAIN: domain,
   };
-  const bot = spawn(process.execPath, [...startFlags(), path.join(__dirname, "bot-process.js")], {
+  const bot = spawn(process.execPath, [...startFlags(), path.join(__dirname, "..", "src", "main.js")], {
     env,
     stdio: ["ignore", "ignore", "inherit"],
   });
