@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { spawnFakeFeishu } from "./fake-feishu-process";
 import { createCipheriv, createHash, randomBytes } from "node:crypto";
@@ -91,7 +91,9 @@ async function main(): Promise<void> {
     LARK_VERIFICATION_TOKEN: APP.token,
     LARK_DOMAIN: domain,
   };
-  const bot = spawn(process.execPath, [...startFlags(), path.join(__dirname, "..", "src", "main.js")], {
+  // BENCH_NODE_FLAGS: extra node options for the bot, to try one (they are printed with the figures).
+  const flags = [...startFlags(), ...(process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean)];
+  const bot = spawn(process.execPath, [...flags, path.join(__dirname, "..", "src", "main.js")], {
     env,
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -190,7 +192,11 @@ async function main(): Promise<void> {
   const mb = (m: { hwm: number; rss: number } | null, what: "hwm" | "rss") =>
     m ? `${m[what].toFixed(0)} MB` : "n/a (no /proc)";
   const goal = (m: { hwm: number } | null) => (m ? (m.hwm <= 200 ? "OK" : "OVER") : "");
-  console.log(`  bot process: node ${[...startFlags(), "…"].join(" ")} (npm start's options)`);
+  console.log(
+    `  bot process: node ${[...flags, "dist/src/main.js"].join(" ")} (npm start's options${flags.length > startFlags().length ? " + BENCH_NODE_FLAGS" : ""}); load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(", ")}`,
+  );
   console.log(
     `  bot process (started in ${(upMs / 1000).toFixed(1)} s): peak RSS (VmHWM) when /healthz first answered ${mb(atStart, "hwm")}`,
   );

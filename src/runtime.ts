@@ -23,6 +23,7 @@ import type { Envelope } from "./lark/receiver";
 import { registerWebhook } from "./lark/webhook";
 import type { Logger } from "./logger";
 import type { Db } from "./store/db";
+import { compiledQueryCompiler } from "./store/queryCompiler";
 
 interface Deps {
   db: Db;
@@ -131,6 +132,7 @@ export async function createRuntime(
       clockOffset: offsetCell.buffer as SharedArrayBuffer,
       botOpenId: deps.botOpenId ?? null,
       readBotInfo: deps.readBotInfo,
+      queryCompiler: await compiledQueryCompiler(deps.db), // compiled once, run by both threads
     },
     { logger: deps.logger, ...deps.supervisor },
   );

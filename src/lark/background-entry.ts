@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const config = loadConfig(data.env);
   const logger = createLogger(config.LOG_LEVEL);
   // Writes wait for the intake's requests in flight (a few ms at most) before taking SQLite's lock.
-  const db = openDatabase(config.DATABASE_URL, { beforeWrite: () => signal.yieldToIntake() });
+  const db = openDatabase(config.DATABASE_URL, {
+    beforeWrite: () => signal.yieldToIntake(),
+    queryCompiler: data.queryCompiler,
+  });
   const clock = clockFromConfig(config, undefined, new Int32Array(data.clockOffset));
   const client = createLarkClient(config, logger);
   let botOpenId = data.botOpenId;

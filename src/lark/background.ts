@@ -3,6 +3,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { AppError } from "../domain/errors";
 import type { Logger } from "../logger";
+import type { CompiledWasm } from "../store/queryCompiler";
 import { projectRoot } from "../paths";
 
 /** What the processing thread is started with (workerData). */
@@ -20,6 +21,8 @@ export interface ThreadData {
    * with "ready". The thread does it because it loads the SDK anyway; the serving thread never does.
    */
   readBotInfo?: { windowMs?: number };
+  /** Prisma's query compiler as this process already compiled it: the thread runs on the same code (queryCompiler.ts). */
+  queryCompiler?: CompiledWasm;
   /** A step that runs longer than this without finishing counts as no progress. */
   stallMs: number;
 }
