@@ -6,7 +6,6 @@ import { createLogger, type Logger } from "./logger";
 import { createRuntime, type Runtime } from "./runtime";
 import { clockFromConfig } from "./clock";
 import { isLoopback, newAccessToken } from "./sandbox/access";
-import type { SandboxStore } from "./sandbox/sandboxStore";
 import type { FakeFeishu } from "./sandbox/fakeFeishu";
 import { openDatabase, type Db } from "./store/db";
 import type { SupervisorOptions } from "./lark/background";
