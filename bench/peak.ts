@@ -21,3 +21,14 @@ export function procMemoryMb(pid: number = process.pid): { hwm: number; rss: num
 export function selfPeakMb(): number {
   return procMemoryMb()?.hwm ?? process.resourceUsage().maxRSS / 1024;
 }
+
+/** CPU time (user + system, every thread) a process has used so far, in ms, or null without /proc. */
+export function procCpuMs(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}

@@ -4,17 +4,10 @@ import { isAppError } from "./domain/errors";
 import { createHttpApp } from "./http/app";
 import { createLogger, type Logger } from "./logger";
 import { createRuntime, type Runtime } from "./runtime";
-import { DEMO_OPEN_IDS, DEMO_UNITS } from "./demo/data";
 import { clockFromConfig } from "./clock";
 import { isLoopback, newAccessToken } from "./sandbox/access";
-import { sandboxBanner } from "./sandbox/banner";
-import { chatConsoleRouter, OFFSET_KEY } from "./sandbox/chatConsole";
-import { loadDemoIfEmpty } from "./sandbox/demo";
-import { SandboxStore } from "./sandbox/sandboxStore";
-import { FakeFeishu } from "./sandbox/fakeFeishu";
+import type { FakeFeishu } from "./sandbox/fakeFeishu";
 import { openDatabase, type Db } from "./store/db";
-import { fetchBotOpenId } from "./lark/botInfo";
-import { createLarkClient } from "./lark/client";
 import type { SupervisorOptions } from "./lark/background";
 
 /** The sandbox's simulated app (fake credentials; nothing leaves the machine). */
@@ -35,6 +28,19 @@ export interface StartOptions {
   logger?: Logger;
 }
 
+/** The sandbox's modules: loaded in sandbox mode only (production never needs them). */
+async function sandboxModules() {
+  const [data, banner, chat, demo, store, fake] = await Promise.all([
+    import("./demo/data.js"),
+    import("./sandbox/banner.js"),
+    import("./sandbox/chatConsole.js"),
+    import("./sandbox/demo.js"),
+    import("./sandbox/sandboxStore.js"),
+    import("./sandbox/fakeFeishu.js"),
+  ]);
+  return { ...data, ...banner, ...chat, ...demo, ...store, ...fake };
+}
+
 /** Bounded wait: a stop step that hangs must not keep the process from exiting. */
 async function within(ms: number, p: Promise<unknown>): Promise<void> {
   let t: NodeJS.Timeout | undefined;
@@ -51,21 +57,21 @@ export async function start(
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const db = openDatabase(config.DATABASE_URL); // migrates first
   const clock = clockFromConfig(config);
-  if (config.sandbox && (await loadDemoIfEmpty(db, clock.now())))
-    logger.info("sandbox: demo registers and plan loaded");
+  const sb = config.sandbox ? await sandboxModules() : null;
+  if (sb && (await sb.loadDemoIfEmpty(db, clock.now()))) logger.info("sandbox: demo registers and plan loaded");
 
   // The sandbox runs the same pipeline against an embedded simulated Feishu Open Platform.
   let fake: FakeFeishu | null = null;
   let larkConfig = config;
-  const store = config.sandbox ? new SandboxStore(db) : null;
+  const store = sb ? new sb.SandboxStore(db) : null;
   // Random per start: the sandbox's webhook accepts only events signed with it (the console's own).
   const sandboxToken = newAccessToken();
-  if (config.sandbox) {
-    fake = new FakeFeishu({ appId: SANDBOX_APP.appId, appSecret: SANDBOX_APP.appSecret });
+  if (sb) {
+    fake = new sb.FakeFeishu({ appId: SANDBOX_APP.appId, appSecret: SANDBOX_APP.appSecret });
     await store!.attach(fake); // the chat as it was before a restart
-    clock.setOffsetDays(Number((await store!.getState(OFFSET_KEY)) ?? 0)); // and the 模拟日期
-    for (const [name, openId] of Object.entries(DEMO_OPEN_IDS)) fake.addUser(openId, name);
-    fake.addChat(SANDBOX_APP.groupChatId, `${DEMO_UNITS[0]}抽查工作群`, Object.values(DEMO_OPEN_IDS));
+    clock.setOffsetDays(Number((await store!.getState(sb.OFFSET_KEY)) ?? 0)); // and the 模拟日期
+    for (const [name, openId] of Object.entries(sb.DEMO_OPEN_IDS)) fake.addUser(openId, name);
+    fake.addChat(SANDBOX_APP.groupChatId, `${sb.DEMO_UNITS[0]}抽查工作群`, Object.values(sb.DEMO_OPEN_IDS));
     const domain = await fake.listen();
     larkConfig = {
       ...config,
@@ -88,23 +94,19 @@ export async function start(
     : { ...env, DATABASE_URL: config.DATABASE_URL };
   let runtime: Runtime;
   try {
-    // In a group only a mention of this bot counts: its open_id is read once, before anything is served.
-    const botOpenId = await fetchBotOpenId(createLarkClient(larkConfig, logger), {
-      logger,
-      windowMs: opts.botInfoWindowMs,
-    });
-    logger.info({ botOpenId }, "bot identity read from Feishu");
-    // The thread resumes stored events and unsent messages.
+    // The thread resumes stored events and unsent messages. Before anything is served it reads the bot's
+    // open_id (in a group only a mention of this bot counts): it loads the SDK anyway, this thread never does.
     runtime = await createRuntime({
       db,
       config: larkConfig,
       logger,
       threadEnv,
-      botOpenId,
+      readBotInfo: { windowMs: opts.botInfoWindowMs },
       clock,
       supervisor: opts.supervisor,
       wsDownMs: opts.wsDownMs,
     });
+    logger.info({ botOpenId: runtime.botOpenId }, "bot identity read from Feishu");
   } catch (e) {
     await fake?.close();
     await db.$disconnect();
@@ -114,8 +116,8 @@ export async function start(
   let selfUrl = "";
   const accessToken = config.sandbox && !isLoopback(config.HOST) ? newAccessToken() : null;
   const sandboxChat =
-    fake && store
-      ? chatConsoleRouter({
+    sb && fake && store
+      ? sb.chatConsoleRouter({
           fake,
           db,
           store,
@@ -157,8 +159,8 @@ export async function start(
     { port, host: config.HOST, sandbox: config.sandbox, mode: config.LARK_MODE },
     config.sandbox ? `沙盒已启动：http://localhost:${port}/` : "double-random-bot started",
   );
-  if (config.sandbox && config.LOG_LEVEL !== "silent")
-    process.stderr.write(`${await sandboxBanner(db, config.HOST, port, accessToken)}\n`);
+  if (sb && config.LOG_LEVEL !== "silent")
+    process.stderr.write(`${await sb.sandboxBanner(db, config.HOST, port, accessToken)}\n`);
 
   let stopping: Promise<void> | null = null;
   // Every step is bounded so the whole stop stays well inside 10 s, whatever hangs.

@@ -23,6 +23,7 @@ import type { Envelope } from "./lark/receiver";
 import { registerWebhook } from "./lark/webhook";
 import type { Logger } from "./logger";
 import type { Db } from "./store/db";
+import { compiledQueryCompiler } from "./store/queryCompiler";
 
 interface Deps {
   db: Db;
@@ -95,6 +96,8 @@ export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?
 
 export interface Runtime {
   router: Router;
+  /** This bot's open_id, as given or as the processing thread read it from Feishu at start-up. */
+  botOpenId: string | null;
   /** What /healthz answers (interface.md §3). */
   health(): Promise<Health>;
   /** Resolves when no stored event is waiting and nothing is being sent right now. */
@@ -110,7 +113,13 @@ export interface Runtime {
  * `threadEnv` is the environment the thread reads its configuration from.
  */
 export async function createRuntime(
-  deps: Deps & { threadEnv: NodeJS.ProcessEnv; supervisor?: SupervisorOptions; wsDownMs?: number },
+  deps: Deps & {
+    threadEnv: NodeJS.ProcessEnv;
+    supervisor?: SupervisorOptions;
+    wsDownMs?: number;
+    /** Have the processing thread read the bot's open_id from Feishu first (start-up fails if it can't). */
+    readBotInfo?: { windowMs?: number };
+  },
 ): Promise<Runtime> {
   const clock = deps.clock ?? clockFromConfig(deps.config);
   const bot = createBot({ ...deps, clock });
@@ -122,6 +131,8 @@ export async function createRuntime(
       intake: intake.buffer,
       clockOffset: offsetCell.buffer as SharedArrayBuffer,
       botOpenId: deps.botOpenId ?? null,
+      readBotInfo: deps.readBotInfo,
+      queryCompiler: await compiledQueryCompiler(deps.db), // compiled once, run by both threads
     },
     { logger: deps.logger, ...deps.supervisor },
   );
@@ -188,6 +199,7 @@ export async function createRuntime(
 
   return {
     router,
+    botOpenId: background.botOpenId,
     health: () =>
       healthOf({
         db: deps.db,

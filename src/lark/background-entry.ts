@@ -5,6 +5,7 @@ import { createLogger } from "../logger";
 import { createProcessing } from "../runtime";
 import { openDatabase } from "../store/db";
 import type { ThreadData } from "./background";
+import { fetchBotOpenId } from "./botInfo";
 import { createLarkClient } from "./client";
 import { IntakeSignal } from "./intakeSignal";
 
@@ -16,8 +17,24 @@ async function main(): Promise<void> {
   const config = loadConfig(data.env);
   const logger = createLogger(config.LOG_LEVEL);
   // Writes wait for the intake's requests in flight (a few ms at most) before taking SQLite's lock.
-  const db = openDatabase(config.DATABASE_URL, { beforeWrite: () => signal.yieldToIntake() });
+  const db = openDatabase(config.DATABASE_URL, {
+    beforeWrite: () => signal.yieldToIntake(),
+    queryCompiler: data.queryCompiler,
+  });
   const clock = clockFromConfig(config, undefined, new Int32Array(data.clockOffset));
+  const client = createLarkClient(config, logger);
+  let botOpenId = data.botOpenId;
+  if (data.readBotInfo && botOpenId === null) {
+    try {
+      // In a group only a mention of this bot counts: its open_id is read once, before anything is processed.
+      botOpenId = await fetchBotOpenId(client, { logger, windowMs: data.readBotInfo.windowMs });
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      parentPort!.postMessage({ type: "fatal", code: err.code, message: err.message ?? String(e) });
+      await db.$disconnect();
+      return;
+    }
+  }
 
   // Progress proof for the supervisor: every step beats; so does an idle timer, unless an event
   // step has been running longer than stallMs (a hung handler or a hung Feishu call).
@@ -41,8 +58,8 @@ async function main(): Promise<void> {
     config,
     logger,
     clock,
-    botOpenId: data.botOpenId,
-    client: createLarkClient(config, logger),
+    botOpenId,
+    client,
     beforeEach,
   });
   const kickEvents = () => {
@@ -72,7 +89,7 @@ async function main(): Promise<void> {
   });
   kickEvents(); // resume what was stored before a restart
   void outbox.kick();
-  parentPort!.postMessage({ type: "ready" });
+  parentPort!.postMessage({ type: "ready", botOpenId });
 }
 
 void main();

@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { AppError } from "../domain/errors";
 import type { Logger } from "../logger";
+import type { CompiledWasm } from "../store/queryCompiler";
 import { projectRoot } from "../paths";
 
 /** What the processing thread is started with (workerData). */
@@ -12,8 +14,15 @@ export interface ThreadData {
   heartbeat: SharedArrayBuffer;
   /** The clock's shared day-offset cell (BureauClock.offsetCell), so both threads share the bureau date. */
   clockOffset: SharedArrayBuffer;
-  /** This bot's open_id, read once at start-up by the serving process. */
+  /** This bot's open_id (in a group only a mention of it counts), when already known. */
   botOpenId: string | null;
+  /**
+   * Read the bot's open_id from Feishu before starting (retrying for up to windowMs), and report it
+   * with "ready". The thread does it because it loads the SDK anyway; the serving thread never does.
+   */
+  readBotInfo?: { windowMs?: number };
+  /** Prisma's query compiler as this process already compiled it: the thread runs on the same code (queryCompiler.ts). */
+  queryCompiler?: CompiledWasm;
   /** A step that runs longer than this without finishing counts as no progress. */
   stallMs: number;
 }
@@ -63,7 +72,10 @@ export class BackgroundThread {
   private readonly opts: Required<Omit<SupervisorOptions, "logger">> & { logger?: Logger };
   /** How many times the thread was restarted (tests, logs). */
   restarts = 0;
+  /** The bot's open_id: as given, or as the thread read it from Feishu at its first start. */
+  botOpenId: string | null;
   readonly ready: Promise<void>;
+  private readonly startLimitMs: number;
 
   constructor(
     private readonly data: Omit<ThreadData, "heartbeat" | "stallMs">,
@@ -71,6 +83,10 @@ export class BackgroundThread {
   ) {
     this.opts = { stallMs: 120_000, backoffMs: 1000, maxBackoffMs: 60_000, stopTimeoutMs: 4000, ...options };
     this.backoff = this.opts.backoffMs;
+    this.botOpenId = data.botOpenId;
+    // Starting may include reading the bot's identity with retries: the start limit covers that window.
+    this.startLimitMs =
+      Math.max(this.opts.stallMs, 60_000) + (data.readBotInfo ? (data.readBotInfo.windowMs ?? 60_000) : 0);
     // Always the compiled entry (npm install and npm test build it): Node 20's worker threads can't
     // load TypeScript through a loader, and tests run from the sources.
     const entry = path.join(projectRoot, "dist", "src", "lark", "background-entry.js");
@@ -82,7 +98,14 @@ export class BackgroundThread {
   }
 
   private spawn(entry: string, onReady?: () => void, onFail?: (e: Error) => void): void {
-    const data: ThreadData = { ...this.data, heartbeat: this.heartbeat, stallMs: this.opts.stallMs };
+    const data: ThreadData = {
+      ...this.data,
+      botOpenId: this.botOpenId,
+      // A restarted thread reuses what the first one read.
+      readBotInfo: this.botOpenId === null ? this.data.readBotInfo : undefined,
+      heartbeat: this.heartbeat,
+      stallMs: this.opts.stallMs,
+    };
     // A 3 MB young generation (≈ --max-semi-space-size=1, as npm start gives the serving thread): under load the default
     // 48 MB of short-lived objects is resident memory, and short scavenges don't hurt latency (bench:webhook).
     const worker = new Worker(entry, {
@@ -94,20 +117,31 @@ export class BackgroundThread {
     this.alive = false;
     this.lastBeatAt = Date.now();
     this.startedAt = Date.now();
-    worker.on("message", (m: { type: string; id?: number }) => {
-      if (worker !== this.worker) return;
-      if (m.type === "ready") {
-        this.alive = true;
-        this.lastBeatAt = Date.now();
-        onReady?.();
-        // Whoever waited for "idle" from a thread that died asks the new one.
-        for (const id of this.waiting.keys()) worker.postMessage({ type: "idle?", id });
-      }
-      if (m.type === "idle" && m.id !== undefined) {
-        this.waiting.get(m.id)?.();
-        this.waiting.delete(m.id);
-      }
-    });
+    worker.on(
+      "message",
+      (m: { type: string; id?: number; botOpenId?: string | null; code?: string; message?: string }) => {
+        if (worker !== this.worker) return;
+        if (m.type === "fatal") {
+          // The thread could not start (e.g. the bot's identity could not be read): start-up fails with its cause.
+          const e = new AppError(m.code ?? "THREAD_START", m.message ?? "processing thread failed to start");
+          if (onFail && !this.alive) return this.failStart(onFail, e);
+          this.opts.logger?.error({ err: e.message }, "processing thread failed to start; restarting");
+          return this.restart(entry);
+        }
+        if (m.type === "ready") {
+          if (m.botOpenId !== undefined) this.botOpenId = m.botOpenId;
+          this.alive = true;
+          this.lastBeatAt = Date.now();
+          onReady?.();
+          // Whoever waited for "idle" from a thread that died asks the new one.
+          for (const id of this.waiting.keys()) worker.postMessage({ type: "idle?", id });
+        }
+        if (m.type === "idle" && m.id !== undefined) {
+          this.waiting.get(m.id)?.();
+          this.waiting.delete(m.id);
+        }
+      },
+    );
     worker.on("error", (e) => {
       if (worker !== this.worker) return;
       if (onFail && !this.alive) return this.failStart(onFail, e); // the first start failed: start-up fails
@@ -137,7 +171,7 @@ export class BackgroundThread {
     const now = Date.now();
     if (!this.alive) {
       // Still starting (loading modules, opening the database): its own, longer limit.
-      if (now - this.startedAt > Math.max(this.opts.stallMs, 60_000)) {
+      if (now - this.startedAt > this.startLimitMs) {
         this.opts.logger?.error({ startingForMs: now - this.startedAt }, "processing thread did not start; restarting");
         this.restart(entry);
       }

@@ -1,4 +1,4 @@
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { publicityState } from "../../domain/publicity";
 import type { Db, Prisma } from "../../store/db";
 
@@ -75,7 +75,9 @@ export async function publicityRows(
 
 /** The rows as an .xlsx (every cell text, so credit codes and dates stay as written). */
 export async function publicityWorkbook(rows: PublicityRow[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  // Loaded on first use: exceljs costs ~22 MB per thread, and the running bot rarely builds this file.
+  const excel: typeof ExcelJS = (await import("exceljs")).default;
+  const wb = new excel.Workbook();
   const ws = wb.addWorksheet("抽查结果公示", { views: [{ state: "frozen", ySplit: 1 }] });
   ws.addRow([...PUBLICITY_COLUMNS]).eachCell((c) => {
     c.font = { bold: true };
