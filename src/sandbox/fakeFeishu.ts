@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { p2pChatIdOf } from "../lark/wire";
 
 /**
  * A simulated Feishu Open Platform: a real HTTP server that the real SDK talks to through its
@@ -404,7 +405,7 @@ export class FakeFeishu {
       chatId = receiveId;
     } else if (type === "open_id") {
       if (!this.users.has(receiveId)) return send(400, { code: 230013, msg: "Bot has NO availability to this user." });
-      chatId = `oc_p2p_${receiveId.slice(3)}`;
+      chatId = p2pChatIdOf(receiveId);
     } else return send(400, { code: 230001, msg: "invalid receive_id_type" });
     if (!["text", "interactive", "file", "post"].includes(msgType))
       return send(400, { code: 230001, msg: "invalid msg_type" });
