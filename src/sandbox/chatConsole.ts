@@ -16,7 +16,8 @@ import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { requireToken } from "./access";
 import { resetDemo } from "./demo";
-import { parseMultipartParts, type FakeFeishu, type FakeMessage } from "./fakeFeishu";
+import type { FakeFeishu, FakeMessage } from "./fakeFeishu";
+import { parseMultipartParts } from "./multipart";
 import { renderPage, type Person } from "./page";
 import type { SandboxStore } from "./sandboxStore";
 
