@@ -12,6 +12,7 @@ import {
   toCardAction,
   toIncomingMessage,
   type CardAction,
+  type CardResponse,
   type Envelope,
   type IncomingMessage,
 } from "../lark/wire";
@@ -79,7 +80,7 @@ export interface CardContext {
 
 /** What a card callback answers within 3 s: a toast and/or the card's new content. */
 export interface CardAnswer {
-  toast?: { type: "success" | "error" | "info" | "warning"; content: string };
+  toast?: CardResponse["toast"];
   card?: Card;
 }
 

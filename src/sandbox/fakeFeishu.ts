@@ -5,9 +5,8 @@ import { directoryRoutes } from "./fakeDirectory";
 import { longConnectionRoutes, upgradeLongConnection } from "./fakeLongConnection";
 import { FakeLimits, messageRoutes } from "./fakeMessages";
 
-// Where these used to live; the card rules and the multipart reader have their own files now.
+/** The platform's card rules (./cardRules), re-exported for the tests that check cards against them. */
 export { cardProblem } from "./cardRules";
-export { parseMultipartParts } from "./multipart";
 
 /**
  * A simulated Feishu Open Platform: a real HTTP server that the real SDK talks to through its
