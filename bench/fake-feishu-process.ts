@@ -4,6 +4,7 @@
  * argv[2], prints its URL on stdout, serves until killed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { p2pChatIdOf } from "../src/lark/wire";
 import { FakeFeishu } from "../src/sandbox/fakeFeishu";
 
 /** Starts this file as a process with a private chat per user; resolves with its URL once it listens. */
@@ -13,7 +14,7 @@ export async function spawnFakeFeishu(
 ): Promise<{ domain: string; process: ChildProcess }> {
   const child = spawn(process.execPath, [
     __filename,
-    JSON.stringify({ appId: app.appId, appSecret: app.secret, users, chats: users.map((u) => [`oc_p2p_${u}`, [u]]) }),
+    JSON.stringify({ appId: app.appId, appSecret: app.secret, users, chats: users.map((u) => [p2pChatIdOf(u), [u]]) }),
   ]);
   const domain = await new Promise<string>((resolve) =>
     child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())),

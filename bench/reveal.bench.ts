@@ -7,13 +7,12 @@
  */
 import Database from "better-sqlite3";
 import { spawn } from "node:child_process";
-import { createCipheriv, createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnFakeFeishu } from "./fake-feishu-process";
 import { withCheckChar } from "../src/domain/creditCode";
-import { signatureOf } from "../src/lark/crypto";
+import { cardActionEnvelope, messageEnvelope, p2pChatIdOf, webhookRequest } from "../src/lark/wire";
 import { start } from "../src/main";
 import { openDatabase } from "../src/store/db";
 
@@ -25,48 +24,22 @@ const APP = { appId: "cli_be9c4000000000cc", secret: "s", key: "bench-encrypt-ke
 const LEADER = "ou_bench_leader";
 const WITNESS = "ou_bench_witness";
 
-function encrypt(plain: string): string {
-  const iv = randomBytes(16);
-  const c = createCipheriv("aes-256-cbc", createHash("sha256").update(APP.key).digest(), iv);
-  return JSON.stringify({ encrypt: Buffer.concat([iv, c.update(plain, "utf8"), c.final()]).toString("base64") });
-}
+const BENCH_APP = { appId: APP.appId, token: APP.token, tenantKey: "t" };
 
 function signed(envelope: unknown, now: number): { body: string; headers: Record<string, string> } {
-  const body = encrypt(JSON.stringify(envelope));
-  const nonce = randomBytes(4).toString("hex");
-  return {
-    body,
-    headers: {
-      "content-type": "application/json",
-      "x-lark-request-timestamp": String(now),
-      "x-lark-request-nonce": nonce,
-      "x-lark-signature": signatureOf(String(now), nonce, APP.key, Buffer.from(body)),
-    },
-  };
+  return webhookRequest(envelope, { encryptKey: APP.key, timestampSec: now });
 }
 
-const header = (id: string, type: string) => ({
-  event_id: id,
-  event_type: type,
-  create_time: String(Date.now()),
-  token: APP.token,
-  app_id: APP.appId,
-  tenant_key: "t",
-});
-const p2p = (id: string, sender: string, text: string) => ({
-  schema: "2.0",
-  header: header(id, "im.message.receive_v1"),
-  event: {
-    sender: { sender_id: { open_id: sender }, sender_type: "user" },
-    message: {
-      message_id: `om_${id}`,
-      chat_id: `oc_p2p_${sender}`,
-      chat_type: "p2p",
-      message_type: "text",
-      content: JSON.stringify({ text }),
-    },
-  },
-});
+const p2p = (id: string, sender: string, text: string) =>
+  messageEnvelope(BENCH_APP, {
+    eventId: id,
+    messageId: `om_${id}`,
+    chatId: p2pChatIdOf(sender),
+    chatType: "p2p",
+    sender,
+    text,
+    createTimeMs: Date.now(),
+  });
 
 function seed(file: string): void {
   openDatabase(`file:${file}`); // migrate
@@ -156,22 +129,16 @@ async function main(): Promise<void> {
   writeFileSync(reqFile, JSON.stringify(requests));
 
   // The witness clicks: the reply must come within Feishu's 3 s.
-  const click = {
-    schema: "2.0",
-    header: header("click-1", "card.action.trigger"),
-    event: {
-      operator: { tenant_key: "t", open_id: WITNESS, union_id: "on_w" },
-      token: "c-update-token",
-      action: {
-        value: { action: "draw.confirm", drawId },
-        tag: "button",
-        name: "confirm",
-        form_value: { entropy: "bench-4-2-7-1" },
-      },
-      host: "im_message",
-      context: { open_message_id: "om_commit", open_chat_id: `oc_p2p_${LEADER}` },
-    },
-  };
+  const click = cardActionEnvelope(BENCH_APP, {
+    eventId: "click-1",
+    operator: WITNESS,
+    value: { action: "draw.confirm", drawId },
+    name: "confirm",
+    formValue: { entropy: "bench-4-2-7-1" },
+    messageId: "om_commit",
+    chatId: p2pChatIdOf(LEADER),
+    createTimeMs: Date.now(),
+  });
   t = performance.now();
   const res = await post("/lark/cards", click);
   const answer = (await res.json()) as { toast?: { content: string } };

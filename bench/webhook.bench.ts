@@ -14,10 +14,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { spawnFakeFeishu } from "./fake-feishu-process";
-import { createCipheriv, createHash, randomBytes } from "node:crypto";
 import { DEMO_IMPORT_ORDER, demoCsv } from "../src/demo/data";
 import { importFile } from "../src/features/imports/importer";
-import { signatureOf } from "../src/lark/crypto";
+import { messageEnvelope, p2pChatIdOf, webhookRequest } from "../src/lark/wire";
 import { openDatabase } from "../src/store/db";
 import { procCpuMs, procMemoryMb } from "./peak";
 
@@ -25,12 +24,6 @@ const RATE = 200;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5); // 1,000 events, as issue 8 measured
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const APP = { appId: "cli_be9c4000000000bb", secret: "s", key: "bench-encrypt-key", token: "bench-token" };
-
-function encrypt(plain: string): string {
-  const iv = randomBytes(16);
-  const c = createCipheriv("aes-256-cbc", createHash("sha256").update(APP.key).digest(), iv);
-  return JSON.stringify({ encrypt: Buffer.concat([iv, c.update(plain, "utf8"), c.final()]).toString("base64") });
-}
 
 /** The node options `npm start` runs the bot with (package.json), so the bench measures the same process. */
 function startFlags(): string[] {
@@ -111,37 +104,19 @@ async function main(): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   const requests = Array.from({ length: RATE * SECONDS }, (_, k) => {
     const sender = users[k % users.length]!;
-    const body = encrypt(
-      JSON.stringify({
-        schema: "2.0",
-        header: {
-          event_id: `bench-${k}`,
-          event_type: "im.message.receive_v1",
-          create_time: String(Date.now()),
-          token: APP.token,
-          app_id: APP.appId,
-          tenant_key: "t",
-        },
-        event: {
-          sender: { sender_id: { open_id: sender }, sender_type: "user" },
-          message: {
-            message_id: `om_bench_${k}`,
-            chat_id: `oc_p2p_${sender}`,
-            chat_type: "p2p",
-            message_type: "text",
-            content: JSON.stringify({ text: k % 2 ? "进度" : "帮助" }),
-          },
-        },
-      }),
+    const envelope = messageEnvelope(
+      { appId: APP.appId, token: APP.token, tenantKey: "t" },
+      {
+        eventId: `bench-${k}`,
+        messageId: `om_bench_${k}`,
+        chatId: p2pChatIdOf(sender),
+        chatType: "p2p",
+        sender,
+        text: k % 2 ? "进度" : "帮助",
+        createTimeMs: Date.now(),
+      },
     );
-    const nonce = randomBytes(4).toString("hex");
-    const headers = {
-      "content-type": "application/json",
-      "x-lark-request-timestamp": String(now),
-      "x-lark-request-nonce": nonce,
-      "x-lark-signature": signatureOf(String(now), nonce, APP.key, Buffer.from(body)),
-    };
-    return { body, headers };
+    return webhookRequest(envelope, { encryptKey: APP.key, timestampSec: now });
   });
   const file = path.join(dir, "requests.json");
   writeFileSync(file, JSON.stringify(requests));

@@ -19,7 +19,7 @@ import { InboxWorker, readyBacklog } from "./lark/inbox";
 import { IntakeSignal } from "./lark/intakeSignal";
 import { OutboxSender } from "./lark/outbox";
 import { register as registerPublicity } from "./features/publicity/register";
-import type { Envelope } from "./lark/receiver";
+import { cardResponse, type Envelope } from "./lark/wire";
 import { registerWebhook } from "./lark/webhook";
 import type { Logger } from "./logger";
 import type { Db } from "./store/db";
@@ -142,10 +142,7 @@ export async function createRuntime(
     const answer = await bot.onCard(deps.db, envelope);
     background.events(); // reactions the click queued (e.g. a reveal's fan-out)
     background.outbox(); // messages the click caused to other people
-    return {
-      ...(answer.toast ? { toast: answer.toast } : {}),
-      ...(answer.card ? { card: { type: "raw", data: answer.card } } : {}),
-    };
+    return cardResponse(answer);
   };
 
   const now = () => bot.deps.clock.now();

@@ -7,12 +7,19 @@ import { isAppError } from "../domain/errors";
 import type { Role } from "../domain/roles";
 import { enqueueJob, type JobRunner, type JobStep } from "../lark/inbox";
 import { enqueueMessage, type FileSource } from "../lark/outbox";
-import type { Envelope } from "../lark/receiver";
+import {
+  EVENT,
+  toCardAction,
+  toIncomingMessage,
+  type CardAction,
+  type CardResponse,
+  type Envelope,
+  type IncomingMessage,
+} from "../lark/wire";
 import type { Logger } from "../logger";
 import type { Db, Prisma } from "../store/db";
 import { writeTx } from "../store/tx";
 import { ALIASES, parseCommand, type CommandName } from "./commands";
-import { toCardAction, toIncomingMessage, type CardAction, type IncomingMessage } from "./message";
 import { hasAnyRole, whoIs, type Person } from "./roles";
 
 type Tx = Prisma.TransactionClient;
@@ -73,7 +80,7 @@ export interface CardContext {
 
 /** What a card callback answers within 3 s: a toast and/or the card's new content. */
 export interface CardAnswer {
-  toast?: { type: "success" | "error" | "info" | "warning"; content: string };
+  toast?: CardResponse["toast"];
   card?: Card;
 }
 
@@ -239,7 +246,7 @@ export class Bot {
   /** Before the event's transaction: a file sent to the bot is downloaded and imported here. */
   async prepare(db: Db, envelope: Envelope): Promise<Reply | undefined> {
     const client = this.deps.client;
-    if (envelope.header?.event_type !== "im.message.receive_v1" || !client || !this.fileHandler) return undefined;
+    if (envelope.header?.event_type !== EVENT.message || !client || !this.fileHandler) return undefined;
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message?.file || !message.senderIsUser) return undefined;
     return this.fileHandler.prepare(db, message, { ...this.deps, client });
@@ -247,7 +254,7 @@ export class Bot {
 
   /** The inbox handler for im.message.receive_v1 (runs inside the worker's transaction). */
   async onEvent(tx: Tx, envelope: Envelope, prepared?: unknown): Promise<void> {
-    if (envelope.header?.event_type !== "im.message.receive_v1") return; // other subscriptions: acknowledged, nothing to do
+    if (envelope.header?.event_type !== EVENT.message) return; // other subscriptions: acknowledged, nothing to do
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message || !message.senderIsUser) return;
     if (message.chatType === "group" && !message.mentionsBot) return; // in a group, only what is said to the bot

@@ -1,4 +1,8 @@
 import { decryptEvent, verifySignature } from "./crypto";
+import { URL_VERIFICATION, type Envelope } from "./wire";
+
+/** The envelope's home is ./wire; re-exported for the modules that still import it from here. */
+export type { Envelope } from "./wire";
 
 /**
  * Turns one HTTP request from Feishu into a verdict, in the contract's order: signature and
@@ -11,24 +15,6 @@ export interface ReceiverConfig {
   encryptKey?: string;
   verificationToken?: string;
   appId?: string;
-}
-
-export interface Envelope {
-  schema?: string;
-  header?: {
-    event_id?: string;
-    event_type?: string;
-    create_time?: string;
-    token?: string;
-    app_id?: string;
-    tenant_key?: string;
-  };
-  event?: Record<string, unknown>;
-  // legacy v1 bodies
-  token?: string;
-  type?: string;
-  uuid?: string;
-  challenge?: string;
 }
 
 export type Verdict =
@@ -84,7 +70,7 @@ export function judgeRequest(rawBody: Buffer, headers: RequestHeaders, config: R
   const token = body.header?.token ?? body.token;
   if (config.verificationToken && token !== config.verificationToken) return reject(401, "verification token mismatch");
 
-  if (body.type === "url_verification") {
+  if (body.type === URL_VERIFICATION) {
     return typeof body.challenge === "string"
       ? { kind: "challenge", challenge: body.challenge }
       : reject(400, "challenge missing");
@@ -101,7 +87,7 @@ function unsignedChallenge(rawBody: Buffer, config: ReceiverConfig): Verdict | n
     const outer = parseJson(rawBody.toString("utf8")) as { encrypt?: unknown } | null;
     if (!outer || typeof outer.encrypt !== "string") return null;
     const body = parseJson(decryptEvent(outer.encrypt, config.encryptKey!));
-    if (!body || body.type !== "url_verification" || typeof body.challenge !== "string") return null;
+    if (!body || body.type !== URL_VERIFICATION || typeof body.challenge !== "string") return null;
     if (config.verificationToken && body.token !== config.verificationToken) return null;
     return { kind: "challenge", challenge: body.challenge };
   } catch {

@@ -5,7 +5,8 @@ import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { storeEvent } from "./inbox";
 import type { IntakeSignal } from "./intakeSignal";
-import { judgeRequest, type Envelope, type ReceiverConfig } from "./receiver";
+import { judgeRequest, type ReceiverConfig } from "./receiver";
+import { EVENT, type CardResponse, type Envelope } from "./wire";
 
 export interface WebhookDeps {
   db: Db;
@@ -14,7 +15,7 @@ export interface WebhookDeps {
   /** Told after a new event is stored (the inbox worker, possibly in another thread). */
   worker: { kick(): unknown };
   /** card.action.trigger: validated, applied and answered synchronously (toast and/or card). */
-  onCard: (envelope: Envelope) => Promise<Record<string, unknown>>;
+  onCard: (envelope: Envelope) => Promise<CardResponse>;
   logger: Logger;
   /** Counts requests in flight, so background processing can yield to them. */
   intake?: IntakeSignal;
@@ -77,7 +78,7 @@ export function registerWebhook(router: Router, deps: WebhookDeps): void {
       return;
     }
     const envelope = verdict.envelope;
-    if (envelope.header!.event_type === "card.action.trigger") {
+    if (envelope.header!.event_type === EVENT.card) {
       ctx.body = await deps.onCard(envelope); // always an object: a 204 would show the user an error
       return;
     }

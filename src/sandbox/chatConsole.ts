@@ -4,11 +4,20 @@ import { randomBytes } from "node:crypto";
 import type { BureauClock } from "../clock";
 import { templateWorkbook } from "../features/exports/workbook";
 import { IMPORT_KINDS, type ImportKind } from "../features/imports/kinds";
+import {
+  botMention,
+  cardActionEnvelope,
+  messageEnvelope,
+  p2pChatIdOf,
+  webhookRequest,
+  type CardResponse,
+} from "../lark/wire";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { requireToken } from "./access";
 import { resetDemo } from "./demo";
-import { parseMultipartParts, type FakeFeishu, type FakeMessage } from "./fakeFeishu";
+import type { FakeFeishu, FakeMessage } from "./fakeFeishu";
+import { parseMultipartParts } from "./multipart";
 import { renderPage, type Person } from "./page";
 import type { SandboxStore } from "./sandboxStore";
 
@@ -41,7 +50,6 @@ export interface ChatConsoleDeps {
 
 export const OFFSET_KEY = "clock.offsetDays";
 const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
-const p2pChatOf = (openId: string) => `oc_p2p_${openId.slice(3)}`;
 
 async function readBody(ctx: Context, limit: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
@@ -57,11 +65,12 @@ async function readBody(ctx: Context, limit: number): Promise<Buffer | null> {
 export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
   const router = new Router();
   let seq = 0;
-  const post = (path: string, body: unknown) =>
+  const app = { appId: deps.appId, token: deps.token, tenantKey: "sandbox" };
+  /** Posted to our own webhook as Feishu posts it (the sandbox app has a verification token, no encrypt key). */
+  const post = (path: string, envelope: unknown) =>
     fetch(`${deps.selfUrl()}${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
+      ...webhookRequest(envelope, { timestampSec: Math.floor(Date.now() / 1000) }),
     });
   const form = async (ctx: Context) =>
     new URLSearchParams(((await readBody(ctx, 1024 * 1024)) ?? Buffer.alloc(0)).toString("utf8"));
@@ -78,48 +87,34 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     }));
     for (const p of list) {
       deps.fake.addUser(p.openId, p.label);
-      if (!deps.fake.chats.has(p2pChatOf(p.openId))) deps.fake.addChat(p2pChatOf(p.openId), "私聊", [p.openId]);
+      if (!deps.fake.chats.has(p2pChatIdOf(p.openId))) deps.fake.addChat(p2pChatIdOf(p.openId), "私聊", [p.openId]);
     }
     return list;
   };
   const knownAs = async (as: string) => (await people()).some((p) => p.openId === as);
 
-  /** A person's message, as Feishu's im.message.receive_v1 delivers it. */
+  /** A person's message (text, or a file when `file` is given), as Feishu's im.message.receive_v1 delivers it. */
   const deliver = async (
     as: string,
     group: boolean,
-    type: "text" | "file",
     display: string,
-    eventContent: string,
+    text: string,
     file?: { fileKey: string; fileName: string; bytes: Buffer },
   ) => {
-    const chatId = group ? deps.groupChatId : p2pChatOf(as);
-    const m = deps.fake.userSends(as, chatId, type, display, file);
-    const res = await post("/lark/events", {
-      schema: "2.0",
-      header: {
-        event_id: `sandbox-${Date.now()}${++seq}${randomBytes(2).toString("hex")}`,
-        event_type: "im.message.receive_v1",
-        create_time: String(Date.now()),
-        token: deps.token,
-        app_id: deps.appId,
-        tenant_key: "sandbox",
-      },
-      event: {
-        sender: { sender_id: { open_id: as }, sender_type: "user" },
-        message: {
-          message_id: m.message_id,
-          chat_id: chatId,
-          chat_type: group ? "group" : "p2p",
-          message_type: type,
-          content: eventContent,
-          mentions:
-            group && type === "text"
-              ? [{ key: "@_user_1", id: { open_id: deps.fake.botOpenId }, name: "双随机助手", mentioned_type: "bot" }]
-              : [],
-        },
-      },
+    const chatId = group ? deps.groupChatId : p2pChatIdOf(as);
+    const m = deps.fake.userSends(as, chatId, file ? "file" : "text", display, file);
+    const envelope = messageEnvelope(app, {
+      eventId: `sandbox-${Date.now()}${++seq}${randomBytes(2).toString("hex")}`,
+      messageId: m.message_id,
+      chatId,
+      chatType: group ? "group" : "p2p",
+      sender: as,
+      text,
+      file,
+      mentions: group && !file ? [botMention(deps.fake.botOpenId)] : [],
+      createTimeMs: Date.now(),
     });
+    const res = await post("/lark/events", envelope);
     await deps.settle();
     return res.ok ? undefined : `机器人没有收下这条消息（HTTP ${res.status}）`;
   };
@@ -144,7 +139,7 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
         title: deps.fake.chats.get(deps.groupChatId)?.name ?? "抽查工作群",
         messages: deps.fake.sentTo(deps.groupChatId).sort(order),
       },
-      p2p: [...deps.fake.sentTo(as), ...deps.fake.sentTo(p2pChatOf(as))].sort(order),
+      p2p: [...deps.fake.sentTo(as), ...deps.fake.sentTo(p2pChatIdOf(as))].sort(order),
       today: deps.clock.today(),
       offsetDays: deps.clock.offsetDays,
       pinned: deps.datePinned === true,
@@ -187,9 +182,8 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
       await deliver(
         as,
         group,
-        "text",
         JSON.stringify({ text: group ? `@双随机助手 ${text}` : text }),
-        JSON.stringify({ text: group ? `@_user_1 ${text}` : text }),
+        group ? `@_user_1 ${text}` : text,
       ),
     );
   });
@@ -208,7 +202,7 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     back(
       ctx,
       as,
-      await deliver(as, field("where")?.data.toString("utf8") !== "p2p", "file", content, content, {
+      await deliver(as, field("where")?.data.toString("utf8") !== "p2p", content, "", {
         fileKey,
         fileName: file.filename,
         bytes: file.data,
@@ -242,30 +236,20 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     }
     const inForm = [...f.keys()].some((k) => /^f[mc]?_/.test(k));
     const m = deps.fake.messages.find((x) => x.message_id === messageId);
-    const res = await post("/lark/cards", {
-      schema: "2.0",
-      header: {
-        event_id: `sandbox-card-${Date.now()}${++seq}`,
-        token: deps.token,
-        create_time: String(Date.now() * 1000),
-        event_type: "card.action.trigger",
-        tenant_key: "sandbox",
-        app_id: deps.appId,
-      },
-      event: {
-        operator: { open_id: as, tenant_key: "sandbox" },
-        token: `c-sandbox-${randomBytes(4).toString("hex")}`,
-        action: {
-          value: clicked.value ?? {},
-          tag: "button",
-          ...(clicked.name ? { name: clicked.name } : {}),
-          ...(inForm ? { form_value: formValue } : {}),
-        },
-        host: "im_message",
-        context: { open_message_id: messageId, open_chat_id: m?.chat_id ?? deps.groupChatId },
-      },
-    });
-    const answer = (await res.json().catch(() => ({}))) as { toast?: { content?: string }; card?: { data?: unknown } };
+    const res = await post(
+      "/lark/cards",
+      cardActionEnvelope(app, {
+        eventId: `sandbox-card-${Date.now()}${++seq}`,
+        operator: as,
+        value: (clicked.value ?? {}) as Record<string, unknown>,
+        ...(clicked.name ? { name: clicked.name } : {}),
+        ...(inForm ? { formValue } : {}),
+        messageId,
+        chatId: m?.chat_id ?? deps.groupChatId,
+        createTimeMs: Date.now(),
+      }),
+    );
+    const answer = (await res.json().catch(() => ({}))) as CardResponse;
     // Feishu replaces the clicked card with the answer's card for everyone (update_multi).
     if (answer.card?.data) deps.fake.updateCard(messageId, JSON.stringify(answer.card.data));
     await deps.settle();

@@ -6,7 +6,8 @@ import type { Runtime } from "../../src/runtime";
 import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
 import type { Db } from "../../src/store/db";
 import { loadDemo, tempDir } from "./db";
-import { encryptBody, FAKE, messageEvent, signedHeaders } from "./lark";
+import { botMention, cardActionEnvelope, webhookRequest } from "../../src/lark/wire";
+import { FAKE, FAKE_APP, messageEvent } from "./lark";
 
 export const BOT = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
 
@@ -56,17 +57,16 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
 
   /** POST an event exactly as Feishu would: encrypted, signed over the raw body, with a fresh timestamp. */
   const deliver = async (envelope: unknown, pathname = "/lark/events"): Promise<Response> => {
-    const raw = encryptBody(envelope);
-    return fetch(`${base}${pathname}`, {
-      method: "POST",
-      body: raw,
-      headers: signedHeaders(raw, Math.floor(Date.now() / 1000)),
+    const request = webhookRequest(envelope, {
+      encryptKey: FAKE.encryptKey,
+      timestampSec: Math.floor(Date.now() / 1000),
     });
+    return fetch(`${base}${pathname}`, { method: "POST", ...request });
   };
 
   const say = (sender: string, text: string, chat = FAKE.group, chatType: "group" | "p2p" = "group") => {
     seq++;
-    const mentions = chatType === "group" ? [{ key: "@_user_1", openId: BOT, name: "双随机助手", bot: true }] : [];
+    const mentions = chatType === "group" ? [botMention(BOT)] : [];
     return messageEvent({
       eventId: `ev-${seq}`,
       messageId: `om_msg_${seq}`,
@@ -85,24 +85,16 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
     messageId = "om_card",
   ) => {
     seq++;
-    return {
-      schema: "2.0",
-      header: {
-        event_id: `card-${seq}`,
-        token: FAKE.token,
-        create_time: String(Date.now() * 1000),
-        event_type: "card.action.trigger",
-        tenant_key: "t",
-        app_id: FAKE.appId,
-      },
-      event: {
-        operator: { tenant_key: "t", open_id: operator, union_id: "on_x" },
-        token: "c-update-token",
-        action: { value, tag: "button", name: "btn", ...(formValue ? { form_value: formValue } : {}) },
-        host: "im_message",
-        context: { open_message_id: messageId, open_chat_id: FAKE.group },
-      },
-    };
+    return cardActionEnvelope(FAKE_APP, {
+      eventId: `card-${seq}`,
+      operator,
+      value,
+      ...(formValue ? { formValue } : {}),
+      name: "btn",
+      messageId,
+      chatId: FAKE.group,
+      createTimeMs: Date.now(),
+    });
   };
 
   /** Click and read the synchronous answer. */

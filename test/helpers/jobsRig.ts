@@ -6,13 +6,13 @@ import { loadConfig } from "../../src/config";
 import { commitDraw, revealDraw } from "../../src/features/draw/service";
 import { createLarkClient } from "../../src/lark/client";
 import { OutboxSender } from "../../src/lark/outbox";
-import type { Envelope } from "../../src/lark/receiver";
+import { cardActionEnvelope } from "../../src/lark/wire";
 import { createLogger } from "../../src/logger";
 import { projectRoot } from "../../src/paths";
 import { createBot } from "../../src/runtime";
 import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
 import { clock as drawClock, freshDb, loadDemo, NOW } from "./db";
-import { FAKE } from "./lark";
+import { FAKE, FAKE_APP } from "./lark";
 
 export const LEGAL_CHAT = "oc_1e9a1c4a71e9a1c4a71e9a1c4a71e9a1";
 
@@ -59,15 +59,18 @@ export async function startJobsRig() {
   let seq = 0;
   /** A card click as Feishu sends it, answered by the bot (validated, role-checked, one transaction). */
   const press = (openId: string, value: Record<string, unknown>, formValue?: Record<string, unknown>) =>
-    bot.onCard(db, {
-      schema: "2.0",
-      header: { event_id: `card-${++seq}`, event_type: "card.action.trigger", token: FAKE.token, app_id: FAKE.appId },
-      event: {
-        operator: { open_id: openId },
-        action: { value, tag: "button", ...(formValue ? { form_value: formValue } : {}) },
-        context: { open_message_id: "om_x", open_chat_id: FAKE.group },
-      },
-    } as Envelope);
+    bot.onCard(
+      db,
+      cardActionEnvelope(FAKE_APP, {
+        eventId: `card-${++seq}`,
+        operator: openId,
+        value,
+        ...(formValue ? { formValue } : {}),
+        messageId: "om_x",
+        chatId: FAKE.group,
+        createTimeMs: NOW.getTime(),
+      }),
+    );
 
   /** `drbot …` in-process against the fake Feishu. */
   const drbot = async (args: string[], extra: NodeJS.ProcessEnv = {}) => {

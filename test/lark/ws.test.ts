@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Envelope } from "../../src/lark/receiver";
-import { envelopeFromFlattened, wsDispatcher } from "../../src/lark/wsReceiver";
+import { envelopeFromFlattened } from "../../src/lark/wire";
+import { wsDispatcher } from "../../src/lark/wsReceiver";
 import { createLogger } from "../../src/logger";
 import plain02 from "../fixtures/lark/02-im.message.receive_v1.group-mention.json";
 import plain04 from "../fixtures/lark/04-card.action.trigger.form-submit.json";

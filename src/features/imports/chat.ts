@@ -1,6 +1,6 @@
 import type * as lark from "@larksuiteoapi/node-sdk";
 import { notice, type Card } from "../../../cards/kit";
-import type { IncomingMessage } from "../../bot/message";
+import type { IncomingMessage } from "../../lark/wire";
 import { whoIs } from "../../bot/roles";
 import { isAppError } from "../../domain/errors";
 import { larkContactDirectory } from "../../lark/contact";
