@@ -28,8 +28,10 @@ function run(name: string, dir: string, file: string): Run {
   const db = path.join(dir, `${name}.db`);
   const preload = path.join(dir, "rss.js");
   const started = process.hrtime.bigint();
+  // No Feishu app: the import must not need one (an empty LARK_APP_ID is refused by the config, so unset it).
+  const { LARK_APP_ID: _id, LARK_APP_SECRET: _secret, ...env } = process.env;
   const r = spawnSync(process.execPath, ["-r", preload, bin, "import", "targets", file], {
-    env: { ...process.env, DATABASE_URL: `file:${db}`, LARK_APP_ID: "", LARK_APP_SECRET: "" },
+    env: { ...env, DATABASE_URL: `file:${db}` },
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
