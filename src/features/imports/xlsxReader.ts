@@ -58,7 +58,7 @@ const T = /<(?:\w+:)?t(?:\s[^>]*)?(?:\/>|>([\s\S]*?)<\/(?:\w+:)?t>)/g;
  * before its entities are resolved, so it owns its characters and keeps no part alive.
  */
 const utf8 = (latin1: string) =>
-  /[^\x00-\x7f]/.test(latin1) ? Buffer.from(latin1, "latin1").toString("utf8") : latin1;
+  /[\u0080-\u00ff]/.test(latin1) ? Buffer.from(latin1, "latin1").toString("utf8") : latin1;
 
 /** The text of an <si> or <is> (latin1, as read): every <t> joined, phonetic guides (<rPh>) left out. */
 function richText(xml: string, latin1 = true): string {
