@@ -1,6 +1,5 @@
 import { createInflateRaw, inflateRawSync } from "node:zlib";
 import { Readable } from "node:stream";
-import { AppError } from "../../domain/errors";
 import { centralDirectory, entryBytes, type Entry } from "./xlsxExtent";
 
 /**
@@ -23,7 +22,8 @@ export interface RawRow {
   widest: number;
 }
 
-const broken = () => new AppError("BAD_FILE", "xlsx 结构不完整");
+// A plain error: table.ts turns it into the one Chinese "broken file" refusal.
+const broken = () => new Error("xlsx: a required part is missing or unreadable");
 
 function inflate(zip: Buffer, e: Entry): Buffer {
   const data = entryBytes(zip, e);
