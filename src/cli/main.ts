@@ -142,11 +142,13 @@ export async function runCli(
     }
 
     const config = loadConfig(env);
+    let importBytes: Buffer | undefined;
     if (command === "import" && rest[1]) {
       // A hostile or oversize file is refused before the database and the spreadsheet reader load.
       const { preflight } = await import("../features/imports/limits.js");
       const limits = importLimits(config);
-      preflight(readInput(rest[1], limits.maxBytes), path.basename(rest[1]), limits);
+      importBytes = readInput(rest[1], limits.maxBytes); // read once: 18 MB for 100,000 targets
+      preflight(importBytes, path.basename(rest[1]), limits);
     }
     if (command === "backup") {
       if (!rest[0]) throw usageError("缺少备份文件名");
@@ -177,42 +179,15 @@ export async function runCli(
       }
       return 0;
     }
+    if (command === "import" && rest[0] === "targets") {
+      // 检查对象名录库 is written through better-sqlite3 alone: the Prisma client (~140 MB) is never loaded.
+      const { migratedFile } = await import("../store/sqliteFile.js");
+      return await importCommand(migratedFile(config.DATABASE_URL), rest, io, config, directoryFor, importBytes);
+    }
     db = (await store()).openDatabase(config.DATABASE_URL);
     switch (command) {
-      case "import": {
-        const kind = parseKind(rest[0]);
-        const file = rest[1];
-        if (!file) throw usageError("缺少要导入的文件");
-        const directory = directoryFor ? directoryFor(config) : await defaultDirectory(config);
-        const limits = importLimits(config);
-        const bytes = readInput(file, limits.maxBytes);
-        const report = await (
-          await importer()
-        ).importFile(db, bytes, path.basename(file), {
-          kind,
-          actor: "cli",
-          at: io.now(),
-          directory,
-          limits,
-          announceChatId: config.LARK_ANNOUNCE_CHAT_ID,
-          bureauName: config.BUREAU_NAME,
-        });
-        io.out(
-          `${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`,
-        );
-        for (const v of report.planVersions ?? [])
-          io.out(
-            `${v.year} 年度抽查计划第 ${v.version} 版已记录${v.announced ? "，计划卡片已排队发往公告群（由运行中的机器人发送）" : "（未设置公告群：绑定 公告 或 LARK_ANNOUNCE_CHAT_ID）"}`,
-          );
-        for (const w of report.warnings) io.err(`提示：${w}`);
-        if (kind === "inspectors") {
-          // Someone set 离岗 with open assignments: the 领导s get 「确认撤换」 cards (sent by the running bot's outbox).
-          const { noticeWithdrawals } = await import("../features/tasks/withdrawal.js");
-          const departed = await db.$transaction((tx) => noticeWithdrawals(tx, io.now(), config.BOT_ADMIN_OPEN_IDS));
-          if (departed > 0) io.out(`${departed} 名离岗人员仍有未完成的检查任务，已请领导在卡片上确认撤换`);
-        }
-        return 0;
-      }
+      case "import":
+        return await importCommand(db, rest, io, config, directoryFor, importBytes);
       case "draw":
         return await cancelCommand(db, rest[1], opts, io, config); // a dry run never opens the client (above)
       case "publicity":
@@ -267,6 +242,50 @@ async function cancelCommand(
   io.out(
     `已取消抽取 ${drawId}（原因：${reason.trim()}），记录保留，该任务可重新抽取${config.sandbox ? "" : "；工作群通知与卡片更新由运行中的机器人发送"}`,
   );
+  return 0;
+}
+
+/** `drbot import <kind> <file>`: `db` is the Prisma client, or for 检查对象名录库 the SQLite file alone. */
+async function importCommand(
+  db: Db | string,
+  rest: string[],
+  io: Io,
+  config: Config,
+  directoryFor?: (c: Config) => ContactDirectory | null,
+  bytesRead?: Buffer,
+): Promise<number> {
+  const kind = parseKind(rest[0]);
+  const file = rest[1];
+  if (!file) throw usageError("缺少要导入的文件");
+  // Only a roster resolves mobiles: the other lists never load the Feishu SDK.
+  const directory = kind !== "inspectors" ? null : directoryFor ? directoryFor(config) : await defaultDirectory(config);
+  const limits = importLimits(config);
+  const bytes = bytesRead ?? readInput(file, limits.maxBytes);
+  const report = await (
+    await importer()
+  ).importFile(db, bytes, path.basename(file), {
+    kind,
+    actor: "cli",
+    at: io.now(),
+    directory,
+    limits,
+    announceChatId: config.LARK_ANNOUNCE_CHAT_ID,
+    bureauName: config.BUREAU_NAME,
+  });
+  io.out(
+    `${report.title}导入完成：共 ${report.rows} 行，新增 ${report.created}，更新 ${report.updated}，未变 ${report.unchanged}`,
+  );
+  for (const v of report.planVersions ?? [])
+    io.out(
+      `${v.year} 年度抽查计划第 ${v.version} 版已记录${v.announced ? "，计划卡片已排队发往公告群（由运行中的机器人发送）" : "（未设置公告群：绑定 公告 或 LARK_ANNOUNCE_CHAT_ID）"}`,
+    );
+  for (const w of report.warnings) io.err(`提示：${w}`);
+  if (kind === "inspectors" && typeof db !== "string") {
+    // Someone set 离岗 with open assignments: the 领导s get 「确认撤换」 cards (sent by the running bot's outbox).
+    const { noticeWithdrawals } = await import("../features/tasks/withdrawal.js");
+    const departed = await db.$transaction((tx) => noticeWithdrawals(tx, io.now(), config.BOT_ADMIN_OPEN_IDS));
+    if (departed > 0) io.out(`${departed} 名离岗人员仍有未完成的检查任务，已请领导在卡片上确认撤换`);
+  }
   return 0;
 }
 

@@ -1,5 +1,7 @@
 import { canonicalJson, sha256Hex } from "../domain/canonical";
+import type Database from "better-sqlite3";
 import type { Db, Prisma } from "./db";
+import { sqliteInstant } from "./rawTx";
 
 type Tx = Prisma.TransactionClient | Db;
 
@@ -49,6 +51,31 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<string> {
   };
   const hash = entryHash(prevHash, row);
   await tx.auditLog.create({ data: { ...row, at: entry.at, prevHash, hash } });
+  return hash;
+}
+
+/**
+ * appendAudit on a raw better-sqlite3 connection, inside its `immediateTx` (bulk paths without Prisma):
+ * the same row and the same chain, read and extended under the same write lock.
+ */
+export function appendAuditSync(conn: Database.Database, entry: AuditEntry): string {
+  const last = conn.prepare(`SELECT "hash" FROM "AuditLog" ORDER BY "seq" DESC LIMIT 1`).get() as
+    { hash: string } | undefined;
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const row = {
+    at: entry.at.toISOString(),
+    actor: entry.actor,
+    action: entry.action,
+    entity: entry.entity,
+    entityId: entry.entityId,
+    data: canonicalJson(entry.data),
+  };
+  const hash = entryHash(prevHash, row);
+  conn
+    .prepare(
+      `INSERT INTO "AuditLog" ("at", "actor", "action", "entity", "entityId", "data", "prevHash", "hash") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(sqliteInstant(entry.at), row.actor, row.action, row.entity, row.entityId, row.data, prevHash, hash);
   return hash;
 }
 

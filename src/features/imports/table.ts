@@ -1,12 +1,12 @@
-import type ExcelJS from "exceljs";
-import { Readable } from "node:stream";
+import { isUtf8 } from "node:buffer";
 import { AppError, isAppError } from "../../domain/errors";
 import { DEFAULT_IMPORT_LIMITS, MAX_COLUMNS, preflight, tooWide, type ImportLimits } from "./limits";
+import { xlsxSheetRows } from "./xlsxReader";
 
 /**
  * Spreadsheets as rows of text, read safely: a file over IMPORT_MAX_BYTES, or a sheet whose declared
  * (<dimension>) or real extent passes IMPORT_MAX_ROWS or 100 columns, is refused before it is parsed
- * further. Rows are streamed (exceljs' streaming reader; a small CSV state machine) and only the
+ * further. Rows are streamed (xlsxReader.ts; a small CSV state machine) and only the
  * cells that exist are visited, so a 6 KB file that claims XFD1048576 costs nothing.
  */
 
@@ -34,20 +34,6 @@ export const WRONG_FORMAT = "请另存为 .xlsx 或 UTF-8 .csv";
 /** Header text as compared against §7: trimmed, full-width brackets folded, a trailing required-mark "*" dropped. */
 export function normalizeHeader(h: string): string {
   return h.replace(/（/g, "(").replace(/）/g, ")").replace(/\s+/g, "").replace(/\*$/, "");
-}
-
-/** The text a cell shows; numbers that Excel would have mangled keep their digits where possible. */
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return "";
-  if (value instanceof Date) return value.toISOString().slice(0, 10); // exceljs gives date cells as UTC midnight
-  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value).toString() : String(value);
-  if (typeof value === "string" || typeof value === "boolean") return String(value);
-  if ("richText" in value) return value.richText.map((r) => r.text).join("");
-  if ("formula" in value || "sharedFormula" in value)
-    return cellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
-  if ("text" in value) return String(value.text); // hyperlink
-  if ("error" in value) return "";
-  return String(value);
 }
 
 /** Raw rows (sparse: index = column − 1) → the header row and data rows keyed by header; blank rows skipped. */
@@ -92,28 +78,10 @@ async function fromRawRows(
 }
 
 async function* xlsxRows(buffer: Buffer, limits: ImportLimits): AsyncGenerator<{ rowNumber: number; cells: string[] }> {
-  // Loaded on first use: exceljs costs ~28 MB and ~0.4 s per thread, and most runs never touch a spreadsheet.
-  const { default: excel } = await import("exceljs");
-  const reader = new excel.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
-    sharedStrings: "cache",
-    styles: "cache",
-    hyperlinks: "ignore",
-    worksheets: "emit",
-    entries: "emit",
-  });
-  for await (const sheet of reader) {
-    for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-      const rowNumber = row.number;
-      let widest = 0;
-      const cells: string[] = [];
-      row.eachCell({ includeEmpty: false }, (cell, col) => {
-        widest = Math.max(widest, col);
-        if (col <= MAX_COLUMNS) cells[col - 1] = cellText(cell.value);
-      });
-      if (rowNumber > limits.maxRows + 1 || widest > MAX_COLUMNS) throw tooWide("工作表", rowNumber, widest, limits);
-      yield { rowNumber, cells };
-    }
-    return; // the first sheet only
+  for await (const row of xlsxSheetRows(buffer)) {
+    if (row.rowNumber > limits.maxRows + 1 || row.widest > MAX_COLUMNS)
+      throw tooWide("工作表", row.rowNumber, row.widest, limits);
+    yield row;
   }
 }
 
@@ -121,10 +89,19 @@ async function openXlsx(buffer: Buffer, limits: ImportLimits): Promise<TableSour
   return fromRawRows(xlsxRows(buffer, limits), "工作表为空：第一行应为表头");
 }
 
-/** RFC 4180 records (quotes, doubled quotes, CRLF/LF), refusing a record wider than MAX_COLUMNS as soon as it gets there. */
-function* csvRecords(text: string, limits: ImportLimits): Generator<{ rowNumber: number; cells: string[] }> {
-  const n = text.length;
-  let i = 0;
+/**
+ * RFC 4180 records (quotes, doubled quotes, CRLF/LF), refusing a record wider than MAX_COLUMNS as soon as
+ * it gets there. Parsed on the bytes (the delimiters are ASCII, so they never fall inside a UTF-8
+ * sequence) and each field decoded on its own: no 2-byte-per-character copy of the whole file is kept
+ * alive by the values (18 MB for 100,000 targets).
+ */
+function* csvRecords(
+  buf: Buffer,
+  start: number,
+  limits: ImportLimits,
+): Generator<{ rowNumber: number; cells: string[] }> {
+  const n = buf.length;
+  let i = start;
   let rowNumber = 0;
   while (i < n) {
     const cells: string[] = [];
@@ -132,44 +109,44 @@ function* csvRecords(text: string, limits: ImportLimits): Generator<{ rowNumber:
     if (rowNumber > limits.maxRows + 1) throw tooWide("CSV 文件", rowNumber, 0, limits);
     for (;;) {
       let field: string;
-      if (text.charCodeAt(i) === 34) {
+      if (buf[i] === 34) {
         field = "";
-        let start = ++i;
+        let from = ++i;
         for (;;) {
-          const q = text.indexOf('"', i);
+          const q = buf.indexOf(34, i);
           if (q < 0) {
-            field += text.slice(start);
+            field += buf.toString("utf8", from, n);
             i = n;
             break;
           }
-          if (text.charCodeAt(q + 1) === 34) {
-            field += text.slice(start, q + 1);
-            i = start = q + 2;
+          if (buf[q + 1] === 34) {
+            field += buf.toString("utf8", from, q + 1);
+            i = from = q + 2;
             continue;
           }
-          field += text.slice(start, q);
+          field += buf.toString("utf8", from, q);
           i = q + 1;
           break;
         }
         let j = i; // anything between the closing quote and the delimiter is kept, as lenient readers do
-        while (j < n && !isDelimiter(text.charCodeAt(j))) j++;
-        field += text.slice(i, j);
+        while (j < n && !isDelimiter(buf[j]!)) j++;
+        if (j > i) field += buf.toString("utf8", i, j);
         i = j;
       } else {
         let j = i;
-        while (j < n && !isDelimiter(text.charCodeAt(j))) j++;
-        field = text.slice(i, j);
+        while (j < n && !isDelimiter(buf[j]!)) j++;
+        field = buf.toString("utf8", i, j);
         i = j;
       }
       cells.push(field);
       if (cells.length > MAX_COLUMNS) throw tooWide("CSV 文件", rowNumber, cells.length, limits);
       if (i >= n) break;
-      const c = text.charCodeAt(i);
+      const c = buf[i];
       if (c === 44) {
         i++;
         continue;
       }
-      i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      i += c === 13 && buf[i + 1] === 10 ? 2 : 1;
       break;
     }
     yield { rowNumber, cells };
@@ -183,13 +160,9 @@ async function* toAsync<T>(it: Iterable<T>): AsyncGenerator<T> {
 }
 
 async function openCsv(buffer: Buffer, limits: ImportLimits): Promise<TableSource> {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(buffer);
-  } catch {
-    throw new AppError("BAD_FILE", `CSV 不是 UTF-8 编码（可能是 GBK）。${WRONG_FORMAT}`);
-  }
-  return fromRawRows(toAsync(csvRecords(text.replace(/^\uFEFF/, ""), limits)), "文件为空：第一行应为表头");
+  if (!isUtf8(buffer)) throw new AppError("BAD_FILE", `CSV 不是 UTF-8 编码（可能是 GBK）。${WRONG_FORMAT}`);
+  const bom = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  return fromRawRows(toAsync(csvRecords(buffer, bom, limits)), "文件为空：第一行应为表头");
 }
 
 /** Any failure inside a reader that is not one of our refusals is a broken file, never a crash (nor a retry). */

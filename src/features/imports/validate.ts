@@ -85,6 +85,7 @@ export class TableValidator<R = Record<string, unknown>> {
   }
 
   finish(): { rows: { rowNumber: number; record: R }[]; errors: RowErrors } {
+    this.seenKeys.clear(); // 100,000 keys: not kept alive through the write
     if (this.headersOk && this.count === 0) this.errors.add(2, this.spec.columns[0]!.name, "没有数据行");
     return { rows: this.headersOk ? this.rows : [], errors: this.errors };
   }

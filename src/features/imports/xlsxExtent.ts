@@ -18,7 +18,7 @@ const LOCAL = 0x04034b50;
 /** Enough compressed bytes to reach <dimension>, which comes right after the <worksheet> tag. */
 const HEAD_BYTES = 4096;
 
-interface Entry {
+export interface Entry {
   name: string;
   method: number;
   compressedSize: number;
@@ -26,7 +26,7 @@ interface Entry {
   localOffset: number;
 }
 
-function centralDirectory(zip: Buffer): Entry[] | null {
+export function centralDirectory(zip: Buffer): Entry[] | null {
   const from = Math.max(0, zip.length - 22 - 0xffff);
   let eocd = -1;
   for (let k = zip.length - 22; k >= from; k--) {
@@ -56,11 +56,17 @@ function centralDirectory(zip: Buffer): Entry[] | null {
   return entries;
 }
 
-function head(zip: Buffer, e: Entry): string | null {
+/** The entry's stored (compressed) bytes, or null when its local header is not where the directory says. */
+export function entryBytes(zip: Buffer, e: Entry, max = Infinity): Buffer | null {
   const p = e.localOffset;
   if (p + 30 > zip.length || zip.readUInt32LE(p) !== LOCAL) return null;
   const start = p + 30 + zip.readUInt16LE(p + 26) + zip.readUInt16LE(p + 28);
-  const data = zip.subarray(start, Math.min(zip.length, start + Math.min(e.compressedSize || HEAD_BYTES, HEAD_BYTES)));
+  return zip.subarray(start, Math.min(zip.length, start + Math.min(e.compressedSize || max, max)));
+}
+
+function head(zip: Buffer, e: Entry): string | null {
+  const data = entryBytes(zip, e, HEAD_BYTES);
+  if (!data) return null;
   if (e.method === 0) return data.toString("utf8");
   if (e.method !== 8) return null;
   try {
