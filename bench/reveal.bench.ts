@@ -68,6 +68,17 @@ const p2p = (id: string, sender: string, text: string) => ({
   },
 });
 
+/** A draw is a public act (groupOnly): the order is said to the bot, @-mentioned, in a chat it is in. */
+const BOT_OPEN_ID = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"; // the simulated Feishu's default
+const inGroup = (id: string, sender: string, text: string) => {
+  const e = p2p(id, sender, `@_user_1 ${text}`);
+  Object.assign(e.event.message, {
+    chat_type: "group",
+    mentions: [{ key: "@_user_1", id: { open_id: BOT_OPEN_ID }, name: "双随机助手", mentioned_type: "bot" }],
+  });
+  return e;
+};
+
 function seed(file: string): void {
   openDatabase(`file:${file}`); // migrate
   const db = new Database(file);
@@ -109,6 +120,7 @@ async function main(): Promise<void> {
   const inspectors = Array.from({ length: INSPECTORS }, (_, k) => `ou_bench_${k}`);
   const users = [...inspectors, LEADER, WITNESS];
   const { domain, process: fakeProcess } = await spawnFakeFeishu(APP, users);
+  process.once("exit", () => fakeProcess.kill()); // also when the bench fails: no orphaned fake Feishu
   const dir = mkdtempSync(path.join(tmpdir(), "drbot-reveal-"));
   const file = path.join(dir, "r.db");
   seed(file);
@@ -137,9 +149,9 @@ async function main(): Promise<void> {
     }
   };
 
-  // The leader orders the draw (commit: pool frozen, commitment card), as a p2p command.
+  // The leader orders the draw (commit: pool frozen, commitment card), in a chat with the bot.
   let t = performance.now();
-  await post("/lark/events", p2p("order-1", LEADER, "抽取 R2026"));
+  await post("/lark/events", inGroup("order-1", LEADER, "抽取 R2026"));
   await until(async () => (await server.db.draw.count({ where: { status: "committed" } })) === 1, 120_000);
   const commitMs = performance.now() - t;
   const drawId = (await server.db.draw.findFirstOrThrow()).id;
