@@ -11,11 +11,23 @@ import { FakeFeishu } from "../src/sandbox/fakeFeishu";
 export async function spawnFakeFeishu(
   app: { appId: string; secret: string },
   users: string[],
+  opts: { ownSession?: boolean } = {},
 ): Promise<{ domain: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, [
-    __filename,
-    JSON.stringify({ appId: app.appId, appSecret: app.secret, users, chats: users.map((u) => [p2pChatIdOf(u), [u]]) }),
-  ]);
+  const child = spawn(
+    process.execPath,
+    [
+      __filename,
+      JSON.stringify({
+        appId: app.appId,
+        appSecret: app.secret,
+        users,
+        chats: users.map((u) => [p2pChatIdOf(u), [u]]),
+      }),
+    ],
+    // ownSession: a session of its own, so Linux's autogroup scheduling doesn't bill its CPU to the
+    // server's group (a remote Feishu's work is on another machine); the caller must kill it.
+    { detached: opts.ownSession ?? false },
+  );
   const domain = await new Promise<string>((resolve) =>
     child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())),
   );

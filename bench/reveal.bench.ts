@@ -14,6 +14,7 @@ import { spawnFakeFeishu } from "./fake-feishu-process";
 import { withCheckChar } from "../src/domain/creditCode";
 import { cardActionEnvelope, messageEnvelope, p2pChatIdOf, webhookRequest } from "../src/lark/wire";
 import { start } from "../src/main";
+import { lockWaits } from "../src/store/adapter";
 import { openDatabase } from "../src/store/db";
 
 const TARGETS = Number(process.env.BENCH_TARGETS ?? 20_000);
@@ -40,6 +41,17 @@ const p2p = (id: string, sender: string, text: string) =>
     text,
     createTimeMs: Date.now(),
   });
+
+/** A draw is a public act (groupOnly): the order is said to the bot, @-mentioned, in a chat it is in. */
+const BOT_OPEN_ID = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"; // the simulated Feishu's default
+const inGroup = (id: string, sender: string, text: string) => {
+  const e = p2p(id, sender, `@_user_1 ${text}`);
+  Object.assign(e.event.message, {
+    chat_type: "group",
+    mentions: [{ key: "@_user_1", id: { open_id: BOT_OPEN_ID }, name: "双随机助手", mentioned_type: "bot" }],
+  });
+  return e;
+};
 
 function seed(file: string): void {
   openDatabase(`file:${file}`); // migrate
@@ -81,7 +93,13 @@ function seed(file: string): void {
 async function main(): Promise<void> {
   const inspectors = Array.from({ length: INSPECTORS }, (_, k) => `ou_bench_${k}`);
   const users = [...inspectors, LEADER, WITNESS];
-  const { domain, process: fakeProcess } = await spawnFakeFeishu(APP, users);
+  // Feishu (the simulated platform, and the load generator standing for its pushes) runs in sessions
+  // of its own: on Linux each session is a scheduling group, so their CPU loads the machine like any
+  // other program's instead of being billed to the bot's share (in production Feishu is remote).
+  const { domain, process: fakeProcess } = await spawnFakeFeishu(APP, users, { ownSession: true });
+  process.once("exit", () => fakeProcess.kill()); // also when the bench fails: no orphaned fake Feishu
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1));
+  lockWaits.record = true;
   const dir = mkdtempSync(path.join(tmpdir(), "drbot-reveal-"));
   const file = path.join(dir, "r.db");
   seed(file);
@@ -110,9 +128,9 @@ async function main(): Promise<void> {
     }
   };
 
-  // The leader orders the draw (commit: pool frozen, commitment card), as a p2p command.
+  // The leader orders the draw (commit: pool frozen, commitment card), in a chat with the bot.
   let t = performance.now();
-  await post("/lark/events", p2p("order-1", LEADER, "抽取 R2026"));
+  await post("/lark/events", inGroup("order-1", LEADER, "抽取 R2026"));
   await until(async () => (await server.db.draw.count({ where: { status: "committed" } })) === 1, 120_000);
   const commitMs = performance.now() - t;
   const drawId = (await server.db.draw.findFirstOrThrow()).id;
@@ -146,12 +164,13 @@ async function main(): Promise<void> {
 
   // Right after the reply, events stream in from a separate process while the fan-out runs.
   let out = "";
-  const load = spawn(process.execPath, [
-    path.join(__dirname, "webhook-load.js"),
-    reqFile,
-    `${base}/lark/events`,
-    String(RATE),
-  ]);
+  lockWaits.ms.length = 0;
+  const load = spawn(
+    process.execPath,
+    [path.join(__dirname, "webhook-load.js"), reqFile, `${base}/lark/events`, String(RATE)],
+    { detached: true },
+  );
+  process.once("exit", () => load.kill());
   load.stdout.on("data", (d: Buffer) => (out += d.toString()));
   const loadDone = new Promise((r) => load.on("exit", r));
   const fanStart = performance.now();
@@ -163,6 +182,8 @@ async function main(): Promise<void> {
   const drawn = JSON.parse((await server.db.draw.findFirstOrThrow()).record).selection.targets.length as number;
 
   await loadDone;
+  const waits = [...lockWaits.ms].sort((a, b) => a - b);
+  const waitPct = (p: number) => waits[Math.min(waits.length - 1, Math.ceil((p / 100) * waits.length) - 1)] ?? 0;
   const { latencies, statuses, errors, seconds } = JSON.parse(out) as {
     latencies: number[];
     statuses: Record<string, number>;
@@ -186,6 +207,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  ack latency: p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms  (goal p99 ≤ 50 ms) ${pct(99) <= 50 ? "OK" : "OVER"}`,
+  );
+  console.log(
+    `  the serving thread's writes (storing events) waited for SQLite's lock: p50 ${waitPct(50).toFixed(1)} ms, p99 ${waitPct(99).toFixed(1)} ms, max ${(waits.at(-1) ?? 0).toFixed(1)} ms over ${waits.length} writes`,
   );
   if (fanMs / 1000 > seconds)
     console.log(`  note: the fan-out outlasted the event stream (BENCH_SECONDS=${SECONDS} to change)`);

@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { clockFromConfig } from "../clock";
 import { loadConfig } from "../config";
@@ -9,9 +10,26 @@ import { fetchBotOpenId } from "./botInfo";
 import { createLarkClient } from "./client";
 import { IntakeSignal } from "./intakeSignal";
 
+/**
+ * Processing is durable and can wait; acknowledgements can't (Feishu retries an event not answered
+ * in time). So this thread runs at a lower CPU priority than the serving thread: on Linux a nice
+ * value is per thread, and os.setPriority(0, …) sets the calling thread's only. When the cores are
+ * busy (a reveal's fan-out: 3,900 cards built, queued and sent), the serving thread gets them first;
+ * on an idle machine it changes nothing. Best effort: refused, the thread runs at normal priority.
+ */
+const PROCESSING_NICE = 10;
+function lowerPriority(): void {
+  try {
+    if (process.platform === "linux") setPriority(0, Math.max(getPriority(0), PROCESSING_NICE));
+  } catch {
+    /* not permitted here: normal priority */
+  }
+}
+
 /** The worker thread: inbox worker and outbox sender over their own database connection. */
 async function main(): Promise<void> {
   const data = workerData as ThreadData;
+  lowerPriority();
   const signal = new IntakeSignal(data.intake);
   const heartbeat = new Int32Array(data.heartbeat);
   const config = loadConfig(data.env);

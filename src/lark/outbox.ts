@@ -28,7 +28,7 @@ export interface OutgoingPatch {
 const uuidOf = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 40);
 
 /** The outbox row of a message to create (one shape for a single message and a fan-out chunk). */
-function createRow(m: OutgoingCreate, now: Date) {
+export function createRow(m: OutgoingCreate, now: Date) {
   const [receiveIdType, receiveId] = "chatId" in m.to ? ["chat_id", m.to.chatId] : ["open_id", m.to.openId];
   return {
     idemKey: m.key,

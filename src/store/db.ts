@@ -1,3 +1,4 @@
+import type BetterSqlite3 from "better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client";
 import { SerialisedSqlite } from "./adapter";
 import { shareQueryCompiler, type CompiledWasm } from "./queryCompiler";
@@ -21,9 +22,20 @@ export function openDatabase(
 ): Db {
   const file = migratedFile(url);
   baselineWasmOnly(); // ~75 MB less per client (per thread)
-  const db = new PrismaClient({
-    adapter: new SerialisedSqlite(file, { lockWaitMs: 10_000, beforeWrite: opts.beforeWrite }),
-  });
+  const adapter = new SerialisedSqlite(file, { lockWaitMs: 10_000, beforeWrite: opts.beforeWrite });
+  const db = new PrismaClient({ adapter });
+  adapters.set(db, adapter);
   shareQueryCompiler(db, opts.queryCompiler); // one compiled copy per process, not per thread
   return db;
+}
+
+const adapters = new WeakMap<Db, SerialisedSqlite>();
+
+/**
+ * The better-sqlite3 connection that `db`'s open write transaction runs on, for bulk statements
+ * run synchronously inside it (see SerialisedSqlite.writerInTransaction); null when there is none
+ * (no transaction open, or a client not made by openDatabase): use Prisma then.
+ */
+export function writerInTransaction(db: Db): BetterSqlite3.Database | null {
+  return adapters.get(db)?.writerInTransaction() ?? null;
 }

@@ -3,7 +3,8 @@ import type { Bot } from "../../bot/bot";
 import { currentTeams } from "../../domain/draw/amend";
 import type { DrawRecord } from "../../domain/draw/types";
 import { enqueueFile, enqueueMessage, enqueueMessages } from "../../lark/outbox";
-import type { Db, Prisma } from "../../store/db";
+import { insertPrepared, prepareRows } from "../../lark/outboxBulk";
+import { writerInTransaction, type Db, type Prisma } from "../../store/db";
 import { taskCardMessages } from "../tasks/views";
 
 type Reader = Db | Prisma.TransactionClient;
@@ -79,14 +80,22 @@ export function registerFanOut(bot: Bot): void {
     }
     const batch = await db.assignment.findMany({
       where: { drawId, status: "assigned", id: { gt: Number(cursor) } },
-      include: { draw: true },
+      include: { draw: { select: { taskCode: true } } },
       orderBy: { id: "asc" },
       take: FANOUT_CHUNK,
     });
     const messages = await taskCardMessages(db, batch);
+    // Cards are built and serialised here, before the writer is taken: the chunk's transaction only
+    // inserts ready rows, so SQLite's lock is held for a millisecond or two (the serving thread
+    // waits for it to store each incoming event).
+    const rows = prepareRows(messages, now);
     return {
       next: batch.length < FANOUT_CHUNK ? null : String(batch[batch.length - 1]!.id),
-      apply: (tx) => enqueueMessages(tx, messages, now),
+      async apply(tx) {
+        const raw = writerInTransaction(db);
+        if (raw) insertPrepared(raw, rows);
+        else await enqueueMessages(tx, messages, now);
+      },
     };
   });
 }

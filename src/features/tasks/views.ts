@@ -4,7 +4,8 @@ import type { Db, Prisma } from "../../store/db";
 import { OFF_TEAM } from "./team";
 
 type Reader = Db | Prisma.TransactionClient;
-type AssignmentRow = Prisma.AssignmentGetPayload<{ include: { draw: true } }>;
+/** Only the draw's task code is needed (a fan-out chunk doesn't read the draw's megabyte record). */
+type AssignmentRow = Prisma.AssignmentGetPayload<object> & { draw: { taskCode: string } };
 
 /**
  * What the task cards of many assignments of one draw show, read with a handful of queries whatever
