@@ -123,8 +123,8 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
     press,
     textOf,
     /** Until nothing is being processed and nothing waits to be sent (retries included; bounded well below the test timeout). */
-    settle: async () => {
-      const deadline = Date.now() + 60_000;
+    settle: async (boundMs = 60_000) => {
+      const deadline = Date.now() + boundMs;
       for (;;) {
         await runtime.idle();
         const send = await db.outboxMessage.findFirst({
