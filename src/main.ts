@@ -150,6 +150,10 @@ export async function start(
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });
+  // Longer than the usual proxy/load-balancer idle timeout (60 s): with Node's default 5 s, a client reusing an
+  // idle connection just as the server closes it gets ECONNRESET. stop() still closes idle connections at once.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   const wildcard = ["0.0.0.0", "::", ""].includes(config.HOST) || isLoopback(config.HOST);
