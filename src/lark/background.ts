@@ -111,7 +111,7 @@ export class BackgroundThread {
     worker.on("error", (e) => {
       if (worker !== this.worker) return;
       if (onFail && !this.alive) return this.failStart(onFail, e); // the first start failed: start-up fails
-      this.opts.logger?.error({ err: e.stack ?? e.message }, "processing thread crashed; restarting");
+      this.opts.logger?.error({ err: e }, "processing thread crashed; restarting");
       this.restart(entry);
     });
     worker.on("exit", (code) => {
