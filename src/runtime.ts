@@ -87,7 +87,7 @@ export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?
     now: () => bot.deps.clock.now(),
     afterCommit: () => void outbox.kick(),
     beforeEach: deps.beforeEach,
-    prepare: (e) => bot.prepare(deps.db, e),
+    prepare: (e, log) => bot.prepare(deps.db, e, log),
     jobs: bot.jobRunner(deps.db),
     adminOpenIds,
   });

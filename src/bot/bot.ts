@@ -245,12 +245,14 @@ export class Bot {
   }
 
   /** Before the event's transaction: a file sent to the bot is downloaded and imported here. */
-  async prepare(db: Db, envelope: Envelope): Promise<Reply | undefined> {
+  async prepare(db: Db, envelope: Envelope, log?: Logger): Promise<Reply | undefined> {
     const client = this.deps.client;
     if (envelope.header?.event_type !== "im.message.receive_v1" || !client || !this.fileHandler) return undefined;
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message?.file || !message.senderIsUser) return undefined;
-    return this.fileHandler.prepare(db, message, { ...this.deps, client });
+    // The file handler's lines carry the event's fields too (its deps.logger is the event's child).
+    const logger = log ?? eventLogger(this.deps.logger, envelope);
+    return this.fileHandler.prepare(db, message, { ...this.deps, logger, client });
   }
 
   /** The inbox handler for im.message.receive_v1 (runs inside the worker's transaction). */
