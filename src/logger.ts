@@ -36,6 +36,26 @@ export function scrubSecrets(line: string): string {
   return out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi, `$1${CENSOR}`);
 }
 
+/**
+ * pino's `err` serializer (type, message, stack, causes), minus what an SDK (axios) error drags
+ * along: its request config and socket (the token, the body, thousands of lines). Its status and
+ * Feishu's answer are kept.
+ */
+export function errSerializer(e: unknown): unknown {
+  const out = pino.stdSerializers.err(e as Error) as unknown as Record<string, unknown>;
+  const axios = e as { isAxiosError?: boolean; response?: { status?: number; data?: unknown } } | null;
+  if (!axios?.isAxiosError) return out;
+  const data = axios.response?.data as { code?: unknown; msg?: unknown } | undefined; // a stream for downloads
+  return {
+    type: out["type"],
+    message: out["message"],
+    stack: out["stack"],
+    code: out["code"],
+    status: axios.response?.status,
+    feishu: data && typeof data === "object" && "code" in data ? { code: data.code, msg: data.msg } : undefined,
+  };
+}
+
 export function createLogger(
   level: string,
   opts: { env?: NodeJS.ProcessEnv; destination?: pino.DestinationStream } = {},
@@ -60,6 +80,7 @@ export function createLogger(
       ],
       censor: CENSOR,
     },
+    serializers: { err: errSerializer },
     hooks: { streamWrite: scrubSecrets },
   };
   return opts.destination ? pino(options, opts.destination) : pino(options);

@@ -81,16 +81,17 @@ export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?
     beforeEach: deps.beforeEach,
     files: (source) => bot.file(deps.db, source),
   });
-  const worker = new InboxWorker(
-    deps.db,
-    (tx, e, prepared) => bot.onEvent(tx, e, prepared),
-    deps.logger,
-    () => bot.deps.clock.now(),
-    () => void outbox.kick(),
-    deps.beforeEach,
-    (e) => bot.prepare(deps.db, e),
-    { jobs: bot.jobRunner(deps.db), adminOpenIds },
-  );
+  const worker = new InboxWorker({
+    db: deps.db,
+    handle: (tx, e, prepared, log) => bot.onEvent(tx, e, prepared, log),
+    logger: deps.logger,
+    now: () => bot.deps.clock.now(),
+    afterCommit: () => void outbox.kick(),
+    beforeEach: deps.beforeEach,
+    prepare: (e, log) => bot.prepare(deps.db, e, log),
+    jobs: bot.jobRunner(deps.db),
+    adminOpenIds,
+  });
   return { bot, worker, outbox };
 }
 

@@ -3,8 +3,8 @@ import type * as lark from "@larksuiteoapi/node-sdk";
 import type { Clock } from "../clock";
 import type { WorkCalendar } from "../domain/calendar";
 import type { Config } from "../config";
-import { isAppError } from "../domain/errors";
 import type { Role } from "../domain/roles";
+import { eventLogger } from "../lark/eventLog";
 import { enqueueJob, type JobRunner, type JobStep } from "../lark/inbox";
 import { enqueueMessage, type FileSource } from "../lark/outbox";
 import {
@@ -20,6 +20,7 @@ import type { Logger } from "../logger";
 import type { Db, Prisma } from "../store/db";
 import { writeTx } from "../store/tx";
 import { ALIASES, parseCommand, type CommandName } from "./commands";
+import { errorOutcome } from "./errorReply";
 import { hasAnyRole, whoIs, type Person } from "./roles";
 
 type Tx = Prisma.TransactionClient;
@@ -51,6 +52,8 @@ export interface CommandContext {
   /** The bureau date (YYYY-MM-DD) that every date rule reads: the one clock. */
   today: string;
   deps: BotDeps;
+  /** The logger with this event's event_id, chat_id and user on every line. */
+  log: Logger;
   sender: Person;
   message: IncomingMessage;
   args: string[];
@@ -74,6 +77,8 @@ export interface CardContext {
   now: Date;
   today: string;
   deps: BotDeps;
+  /** The logger with this callback's event_id, chat_id and user on every line. */
+  log: Logger;
   operator: Person;
   action: CardAction;
 }
@@ -100,6 +105,8 @@ export interface ReactionContext {
   now: Date;
   today: string;
   deps: BotDeps;
+  /** The logger with this job's event_id on every line. */
+  log: Logger;
 }
 export type ReactionHandler = (ctx: ReactionContext) => Promise<JobStep>;
 export type SentHandler = (tx: Tx, id: string, messageId: string) => Promise<void>;
@@ -192,7 +199,7 @@ export class Bot {
     return (type) => {
       const handler = this.reactions.get(type);
       if (!handler) return undefined;
-      return ({ payload, cursor }) =>
+      return ({ payload, cursor, log }) =>
         handler({
           db,
           payload: (payload ?? {}) as Record<string, unknown>,
@@ -200,6 +207,7 @@ export class Bot {
           now: this.deps.clock.now(),
           today: this.deps.clock.today(),
           deps: this.deps,
+          log,
         });
     };
   }
@@ -244,16 +252,23 @@ export class Bot {
   }
 
   /** Before the event's transaction: a file sent to the bot is downloaded and imported here. */
-  async prepare(db: Db, envelope: Envelope): Promise<Reply | undefined> {
+  async prepare(db: Db, envelope: Envelope, log?: Logger): Promise<Reply | undefined> {
     const client = this.deps.client;
     if (envelope.header?.event_type !== EVENT.message || !client || !this.fileHandler) return undefined;
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message?.file || !message.senderIsUser) return undefined;
-    return this.fileHandler.prepare(db, message, { ...this.deps, client });
+    // The file handler's lines carry the event's fields too (its deps.logger is the event's child).
+    const logger = log ?? eventLogger(this.deps.logger, envelope);
+    return this.fileHandler.prepare(db, message, { ...this.deps, logger, client });
   }
 
   /** The inbox handler for im.message.receive_v1 (runs inside the worker's transaction). */
-  async onEvent(tx: Tx, envelope: Envelope, prepared?: unknown): Promise<void> {
+  async onEvent(
+    tx: Tx,
+    envelope: Envelope,
+    prepared?: unknown,
+    log: Logger = eventLogger(this.deps.logger, envelope),
+  ): Promise<void> {
     if (envelope.header?.event_type !== EVENT.message) return; // other subscriptions: acknowledged, nothing to do
     const message = toIncomingMessage(envelope, this.deps.botOpenId);
     if (!message || !message.senderIsUser) return;
@@ -304,10 +319,12 @@ export class Bot {
       return;
     }
     try {
-      await spec.run({ tx, now, today, deps: this.deps, sender, message, args: parsed.args, reply });
+      await spec.run({ tx, now, today, deps: this.deps, log, sender, message, args: parsed.args, reply });
     } catch (e) {
-      if (!isAppError(e)) throw e; // unexpected: the worker retries the event
-      await reply(notice("未能完成", e.message, "red"));
+      const outcome = errorOutcome(e);
+      if (!outcome.known) throw e; // unexpected: the worker logs it and retries the event
+      log.info({ code: outcome.code, command: spec.name }, "command refused");
+      await reply(notice("未能完成", outcome.reply, "red"));
     }
   }
 
@@ -318,6 +335,7 @@ export class Bot {
   async onCard(db: Db, envelope: Envelope): Promise<CardAnswer> {
     const action = toCardAction(envelope);
     const spec = action ? this.cardActions.get(String(action.value["action"] ?? "")) : undefined;
+    const log = eventLogger(this.deps.logger, envelope);
     if (!action || !spec) return { toast: { type: "error", content: "这张卡片的按钮已失效" } };
     try {
       // Retried as a whole while another writer holds the lock, within Feishu's 3 s.
@@ -341,6 +359,7 @@ export class Bot {
             now: this.deps.clock.now(),
             today: this.deps.clock.today(),
             deps: this.deps,
+            log,
             operator,
             action,
           });
@@ -348,9 +367,10 @@ export class Bot {
         { timeout: 2500, maxWait: 2000, budgetMs: 2500 }, // the answer must reach Feishu within 3 s
       );
     } catch (e) {
-      if (isAppError(e)) return { toast: { type: "error", content: e.message } };
-      this.deps.logger.error({ err: (e as Error).stack, action: spec.action }, "card action failed");
-      return { toast: { type: "error", content: "系统繁忙，请稍后再试" } };
+      const outcome = errorOutcome(e);
+      if (outcome.known) log.info({ code: outcome.code, action: spec.action }, "card action refused");
+      else log.error({ err: e, action: spec.action }, "card action failed");
+      return { toast: { type: "error", content: outcome.reply } };
     }
   }
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { importLimits, loadConfig, type Config } from "../config";
 import { clockFromConfig } from "../clock";
 import { AppError, isAppError } from "../domain/errors";
+import { errorOutcome } from "../bot/errorReply";
 import { verify } from "../domain/draw/verify";
 import type { DrawRecord } from "../domain/draw/types";
 import type { ContactDirectory } from "../features/imports/importer";
@@ -208,7 +209,9 @@ export async function runCli(
         throw usageError(`未知命令「${command}」`);
     }
   } catch (e) {
-    io.err(isAppError(e) ? e.message : `内部错误：${(e as Error).message}`);
+    // Every CLI error exits 1 (interface.md §5). The operator at the terminal sees a fault's own message.
+    const outcome = errorOutcome(e);
+    io.err(outcome.known ? outcome.reply : `内部错误：${(e as Error)?.message ?? String(e)}`);
     return 1;
   } finally {
     await db?.$disconnect();

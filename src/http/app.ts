@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import Koa from "koa";
 import { publishedRecord } from "../features/draw/service";
-import { isAppError } from "../domain/errors";
+import { errorOutcome } from "../bot/errorReply";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import type { Health } from "../lark/health";
@@ -38,22 +38,15 @@ export function createHttpApp(deps: HttpDeps): Koa {
 
   if (deps.sandbox) sandboxRoutes(router, deps);
 
-  // One error path: coded errors become a Chinese message with a 4xx; anything else is logged and 500.
+  // One error path (errorOutcome): coded errors become their status and Chinese message; anything else is logged.
   app.use(async (ctx, next) => {
     try {
       await next();
     } catch (e) {
-      if (isAppError(e)) {
-        ctx.status = 409;
-        ctx.body = { error: e.code, message: e.message };
-      } else if ((e as { status?: number }).status && (e as { status: number }).status < 500) {
-        ctx.status = (e as { status: number }).status;
-        ctx.body = { error: "request", message: (e as Error).message };
-      } else {
-        deps.logger.error({ err: (e as Error).stack }, "unhandled request error");
-        ctx.status = 500;
-        ctx.body = { error: "internal", message: "服务器内部错误" };
-      }
+      const outcome = errorOutcome(e);
+      if (!outcome.known) deps.logger.error({ err: e }, "unhandled request error");
+      ctx.status = outcome.status;
+      ctx.body = { error: outcome.code, message: outcome.reply };
     }
   });
   app.use(router.routes()).use(router.allowedMethods());

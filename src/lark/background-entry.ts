@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     busy++;
     void worker
       .kick()
-      .catch((e: unknown) => logger.error({ err: (e as Error).message }, "event processing failed"))
+      .catch((e: unknown) => logger.error({ err: e }, "event processing failed"))
       .finally(() => busy--);
   };
   parentPort!.on("message", (m: { type: string; id?: number }) => {

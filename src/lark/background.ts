@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { AppError } from "../domain/errors";
+import { AppError, type ErrorCode } from "../domain/errors";
 import type { Logger } from "../logger";
 import type { CompiledWasm } from "../store/queryCompiler";
 import { projectRoot } from "../paths";
@@ -123,9 +123,12 @@ export class BackgroundThread {
         if (worker !== this.worker) return;
         if (m.type === "fatal") {
           // The thread could not start (e.g. the bot's identity could not be read): start-up fails with its cause.
-          const e = new AppError(m.code ?? "THREAD_START", m.message ?? "processing thread failed to start");
+          const e = new AppError(
+            (m.code as ErrorCode | undefined) ?? "THREAD_START",
+            m.message ?? "processing thread failed to start",
+          );
           if (onFail && !this.alive) return this.failStart(onFail, e);
-          this.opts.logger?.error({ err: e.message }, "processing thread failed to start; restarting");
+          this.opts.logger?.error({ err: e }, "processing thread failed to start; restarting");
           return this.restart(entry);
         }
         if (m.type === "ready") {
@@ -145,7 +148,7 @@ export class BackgroundThread {
     worker.on("error", (e) => {
       if (worker !== this.worker) return;
       if (onFail && !this.alive) return this.failStart(onFail, e); // the first start failed: start-up fails
-      this.opts.logger?.error({ err: e.stack ?? e.message }, "processing thread crashed; restarting");
+      this.opts.logger?.error({ err: e }, "processing thread crashed; restarting");
       this.restart(entry);
     });
     worker.on("exit", (code) => {

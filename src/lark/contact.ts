@@ -1,5 +1,6 @@
 import type * as lark from "@larksuiteoapi/node-sdk";
 import { AppError } from "../domain/errors";
+import { callFeishu, FeishuApiError } from "./feishuError";
 
 /** Resolves mobiles to Feishu open_ids (contact API batch_get_id); null when no Feishu app is configured. */
 export interface ContactDirectory {
@@ -16,19 +17,21 @@ export function larkContactDirectory(client: lark.Client): ContactDirectory {
       for (let k = 0; k < mobiles.length; k += BATCH) {
         let res: Awaited<ReturnType<typeof client.contact.v3.user.batchGetId>>;
         try {
-          res = await client.contact.v3.user.batchGetId({
-            params: { user_id_type: "open_id" },
-            data: { mobiles: mobiles.slice(k, k + BATCH), include_resigned: false },
-          });
+          res = await callFeishu("contact.v3.user.batchGetId", () =>
+            client.contact.v3.user.batchGetId({
+              params: { user_id_type: "open_id" },
+              data: { mobiles: mobiles.slice(k, k + BATCH), include_resigned: false },
+            }),
+          );
         } catch (e) {
-          const data = (e as { response?: { data?: { code?: number; msg?: string } } }).response?.data;
+          const err = e as FeishuApiError;
           throw new AppError(
             "CONTACT_LOOKUP_FAILED",
-            `飞书通讯录查询失败（${data?.code ?? "网络错误"}：${data?.msg ?? (e as Error).message}），未导入任何数据`,
+            `飞书通讯录查询失败（${err.code ?? "网络错误"}：${err.msg}），未导入任何数据`,
+            {},
+            { cause: err },
           );
         }
-        if (res.code !== 0)
-          throw new AppError("CONTACT_LOOKUP_FAILED", `飞书通讯录查询失败（${res.code}：${res.msg}），未导入任何数据`);
         for (const u of res.data?.user_list ?? [])
           if (u.mobile && u.user_id) found.set(u.mobile.replace(/^\+86/, ""), u.user_id); // echoed as sent, sometimes with +86
       }

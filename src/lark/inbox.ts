@@ -3,6 +3,7 @@ import { appendAudit } from "../store/audit";
 import type { Db, Prisma } from "../store/db";
 import { writeTx } from "../store/tx";
 import { Drainer } from "./drainer";
+import { eventLogger } from "./eventLog";
 import { enqueueMessage } from "./outbox";
 import type { Envelope } from "./receiver";
 
@@ -75,14 +76,15 @@ export async function readyBacklog(db: Db, now: Date): Promise<{ backlog: number
   return { backlog, oldestPendingSeconds: Math.max(0, Math.floor((now.getTime() - since) / 1000)) };
 }
 
-export type EventHandler = (tx: Tx, envelope: Envelope, prepared: unknown) => Promise<void>;
+/** `log` is the worker's logger with the event's fields (event_id, chat_id, user) on every line. */
+export type EventHandler = (tx: Tx, envelope: Envelope, prepared: unknown, log: Logger) => Promise<void>;
 
 /**
  * Work that can't run inside the event's transaction (downloading a file and importing it in its
  * own all-or-nothing transaction); its outcome is handed to the handler. It must be idempotent: a
  * crash before the handler commits runs it again (a re-import of the same file changes nothing).
  */
-export type EventPreparer = (envelope: Envelope) => Promise<unknown>;
+export type EventPreparer = (envelope: Envelope, log: Logger) => Promise<unknown>;
 
 /**
  * One step of a chunked job: what it reads is read before (outside the writer); `apply` writes, in
@@ -92,14 +94,25 @@ export interface JobStep {
   apply(tx: Tx): Promise<void>;
   next: string | null;
 }
-export type JobRunner = (job: { payload: unknown; cursor: string | null }) => Promise<JobStep>;
+export type JobRunner = (job: { payload: unknown; cursor: string | null; log: Logger }) => Promise<JobStep>;
 
 /** Waits between attempts of a failing handler: the event is retried over about 1¾ hours, then given up. */
 export const RETRY_BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000];
 /** Administrators hear about given-up events at most once per this period, with the count. */
 export const FAILURE_REPORT_EVERY_MS = 3_600_000;
 
-export interface InboxOptions {
+export interface InboxWorkerOptions {
+  db: Db;
+  /** Runs an event inside its transaction (the bot's onEvent). */
+  handle: EventHandler;
+  logger: Logger;
+  now?: () => Date;
+  /** Called after each event's transaction commits (e.g. to start sending what it queued). */
+  afterCommit?: () => void;
+  /** Awaited before each event (the processing thread yields to the intake here). */
+  beforeEach?: () => Promise<void>;
+  /** Work before the event's transaction (see EventPreparer). */
+  prepare?: EventPreparer;
   /** Internal job types (registered with bot.on) and their runners. */
   jobs?: (type: string) => JobRunner | undefined;
   /** Who is told about events that finally failed (BOT_ADMIN_OPEN_IDS and the roster's 管理员). */
@@ -126,18 +139,15 @@ export class InboxWorker {
   private cancelTimer: (() => void) | null = null;
   private stopped = false;
 
-  constructor(
-    private readonly db: Db,
-    private readonly handle: EventHandler,
-    private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
-    /** Called after each event's transaction commits (e.g. to start sending what it queued). */
-    private readonly afterCommit: () => void = () => {},
-    /** Awaited before each event (the processing thread yields to the intake here). */
-    private readonly beforeEach: () => Promise<void> = async () => {},
-    private readonly prepare: EventPreparer = async () => undefined,
-    private readonly opts: InboxOptions = {},
-  ) {}
+  private readonly db: Db;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: InboxWorkerOptions) {
+    this.db = opts.db;
+    this.logger = opts.logger;
+    this.now = opts.now ?? (() => new Date());
+  }
 
   /** Start draining (after a response has been sent, or at start-up to resume). */
   kick(): Promise<void> {
@@ -160,7 +170,7 @@ export class InboxWorker {
 
   private async drain(): Promise<void> {
     while (!this.stopped) {
-      await this.beforeEach();
+      await this.opts.beforeEach?.();
       const row = await this.db.inboxEvent.findFirst({
         where: readyWhere(this.now()),
         orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
@@ -174,12 +184,14 @@ export class InboxWorker {
   }
 
   private async run(row: Prisma.InboxEventGetPayload<object>): Promise<void> {
+    let log = this.logger.child({ event_id: row.eventId });
     try {
       const envelope = JSON.parse(row.payload) as Envelope;
+      log = eventLogger(this.logger, envelope);
       const job = this.opts.jobs?.(row.eventType);
       if (job) {
         // A chunk per pass; the row goes to the back of the ready queue, so events go on between chunks.
-        const step = await job({ payload: envelope.event, cursor: row.cursor });
+        const step = await job({ payload: envelope.event, cursor: row.cursor, log });
         await writeTx(this.db, async (tx) => {
           await step.apply(tx);
           const data =
@@ -189,11 +201,11 @@ export class InboxWorker {
           await tx.inboxEvent.update({ where: { id: row.id }, data });
         });
       } else {
-        const prepared = await this.prepare(envelope);
+        const prepared = await this.opts.prepare?.(envelope, log);
         await writeTx(
           this.db,
           async (tx) => {
-            await this.handle(tx, envelope, prepared);
+            await this.opts.handle(tx, envelope, prepared, log);
             await tx.inboxEvent.update({
               where: { id: row.id },
               data: { status: "done", attempts: row.attempts + 1, processedAt: this.now() },
@@ -202,19 +214,13 @@ export class InboxWorker {
           { timeout: 60_000, budgetMs: 60_000 },
         );
       }
-      this.afterCommit();
+      this.opts.afterCommit?.();
     } catch (e) {
       const attempts = row.attempts + 1;
       const giveUp = attempts > this.backoff.length;
       const retryAt = new Date(this.now().getTime() + (this.backoff[attempts - 1] ?? 0));
-      this.logger.error(
-        {
-          inboxId: row.id,
-          eventType: row.eventType,
-          attempts,
-          retryAt: giveUp ? null : retryAt,
-          err: (e as Error).message,
-        },
+      log.error(
+        { err: e, inboxId: row.id, eventType: row.eventType, attempts, retryAt: giveUp ? null : retryAt },
         giveUp ? "event handler failed, giving up" : "event handler failed, will retry",
       );
       await writeTx(this.db, (tx) =>
@@ -228,10 +234,7 @@ export class InboxWorker {
           },
         }),
       ).catch((err: unknown) =>
-        this.logger.error(
-          { inboxId: row.id, err: (err as Error).message },
-          "could not record the failure; the event runs again",
-        ),
+        log.error({ err, inboxId: row.id }, "could not record the failure; the event runs again"),
       );
     }
   }
@@ -280,7 +283,7 @@ export class InboxWorker {
     });
     if (count > 0) {
       this.logger.error({ count, admins: admins.length }, "events given up; administrators told");
-      this.afterCommit();
+      this.opts.afterCommit?.();
     }
   }
 

@@ -4,150 +4,29 @@ import { hostname } from "node:os";
 import type { Logger } from "../logger";
 import { appendAudit } from "../store/audit";
 import { Drainer } from "./drainer";
+import { callFeishu, FeishuApiError } from "./feishuError";
+import { feishuPacer, type Pacer } from "./pacing";
+import { classifySendFailure, retryOrFail } from "./sendFailure";
 import { withoutSensitive } from "./sensitive";
 import type { Db, Prisma } from "../store/db";
 import { writeTx } from "../store/tx";
+import { enqueueMessage, type FileSource } from "./outboxQueue";
 
-type Tx = Prisma.TransactionClient | Db;
-
-export interface OutgoingCreate {
-  key: string; // business idempotency key, e.g. "draw:T2026-01-1:commit"
-  to: { chatId: string } | { openId: string };
-  msgType: "interactive" | "text" | "file";
-  content: unknown; // serialized to the JSON string Feishu expects
-  onSent?: string;
-}
-
-export interface OutgoingPatch {
-  key: string;
-  messageId: string;
-  card: unknown;
-}
+// The queue side lives in outboxQueue.ts; features import it from here, as before.
+export {
+  enqueueFile,
+  enqueueMessage,
+  enqueueMessages,
+  enqueuePatch,
+  type FileSource,
+  type OutgoingCreate,
+  type OutgoingFile,
+  type OutgoingPatch,
+} from "./outboxQueue";
 
 /** Feishu's uuid is ≤ 50 characters; derive it from the business key so a re-send is recognised. */
 const uuidOf = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 40);
 
-/** The outbox row of a message to create (one shape for a single message and a fan-out chunk). */
-export function createRow(m: OutgoingCreate, now: Date) {
-  const [receiveIdType, receiveId] = "chatId" in m.to ? ["chat_id", m.to.chatId] : ["open_id", m.to.openId];
-  return {
-    idemKey: m.key,
-    action: "create",
-    receiveIdType,
-    receiveId,
-    msgType: m.msgType,
-    content: JSON.stringify(m.content),
-    onSent: m.onSent ?? null,
-    nextAttemptAt: now,
-  };
-}
-
-/** Queue a message inside the caller's transaction: it is sent only if the change it belongs to commits. */
-export async function enqueueMessage(tx: Tx, m: OutgoingCreate, now: Date): Promise<void> {
-  await tx.outboxMessage.upsert({
-    where: { idemKey: m.key },
-    create: createRow(m, now),
-    update: {}, // the same business key twice (a double click) queues one message
-  });
-}
-
-/** Many messages at once (a fan-out chunk): two statements whatever the count; keys already queued are left alone. */
-export async function enqueueMessages(tx: Tx, ms: OutgoingCreate[], now: Date): Promise<void> {
-  if (ms.length === 0) return;
-  const queued = new Set(
-    (
-      await tx.outboxMessage.findMany({ where: { idemKey: { in: ms.map((m) => m.key) } }, select: { idemKey: true } })
-    ).map((r) => r.idemKey),
-  );
-  const fresh = new Map(ms.filter((m) => !queued.has(m.key)).map((m) => [m.key, m]));
-  if (fresh.size === 0) return;
-  await tx.outboxMessage.createMany({ data: [...fresh.values()].map((m) => createRow(m, now)) });
-}
-
-/** A file message whose bytes are built when it is sent (e.g. a draw's record), named by `source`. */
-export interface OutgoingFile {
-  key: string;
-  to: { chatId: string } | { openId: string };
-  fileName: string;
-  source: string; // e.g. "draw.json:T2026-01-1"
-}
-
-export async function enqueueFile(tx: Tx, f: OutgoingFile, now: Date): Promise<void> {
-  await tx.outboxMessage.upsert({
-    where: { idemKey: f.key },
-    create: {
-      idemKey: f.key,
-      action: "file",
-      receiveIdType: "chatId" in f.to ? "chat_id" : "open_id",
-      receiveId: "chatId" in f.to ? f.to.chatId : f.to.openId,
-      msgType: "file",
-      content: JSON.stringify({ fileName: f.fileName, source: f.source }),
-      nextAttemptAt: now,
-    },
-    update: {},
-  });
-}
-
-/** Builds a queued file's bytes at send time; the sender uploads them, then posts the file message. */
-export type FileSource = (source: string) => Promise<{ bytes: Buffer; fileType: "stream" | "xls" | "pdf" | "doc" }>;
-
-export async function enqueuePatch(tx: Tx, p: OutgoingPatch, now: Date): Promise<void> {
-  await tx.outboxMessage.upsert({
-    where: { idemKey: p.key },
-    create: {
-      idemKey: p.key,
-      action: "patch",
-      receiveId: p.messageId,
-      msgType: "interactive",
-      content: JSON.stringify(p.card),
-      nextAttemptAt: now,
-    },
-    update: {},
-  });
-}
-
-/** A token bucket per key: `rate` sends per `perMs`, as a sliding window of send times. */
-export class Pacer {
-  private readonly windows = new Map<string, number[]>();
-  constructor(private readonly limits: { key: (r: { receiveId: string }) => string; rate: number; perMs: number }[]) {}
-
-  /** Milliseconds to wait before this recipient may be sent to (0 = now). */
-  delay(r: { receiveId: string }, now: number): number {
-    let wait = 0;
-    for (const l of this.limits) {
-      const w = this.window(l.key(r), now, l.perMs);
-      if (w.length >= l.rate) wait = Math.max(wait, w[w.length - l.rate]! + l.perMs - now);
-    }
-    return wait;
-  }
-
-  record(r: { receiveId: string }, now: number): void {
-    for (const l of this.limits) this.window(l.key(r), now, l.perMs).push(now);
-  }
-
-  private window(key: string, now: number, perMs: number): number[] {
-    let w = this.windows.get(key);
-    if (!w) this.windows.set(key, (w = []));
-    while (w.length > 0 && w[0]! <= now - perMs) w.shift();
-    return w;
-  }
-}
-
-/** Feishu's limits: 5/s per chat or user, 50/s and 1000/min per app (a few ms of slack for clock granularity). */
-export const feishuPacer = () =>
-  new Pacer([
-    { key: (r) => `to:${r.receiveId}`, rate: 5, perMs: 1010 },
-    { key: () => "app:s", rate: 50, perMs: 1010 },
-    { key: () => "app:min", rate: 1000, perMs: 60_100 },
-  ]);
-
-/** Errors that will not get better by retrying: fail the message, audit it, tell the admins once. */
-const PERMANENT = new Set([
-  230001, 230002, 230006, 230013, 230025, 230027, 230028, 230031, 230053, 230099, 232009, 99991672, 99991403,
-]);
-/** 230099 whose message says the card is locked (another update in flight) passes: retry it. */
-const cardLocked = (err: SendError) => err.code === 230099 && /lock|锁/i.test(err.message);
-const MAX_ATTEMPTS = 8;
 /** How long a claimed row is reserved for its sender; a sender that died frees it when this runs out. */
 export const LEASE_MS = 60_000;
 
@@ -161,27 +40,6 @@ function deadOnThisHost(claimedBy: string | null): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "ESRCH";
   }
-}
-
-interface SendError {
-  code?: number;
-  status?: number;
-  retryAfterMs?: number;
-  message: string;
-}
-
-function describeError(e: unknown): SendError {
-  const err = e as {
-    response?: { status?: number; data?: { code?: number; msg?: string }; headers?: Record<string, string> };
-    message?: string;
-  };
-  const reset = Number(err.response?.headers?.["x-ogw-ratelimit-reset"]);
-  return {
-    code: err.response?.data?.code,
-    status: err.response?.status,
-    retryAfterMs: Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined,
-    message: err.response?.data?.msg ?? err.message ?? String(e),
-  };
 }
 
 export type SentHook = (tx: Prisma.TransactionClient, onSent: string, messageId: string) => Promise<void>;
@@ -311,15 +169,12 @@ export class OutboxSender {
   }
 
   private async sendOne(m: Prisma.OutboxMessageGetPayload<object>): Promise<void> {
-    // Feishu answers some failures with HTTP 200 and a non-zero code; treat them like thrown ones.
-    const ok = <T extends { code?: number; msg?: string }>(res: T): T => {
-      if (res.code !== 0) throw { response: { status: 200, data: { code: res.code, msg: res.msg } } };
-      return res;
-    };
     try {
       let messageId = m.receiveId;
       if (m.action === "patch") {
-        ok(await this.client.im.v1.message.patch({ path: { message_id: m.receiveId }, data: { content: m.content } }));
+        await callFeishu("im.v1.message.patch", () =>
+          this.client.im.v1.message.patch({ path: { message_id: m.receiveId }, data: { content: m.content } }),
+        );
       } else {
         let content = m.content;
         if (m.action === "file") {
@@ -327,15 +182,15 @@ export class OutboxSender {
           const { fileName, source } = JSON.parse(m.content) as { fileName: string; source: string };
           if (!this.opts.files) throw new Error("no file source configured");
           const { bytes, fileType } = await this.opts.files(source);
-          const uploaded = await this.client.im.v1.file.create({
-            data: { file_type: fileType, file_name: fileName, file: bytes },
-          });
-          if (!uploaded?.file_key)
-            throw { response: { status: 200, data: { code: -1, msg: "upload returned no file_key" } } };
+          const api = "im.v1.file.create";
+          const uploaded = await this.client.im.v1.file
+            .create({ data: { file_type: fileType, file_name: fileName, file: bytes } })
+            .catch((e: unknown) => Promise.reject(FeishuApiError.from(e, api)));
+          if (!uploaded?.file_key) throw new FeishuApiError(api, -1, "upload returned no file_key", 200);
           content = JSON.stringify({ file_key: uploaded.file_key });
         }
-        const res = ok(
-          await this.client.im.v1.message.create({
+        const res = await callFeishu("im.v1.message.create", () =>
+          this.client.im.v1.message.create({
             params: { receive_id_type: m.receiveIdType as "chat_id" | "open_id" },
             data: { receive_id: m.receiveId, msg_type: m.msgType, content, uuid: uuidOf(m.idemKey) },
           }),
@@ -356,14 +211,16 @@ export class OutboxSender {
         if (m.onSent && this.opts.onSent) await this.opts.onSent(tx, m.onSent, messageId);
       });
     } catch (e) {
-      await this.failed(m, describeError(e));
+      await this.failed(m, e);
     }
   }
 
-  private async failed(m: Prisma.OutboxMessageGetPayload<object>, err: SendError): Promise<void> {
+  private async failed(m: Prisma.OutboxMessageGetPayload<object>, e: unknown): Promise<void> {
     const attempts = m.attempts + 1;
-    const label = `${err.code ?? err.status ?? "network"}: ${err.message}`;
-    if (err.code === 230031 && m.action === "patch") {
+    const { code, label, verdict: first } = classifySendFailure(e, { action: m.action, attempts });
+    let verdict = first;
+    const log = this.logger.child({ outboxId: m.id });
+    if (verdict.kind === "skip") {
       // A card past Feishu's 14-day window can't change any more; 我的任务 re-issues fresh cards. Nothing to report.
       await writeTx(this.db, (tx) =>
         tx.outboxMessage.update({
@@ -371,37 +228,37 @@ export class OutboxSender {
           data: { attempts, error: label, status: "skipped", leaseUntil: null },
         }),
       );
-      this.logger.info({ outboxId: m.id, messageId: m.receiveId }, "card older than 14 days, update skipped");
+      log.info({ messageId: m.receiveId }, "card older than 14 days, update skipped");
       return;
     }
-    const stripped = err.code === 230028 ? withoutSensitive(m.content) : null;
-    if (stripped) {
-      // The data-leak review refused a phone number: resend at once without it rather than failing.
-      // The lease is released too, or the row would sit claimed (invisible to drain) until it ran out.
-      await writeTx(this.db, (tx) =>
-        tx.outboxMessage.update({
-          where: { id: m.id },
-          data: { attempts, error: label, content: stripped, nextAttemptAt: new Date(this.now()), leaseUntil: null },
-        }),
-      );
-      this.logger.warn({ outboxId: m.id }, "refused by the data-leak review, resending without the sensitive parts");
-      return;
+    if (verdict.kind === "strip") {
+      const stripped = withoutSensitive(m.content);
+      if (stripped) {
+        // The data-leak review refused a phone number: resend at once without it rather than failing.
+        // The lease is released too, or the row would sit claimed (invisible to drain) until it ran out.
+        await writeTx(this.db, (tx) =>
+          tx.outboxMessage.update({
+            where: { id: m.id },
+            data: { attempts, error: label, content: stripped, nextAttemptAt: new Date(this.now()), leaseUntil: null },
+          }),
+        );
+        log.warn("refused by the data-leak review, resending without the sensitive parts");
+        return;
+      }
+      verdict = retryOrFail(e instanceof FeishuApiError ? e : null, attempts);
     }
-    const permanent =
-      (err.code !== undefined && PERMANENT.has(err.code) && !cardLocked(err)) || attempts >= MAX_ATTEMPTS;
-    if (!permanent) {
-      // 429/99991400 says when to come back; otherwise exponential backoff from 1 s, capped at 5 min.
-      const backoff = err.retryAfterMs ?? Math.min(300_000, 1000 * 2 ** (attempts - 1));
+    if (verdict.kind === "retry") {
+      const backoff = verdict.backoffMs;
       await writeTx(this.db, (tx) =>
         tx.outboxMessage.update({
           where: { id: m.id },
           data: { attempts, error: label, nextAttemptAt: new Date(this.now() + backoff), leaseUntil: null },
         }),
       );
-      this.logger.warn({ outboxId: m.id, attempts, code: err.code, backoffMs: backoff }, "send failed, will retry");
+      log.warn({ err: e, attempts, code, backoffMs: backoff }, "send failed, will retry");
       return;
     }
-    this.logger.error({ outboxId: m.id, code: err.code, attempts }, "send failed permanently");
+    log.error({ err: e, code, attempts }, "send failed permanently");
     const admins = m.idemKey.startsWith("admin-notice:") ? [] : ((await this.opts.adminOpenIds?.()) ?? []);
     await writeTx(this.db, async (tx) => {
       await tx.outboxMessage.update({

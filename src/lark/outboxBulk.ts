@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { createRow, type OutgoingCreate } from "./outbox";
+import { createRow, type OutgoingCreate } from "./outboxQueue";
 
 /** Prisma's DateTime text in SQLite (what @prisma/adapter-better-sqlite3 writes). */
 const stamp = (d: Date) => d.toISOString().replace("Z", "+00:00");

@@ -35,7 +35,7 @@ export function wsDispatcher(deps: WsDeps): lark.EventDispatcher {
       try {
         return await handlers[EVENT.message](d as Record<string, unknown>);
       } catch (e) {
-        deps.logger.error({ err: (e as Error).message }, "could not store a long-connection event");
+        deps.logger.error({ err: e }, "could not store a long-connection event");
         return {};
       }
     },

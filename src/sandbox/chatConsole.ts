@@ -269,7 +269,7 @@ export function chatConsoleRouter(deps: ChatConsoleDeps): Router {
     try {
       await deps.onDateMoved?.();
     } catch (e) {
-      deps.logger?.error({ err: (e as Error).message }, "sandbox: jobs after the date move failed");
+      deps.logger?.error({ err: e }, "sandbox: jobs after the date move failed");
       note = "；当天的定时任务运行失败，详见日志";
     }
     await deps.settle();

@@ -38,25 +38,20 @@ const handler = async (tx: Prisma.TransactionClient, e: Envelope) => {
 };
 const advance = (ms: number) => (now = new Date(now.getTime() + ms));
 const worker = (jobs?: (type: string) => JobRunner | undefined) =>
-  new InboxWorker(
+  new InboxWorker({
     db,
-    handler,
-    createLogger("silent"),
-    () => now,
-    () => {},
-    async () => {},
-    async () => undefined,
-    {
-      jobs,
-      adminOpenIds: async () => [ADMIN],
-      backoffMs: [5_000, 30_000],
-      setTimer: (fn, ms) => {
-        timers.push(ms);
-        fire = fn;
-        return () => (fire = null);
-      },
+    handle: handler,
+    logger: createLogger("silent"),
+    now: () => now,
+    jobs,
+    adminOpenIds: async () => [ADMIN],
+    backoffMs: [5_000, 30_000],
+    setTimer: (fn, ms) => {
+      timers.push(ms);
+      fire = fn;
+      return () => (fire = null);
     },
-  );
+  });
 const seen = async () =>
   (await db.setting.findMany({ where: { key: { startsWith: "seen:" } }, orderBy: { key: "asc" } })).map((s) => s.key);
 const reports = () =>

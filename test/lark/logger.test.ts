@@ -45,6 +45,29 @@ describe("secrets never reach a log line", () => {
   });
 });
 
+describe("errors are logged as { err }", () => {
+  it("an SDK (axios) error keeps its status and Feishu's answer, not its request config or socket", () => {
+    const { logger, text } = capture("info", {});
+    const sdkError = Object.assign(new Error("Request failed with status code 400"), {
+      isAxiosError: true,
+      config: { url: "/open-apis/im/v1/messages", data: '{"receive_id":"oc_config_body"}' },
+      request: { socketPath: "socket-of-the-request" },
+      response: { status: 400, data: { code: 230002, msg: "Bot is not in the chat" }, headers: {} },
+    });
+    logger.error({ err: sdkError }, "send failed");
+    const line = JSON.parse(text()) as { err: Record<string, unknown> };
+    expect(line.err).toMatchObject({
+      type: "Error",
+      message: "Request failed with status code 400",
+      status: 400,
+      feishu: { code: 230002, msg: "Bot is not in the chat" },
+    });
+    expect(line.err["stack"]).toContain("logger.test.ts");
+    expect(text()).not.toContain("oc_config_body");
+    expect(text()).not.toContain("socket-of-the-request");
+  });
+});
+
 describe("a failed token call against the simulated Feishu (LOG_LEVEL=debug)", () => {
   let fake: FakeFeishu | undefined;
   afterEach(async () => void (await fake?.close()));

@@ -1,6 +1,7 @@
 import * as lark from "@larksuiteoapi/node-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { enqueueMessage, enqueuePatch, OutboxSender, Pacer } from "../../src/lark/outbox";
+import { enqueueMessage, enqueuePatch, OutboxSender } from "../../src/lark/outbox";
+import { Pacer } from "../../src/lark/pacing";
 import { createLogger } from "../../src/logger";
 import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
 import type { Db } from "../../src/store/db";

@@ -39,15 +39,16 @@ async function rig(
   const cards: Envelope[] = [];
   const failNext = { n: 0 };
   const logger = createLogger("silent");
-  const worker = new InboxWorker(
+  const worker = new InboxWorker({
     db,
-    handler ??
+    handle:
+      handler ??
       (async (_tx, e) => {
         if (failNext.n-- > 0) throw new Error("simulated crash");
         handled.push(e);
       }),
     logger,
-  );
+  });
   const app = new Koa();
   const router = new Router();
   registerWebhook(router, {
@@ -283,7 +284,12 @@ describe("restart mid-processing", () => {
     expect((await r.db.inboxEvent.findFirstOrThrow()).status).toBe("pending");
 
     // The retry waits out its back-off (5 s): the restarted worker's clock is past it.
-    const restarted = new InboxWorker(r.db, effects, createLogger("silent"), () => new Date(Date.now() + 10_000));
+    const restarted = new InboxWorker({
+      db: r.db,
+      handle: effects,
+      logger: createLogger("silent"),
+      now: () => new Date(Date.now() + 10_000),
+    });
     await restarted.kick();
     expect(await r.db.setting.count()).toBe(1);
     expect((await r.db.inboxEvent.findFirstOrThrow()).status).toBe("done");

@@ -36,7 +36,7 @@ export class JobScheduler {
         await this.o.run();
         this.o.logger.info({ why, day: this.o.clock.today() }, "daily jobs ran");
       } catch (e) {
-        this.o.logger.error({ err: (e as Error).stack, why }, "daily jobs failed");
+        this.o.logger.error({ err: e, why }, "daily jobs failed");
       }
     });
     return this.running;
