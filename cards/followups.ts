@@ -1,5 +1,6 @@
 import { NEXT_DISPOSALS } from "../src/domain/followups";
-import { card, esc, md, type Card, type Element } from "./kit";
+import { ACTION, type ActionName } from "./actions";
+import { card, esc, md, option, plain, submitButton, type Card, type Element } from "./kit";
 
 /** What a follow-up card shows (复查 card, 立案/移送 record card). */
 export interface FollowUpView {
@@ -20,21 +21,6 @@ export interface FollowUpView {
   owners: string[];
 }
 
-const plain = (content: string) => ({ tag: "plain_text", content });
-const submit = (
-  name: string,
-  text: string,
-  value: Record<string, unknown>,
-  type: "primary_filled" | "danger" | "default" = "primary_filled",
-) => ({
-  tag: "button",
-  name,
-  text: plain(text),
-  type,
-  form_action_type: "submit",
-  behaviors: [{ type: "callback", value }],
-});
-
 export function followUpSummary(v: FollowUpView): string {
   return [
     `**检查对象**：${esc(v.targetName)}（${v.creditCode}）　**任务**：${esc(v.taskCode)}`,
@@ -48,7 +34,7 @@ export function followUpSummary(v: FollowUpView): string {
 
 /** The forms that record this follow-up's outcome; names carry the id so several fit in one card. */
 export function followUpForms(v: FollowUpView, from?: string): Element[] {
-  const value = (action: string) => ({ action, followUpId: v.id, ...(from ? { from } : {}) });
+  const value = (action: ActionName) => ({ action, followUpId: v.id, ...(from ? { from } : {}) });
   const id = v.id;
   if (v.kind === "整改复查") {
     return [
@@ -57,7 +43,7 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
         name: `rectified_${id}`,
         elements: [
           { tag: "date_picker", name: "review_date", required: true, placeholder: plain("复查日期") },
-          submit(`rectified_btn_${id}`, "已整改", value("followup.rectified")),
+          submitButton(`rectified_btn_${id}`, "已整改", value(ACTION.followup.rectified)),
         ],
       },
       {
@@ -69,9 +55,9 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
             name: "next_disposal",
             required: true,
             placeholder: plain("下一步处置"),
-            options: NEXT_DISPOSALS.map((d) => ({ text: plain(d), value: d })),
+            options: NEXT_DISPOSALS.map(option),
           },
-          submit(`not_rectified_btn_${id}`, "未整改", value("followup.not_rectified"), "danger"),
+          submitButton(`not_rectified_btn_${id}`, "未整改", value(ACTION.followup.notRectified), "danger"),
         ],
       },
     ];
@@ -82,10 +68,10 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
     elements: [
       { tag: "input", name: "receiver", required: true, max_length: 100, placeholder: plain("接收单位") },
       { tag: "date_picker", name: "transfer_date", required: true, placeholder: plain("移送日期") },
-      submit(
+      submitButton(
         `transferred_btn_${id}`,
         "已移送",
-        value("followup.transferred"),
+        value(ACTION.followup.transferred),
         v.kind === "移送" ? "primary_filled" : "default",
       ),
     ],
@@ -98,7 +84,7 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
       elements: [
         { tag: "input", name: "case_no", required: true, max_length: 100, placeholder: plain("案号") },
         { tag: "date_picker", name: "closed_date", required: true, placeholder: plain("结案日期") },
-        submit(`case_closed_btn_${id}`, "已结案", value("followup.case_closed")),
+        submitButton(`case_closed_btn_${id}`, "已结案", value(ACTION.followup.caseClosed)),
       ],
     },
     transfer,

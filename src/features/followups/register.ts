@@ -1,3 +1,4 @@
+import { ACTION } from "../../../cards/actions";
 import { followUpCard } from "../../../cards/followups";
 import type { Bot, CardAnswer, CardContext } from "../../bot/bot";
 import { hasAnyRole } from "../../bot/roles";
@@ -9,16 +10,18 @@ import { applyFollowUpEvent, followUpView, ownersOf } from "./service";
 const pickerDate = (v: unknown): string => (typeof v === "string" ? v.trim().slice(0, 10) : "");
 const text = (v: unknown): string => (typeof v === "string" ? v : "");
 
+type FollowUpAction = (typeof ACTION.followup)[keyof typeof ACTION.followup];
+
 /** The event a card's form describes. */
-const EVENTS: Record<string, (form: Record<string, unknown>) => FollowUpEvent> = {
-  "followup.rectified": (f) => ({ type: "rectified", reviewDate: pickerDate(f["review_date"]) }),
-  "followup.not_rectified": (f) => ({ type: "not_rectified", next: text(f["next_disposal"]) }),
-  "followup.case_closed": (f) => ({
+const EVENTS: Record<FollowUpAction, (form: Record<string, unknown>) => FollowUpEvent> = {
+  [ACTION.followup.rectified]: (f) => ({ type: "rectified", reviewDate: pickerDate(f["review_date"]) }),
+  [ACTION.followup.notRectified]: (f) => ({ type: "not_rectified", next: text(f["next_disposal"]) }),
+  [ACTION.followup.caseClosed]: (f) => ({
     type: "case_closed",
     caseNo: text(f["case_no"]),
     closedDate: pickerDate(f["closed_date"]),
   }),
-  "followup.transferred": (f) => ({
+  [ACTION.followup.transferred]: (f) => ({
     type: "transferred",
     receiver: text(f["receiver"]),
     transferDate: pickerDate(f["transfer_date"]),
@@ -38,12 +41,13 @@ const TOASTS: Record<string, string> = {
  * the reminder keeps its other items.
  */
 export function register(bot: Bot): void {
-  for (const [action, toEvent] of Object.entries(EVENTS)) {
+  for (const [action, toEvent] of Object.entries(EVENTS) as [FollowUpAction, (typeof EVENTS)[FollowUpAction]][]) {
     bot.cardAction({
       action,
       roles: [],
-      async run({ tx, now, today, operator, action: click }: CardContext): Promise<CardAnswer> {
-        const f = await tx.followUp.findUnique({ where: { id: Number(click.value["followUpId"]) || -1 } });
+      async run(ctx: CardContext): Promise<CardAnswer> {
+        const { tx, now, today, operator, action: click } = ctx;
+        const f = await tx.followUp.findUnique({ where: { id: ctx.id("followUpId") } });
         if (!f) throw new AppError("NOT_FOUND", "找不到这项后续处置");
         const mayAct =
           (operator.certNo !== null && ownersOf(f).includes(operator.certNo)) ||
