@@ -32,7 +32,10 @@ export function followUpSummary(v: FollowUpView): string {
     .join("\n");
 }
 
-/** The forms that record this follow-up's outcome; names carry the id so several fit in one card. */
+/**
+ * The forms that record this follow-up's outcome. Every name carries the id (`review_date_12`), so
+ * several follow-ups fit in one card (names are card-unique); the handler reads either form.
+ */
 export function followUpForms(v: FollowUpView, from?: string): Element[] {
   const value = (action: ActionName) => ({ action, followUpId: v.id, ...(from ? { from } : {}) });
   const id = v.id;
@@ -42,7 +45,7 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
         tag: "form",
         name: `rectified_${id}`,
         elements: [
-          { tag: "date_picker", name: "review_date", required: true, placeholder: plain("复查日期") },
+          { tag: "date_picker", name: `review_date_${id}`, required: true, placeholder: plain("复查日期") },
           submitButton(`rectified_btn_${id}`, "已整改", value(ACTION.followup.rectified)),
         ],
       },
@@ -52,7 +55,7 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
         elements: [
           {
             tag: "select_static",
-            name: "next_disposal",
+            name: `next_disposal_${id}`,
             required: true,
             placeholder: plain("下一步处置"),
             options: NEXT_DISPOSALS.map(option),
@@ -66,8 +69,8 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
     tag: "form",
     name: `transferred_${id}`,
     elements: [
-      { tag: "input", name: "receiver", required: true, max_length: 100, placeholder: plain("接收单位") },
-      { tag: "date_picker", name: "transfer_date", required: true, placeholder: plain("移送日期") },
+      { tag: "input", name: `receiver_${id}`, required: true, max_length: 100, placeholder: plain("接收单位") },
+      { tag: "date_picker", name: `transfer_date_${id}`, required: true, placeholder: plain("移送日期") },
       submitButton(
         `transferred_btn_${id}`,
         "已移送",
@@ -82,8 +85,8 @@ export function followUpForms(v: FollowUpView, from?: string): Element[] {
       tag: "form",
       name: `case_closed_${id}`,
       elements: [
-        { tag: "input", name: "case_no", required: true, max_length: 100, placeholder: plain("案号") },
-        { tag: "date_picker", name: "closed_date", required: true, placeholder: plain("结案日期") },
+        { tag: "input", name: `case_no_${id}`, required: true, max_length: 100, placeholder: plain("案号") },
+        { tag: "date_picker", name: `closed_date_${id}`, required: true, placeholder: plain("结案日期") },
         submitButton(`case_closed_btn_${id}`, "已结案", value(ACTION.followup.caseClosed)),
       ],
     },

@@ -1,30 +1,28 @@
 import { ACTION } from "../../../cards/actions";
 import { followUpCard } from "../../../cards/followups";
 import type { Bot, CardAnswer, CardContext } from "../../bot/bot";
+import type { CardReaders } from "../../bot/cardReaders";
 import { hasAnyRole } from "../../bot/roles";
 import { AppError } from "../../domain/errors";
 import type { FollowUpEvent } from "../../domain/followups";
 import { loadCalendar } from "../../store/calendar";
 import { applyFollowUpEvent, followUpView, ownersOf } from "./service";
 
-const pickerDate = (v: unknown): string => (typeof v === "string" ? v.trim().slice(0, 10) : "");
-const text = (v: unknown): string => (typeof v === "string" ? v : "");
-
 type FollowUpAction = (typeof ACTION.followup)[keyof typeof ACTION.followup];
 
-/** The event a card's form describes. */
-const EVENTS: Record<FollowUpAction, (form: Record<string, unknown>) => FollowUpEvent> = {
-  [ACTION.followup.rectified]: (f) => ({ type: "rectified", reviewDate: pickerDate(f["review_date"]) }),
-  [ACTION.followup.notRectified]: (f) => ({ type: "not_rectified", next: text(f["next_disposal"]) }),
+/** The event a card's form describes (fields named `review_date` or, on a shared card, `review_date_<id>`). */
+const EVENTS: Record<FollowUpAction, (form: CardReaders) => FollowUpEvent> = {
+  [ACTION.followup.rectified]: (f) => ({ type: "rectified", reviewDate: f.text("review_date").slice(0, 10) }),
+  [ACTION.followup.notRectified]: (f) => ({ type: "not_rectified", next: f.text("next_disposal") }),
   [ACTION.followup.caseClosed]: (f) => ({
     type: "case_closed",
-    caseNo: text(f["case_no"]),
-    closedDate: pickerDate(f["closed_date"]),
+    caseNo: f.text("case_no"),
+    closedDate: f.text("closed_date").slice(0, 10),
   }),
   [ACTION.followup.transferred]: (f) => ({
     type: "transferred",
-    receiver: text(f["receiver"]),
-    transferDate: pickerDate(f["transfer_date"]),
+    receiver: f.text("receiver"),
+    transferDate: f.text("transfer_date").slice(0, 10),
   }),
 };
 
@@ -54,7 +52,7 @@ export function register(bot: Bot): void {
           hasAnyRole(operator, ["法制员", "领导"]);
         if (!mayAct)
           return { toast: { type: "error", content: "只有负责的执法人员、法制员或领导可以登记（卡片可能是转发的）" } };
-        const { followUp } = await applyFollowUpEvent(tx, f.id, toEvent(click.formValue), {
+        const { followUp } = await applyFollowUpEvent(tx, f.id, toEvent(ctx), {
           today,
           now,
           actor: operator.openId,
