@@ -1,5 +1,19 @@
 import type { Commitment, DrawRecord } from "../src/domain/draw/types";
-import { at, card, esc, hr, md, MAX_CARD_BYTES, cardBytes, type Card } from "./kit";
+import { ACTION } from "./actions";
+import {
+  at,
+  card,
+  esc,
+  form,
+  hr,
+  md,
+  MAX_CARD_BYTES,
+  cardBytes,
+  plain,
+  reasonForm,
+  submitButton,
+  type Card,
+} from "./kit";
 
 /** Everything a draw card shows about targets and people, looked up by the caller. */
 export interface DrawNames {
@@ -47,53 +61,26 @@ export function commitmentCard(c: Commitment, itemName: string, orderedBy: strin
     md(
       "号池与参数已冻结。请一位**非发起人**的工作人员作为见证人，输入任意随机内容（如现场掷骰结果）后确认。种子 = sha256(服务器种子|见证随机数|poolHash|paramsHash)，服务器种子将在揭示时公布，任何人可复算。",
     ),
-    {
-      tag: "form",
-      name: "witness_form",
-      elements: [
-        {
-          tag: "input",
-          name: "entropy",
-          required: true,
-          max_length: 100,
-          placeholder: { tag: "plain_text", content: "见证人输入随机数，如掷骰结果 3-6-1-4-2" },
-        },
-        {
-          tag: "button",
-          name: "confirm_draw",
-          text: { tag: "plain_text", content: "见证并确认抽取" },
-          type: "primary_filled",
-          form_action_type: "submit",
-          behaviors: [{ type: "callback", value: { action: "draw.confirm", drawId: c.drawId } }],
-        },
-      ],
-    },
-    {
-      // 取消 needs a reason (told to the group and audited): a form, so the reason comes with the click.
-      tag: "form",
+    form("witness_form", [
+      {
+        tag: "input",
+        name: "entropy",
+        required: true,
+        max_length: 100,
+        placeholder: plain("见证人输入随机数，如掷骰结果 3-6-1-4-2"),
+      },
+      submitButton("confirm_draw", "见证并确认抽取", { action: ACTION.draw.confirm, drawId: c.drawId }),
+    ]),
+    // 取消 needs a reason (told to the group and audited): a form, so the reason comes with the click.
+    reasonForm({
       name: "cancel_form",
-      elements: [
-        {
-          tag: "input",
-          name: "reason",
-          required: true,
-          max_length: 200,
-          placeholder: { tag: "plain_text", content: "取消原因（发起人、领导或管理员可取消）" },
-        },
-        {
-          tag: "button",
-          name: "cancel_draw",
-          text: { tag: "plain_text", content: "取消本次抽取" },
-          type: "danger",
-          form_action_type: "submit",
-          behaviors: [{ type: "callback", value: { action: "draw.cancel", drawId: c.drawId } }],
-          confirm: {
-            title: { tag: "plain_text", content: "取消抽取" },
-            text: { tag: "plain_text", content: "取消后本次承诺作废（记录保留），可重新发起。确定取消？" },
-          },
-        },
-      ],
-    },
+      placeholder: "取消原因（发起人、领导或管理员可取消）",
+      button: "cancel_draw",
+      text: "取消本次抽取",
+      value: { action: ACTION.draw.cancel, drawId: c.drawId },
+      maxLength: 200,
+      confirm: { title: "取消抽取", text: "取消后本次承诺作废（记录保留），可重新发起。确定取消？" },
+    }),
   ]);
 }
 

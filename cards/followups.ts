@@ -1,5 +1,6 @@
 import { NEXT_DISPOSALS } from "../src/domain/followups";
-import { card, esc, md, type Card, type Element } from "./kit";
+import { ACTION, type ActionName } from "./actions";
+import { card, esc, form, md, option, plain, submitButton, type Card, type Element } from "./kit";
 
 /** What a follow-up card shows (复查 card, 立案/移送 record card). */
 export interface FollowUpView {
@@ -20,21 +21,6 @@ export interface FollowUpView {
   owners: string[];
 }
 
-const plain = (content: string) => ({ tag: "plain_text", content });
-const submit = (
-  name: string,
-  text: string,
-  value: Record<string, unknown>,
-  type: "primary_filled" | "danger" | "default" = "primary_filled",
-) => ({
-  tag: "button",
-  name,
-  text: plain(text),
-  type,
-  form_action_type: "submit",
-  behaviors: [{ type: "callback", value }],
-});
-
 export function followUpSummary(v: FollowUpView): string {
   return [
     `**检查对象**：${esc(v.targetName)}（${v.creditCode}）　**任务**：${esc(v.taskCode)}`,
@@ -46,61 +32,48 @@ export function followUpSummary(v: FollowUpView): string {
     .join("\n");
 }
 
-/** The forms that record this follow-up's outcome; names carry the id so several fit in one card. */
+/**
+ * The forms that record this follow-up's outcome. Every name carries the id (`review_date_12`), so
+ * several follow-ups fit in one card (names are card-unique); the handler reads either form.
+ */
 export function followUpForms(v: FollowUpView, from?: string): Element[] {
-  const value = (action: string) => ({ action, followUpId: v.id, ...(from ? { from } : {}) });
+  const value = (action: ActionName) => ({ action, followUpId: v.id, ...(from ? { from } : {}) });
   const id = v.id;
   if (v.kind === "整改复查") {
     return [
-      {
-        tag: "form",
-        name: `rectified_${id}`,
-        elements: [
-          { tag: "date_picker", name: "review_date", required: true, placeholder: plain("复查日期") },
-          submit(`rectified_btn_${id}`, "已整改", value("followup.rectified")),
-        ],
-      },
-      {
-        tag: "form",
-        name: `not_rectified_${id}`,
-        elements: [
-          {
-            tag: "select_static",
-            name: "next_disposal",
-            required: true,
-            placeholder: plain("下一步处置"),
-            options: NEXT_DISPOSALS.map((d) => ({ text: plain(d), value: d })),
-          },
-          submit(`not_rectified_btn_${id}`, "未整改", value("followup.not_rectified"), "danger"),
-        ],
-      },
+      form(`rectified_${id}`, [
+        { tag: "date_picker", name: `review_date_${id}`, required: true, placeholder: plain("复查日期") },
+        submitButton(`rectified_btn_${id}`, "已整改", value(ACTION.followup.rectified)),
+      ]),
+      form(`not_rectified_${id}`, [
+        {
+          tag: "select_static",
+          name: `next_disposal_${id}`,
+          required: true,
+          placeholder: plain("下一步处置"),
+          options: NEXT_DISPOSALS.map(option),
+        },
+        submitButton(`not_rectified_btn_${id}`, "未整改", value(ACTION.followup.notRectified), "danger"),
+      ]),
     ];
   }
-  const transfer = {
-    tag: "form",
-    name: `transferred_${id}`,
-    elements: [
-      { tag: "input", name: "receiver", required: true, max_length: 100, placeholder: plain("接收单位") },
-      { tag: "date_picker", name: "transfer_date", required: true, placeholder: plain("移送日期") },
-      submit(
-        `transferred_btn_${id}`,
-        "已移送",
-        value("followup.transferred"),
-        v.kind === "移送" ? "primary_filled" : "default",
-      ),
-    ],
-  };
+  const transfer = form(`transferred_${id}`, [
+    { tag: "input", name: `receiver_${id}`, required: true, max_length: 100, placeholder: plain("接收单位") },
+    { tag: "date_picker", name: `transfer_date_${id}`, required: true, placeholder: plain("移送日期") },
+    submitButton(
+      `transferred_btn_${id}`,
+      "已移送",
+      value(ACTION.followup.transferred),
+      v.kind === "移送" ? "primary_filled" : "default",
+    ),
+  ]);
   if (v.kind === "移送") return [transfer];
   return [
-    {
-      tag: "form",
-      name: `case_closed_${id}`,
-      elements: [
-        { tag: "input", name: "case_no", required: true, max_length: 100, placeholder: plain("案号") },
-        { tag: "date_picker", name: "closed_date", required: true, placeholder: plain("结案日期") },
-        submit(`case_closed_btn_${id}`, "已结案", value("followup.case_closed")),
-      ],
-    },
+    form(`case_closed_${id}`, [
+      { tag: "input", name: `case_no_${id}`, required: true, max_length: 100, placeholder: plain("案号") },
+      { tag: "date_picker", name: `closed_date_${id}`, required: true, placeholder: plain("结案日期") },
+      submitButton(`case_closed_btn_${id}`, "已结案", value(ACTION.followup.caseClosed)),
+    ]),
     transfer,
   ];
 }

@@ -1,5 +1,6 @@
 import { dueText, showDeadline, type DueState } from "../src/domain/deadlines";
-import { button, card, cardBytes, esc, hr, md, MAX_CARD_BYTES, type Card, type Element } from "./kit";
+import { ACTION } from "./actions";
+import { button, card, cardBytes, esc, hr, md, MAX_CARD_BYTES, reasonForm, type Card, type Element } from "./kit";
 
 /** Lines per heading before the card says how many more (keeps a card far below Feishu's 30 KB). */
 export const MAX_LINES = 25; // 4 headings × 25 lines × ~200 bytes stays under 30 KB
@@ -95,4 +96,45 @@ export function summaryCard(today: string, year: number, rows: SummaryRow[], ope
   ]);
 }
 
-export const openButton = (name: string, text: string, value: Record<string, unknown>) => button(name, text, value);
+/*
+ * The buttons and forms of a reminder item. Several items share one card, so every name carries
+ * the row's id (Feishu wants names card-unique), the reason inputs too (`reason_<form>`: the handler
+ * reads either).
+ */
+
+/** An assignment still without a result: a fresh private task card with the form. */
+export const openTaskActions = (assignmentId: number): Element[] => [
+  button(`open_task_${assignmentId}`, "打开任务卡（填写结果）", { action: ACTION.task.open, assignmentId }),
+];
+
+/** A partner's result waiting for this person's confirmation. */
+export const confirmResultActions = (resultId: number, certNo: string): Element[] => {
+  const name = `dispute_${resultId}_${certNo}`;
+  return [
+    button(`confirm_${resultId}`, "确认无误", { action: ACTION.result.confirm, resultId }, "primary_filled"),
+    reasonForm({
+      name,
+      placeholder: "如有异议，请写明理由",
+      button: `${name}_btn`,
+      text: "有异议",
+      value: { action: ACTION.result.dispute, resultId },
+      field: `reason_${name}`,
+    }),
+  ];
+};
+
+/** A recusal request waiting for a 领导. */
+export const decideRecusalActions = (requestId: number): Element[] => {
+  const name = `reject_${requestId}`;
+  return [
+    button(`approve_${requestId}`, "批准回避", { action: ACTION.recusal.approve, requestId }, "primary_filled"),
+    reasonForm({
+      name,
+      placeholder: "驳回理由",
+      button: `${name}_btn`,
+      text: "驳回",
+      value: { action: ACTION.recusal.reject, requestId },
+      field: `reason_${name}`,
+    }),
+  ];
+};

@@ -1,4 +1,5 @@
 /** Card JSON 2.0 building blocks (Feishu rejects unknown attributes, so only documented ones appear). */
+import type { ActionValue } from "./actions";
 
 export type Element = Record<string, unknown>;
 export type Template = "blue" | "green" | "orange" | "red" | "grey" | "turquoise" | "purple";
@@ -32,28 +33,82 @@ export const md = (content: string): Element => ({ tag: "markdown", content });
 export const hr = (): Element => ({ tag: "hr" });
 export const at = (openId: string) => `<at id=${openId}></at>`;
 
+export type ButtonType = "primary_filled" | "default" | "danger";
+export interface Confirm {
+  title: string;
+  text: string;
+}
+
+export const plain = (content: string) => ({ tag: "plain_text" as const, content });
+/** A select_static option whose value is its text (the server checks it against the same list). */
+export const option = (v: string) => ({ text: plain(v), value: v });
+
+const confirmOf = (confirm?: Confirm) =>
+  confirm ? { confirm: { title: plain(confirm.title), text: plain(confirm.text) } } : {};
+
+/** A button that calls back with `value`; its action must be one the bot registers (ACTION). */
 export function button(
   name: string,
   text: string,
-  value: Record<string, unknown>,
-  type: "primary_filled" | "default" | "danger" = "default",
-  confirm?: { title: string; text: string },
+  value: ActionValue,
+  type: ButtonType = "default",
+  confirm?: Confirm,
 ): Element {
   return {
     tag: "button",
     name,
-    text: { tag: "plain_text", content: text },
+    text: plain(text),
     type,
     behaviors: [{ type: "callback", value }],
-    ...(confirm
-      ? {
-          confirm: {
-            title: { tag: "plain_text", content: confirm.title },
-            text: { tag: "plain_text", content: confirm.text },
-          },
-        }
-      : {}),
+    ...confirmOf(confirm),
   };
+}
+
+/** A form's one submit button: the click brings the form's values along with `value`. */
+export function submitButton(
+  name: string,
+  text: string,
+  value: ActionValue,
+  type: ButtonType = "primary_filled",
+  confirm?: Confirm,
+): Element {
+  return {
+    tag: "button",
+    name,
+    text: plain(text),
+    type,
+    form_action_type: "submit",
+    behaviors: [{ type: "callback", value }],
+    ...confirmOf(confirm),
+  };
+}
+
+/** A form (only at the root of a card's body); every component in it needs a card-unique name. */
+export const form = (name: string, elements: Element[]): Element => ({ tag: "form", name, elements });
+
+/** A form with one required reason and its submit button (回避, 驳回, 有异议, 取消抽取). */
+export function reasonForm(o: {
+  name: string;
+  placeholder: string;
+  button: string;
+  text: string;
+  value: ActionValue;
+  type?: ButtonType;
+  maxLength?: number;
+  confirm?: Confirm;
+  /** The input's name: "reason", or "reason_<form>" where one card holds several reason forms. */
+  field?: string;
+}): Element {
+  return form(o.name, [
+    {
+      tag: "input",
+      name: o.field ?? "reason",
+      required: true,
+      max_length: o.maxLength ?? 300,
+      placeholder: plain(o.placeholder),
+    },
+    submitButton(o.button, o.text, o.value, o.type ?? "danger", o.confirm),
+  ]);
 }
 
 /** A plain message card: the bot's ordinary replies. */

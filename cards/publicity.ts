@@ -1,7 +1,6 @@
 import type { DueRow } from "../src/features/publicity/service";
-import { button, card, esc, hr, md, type Card, type Element } from "./kit";
-
-const plain = (content: string) => ({ tag: "plain_text" as const, content });
+import { ACTION, type ActionValue } from "./actions";
+import { button, card, esc, form, hr, md, plain, submitButton, type Card, type Confirm, type Element } from "./kit";
 
 /** Results per page: 5 elements each keeps a page far below Feishu's 200 elements and 30 KB. */
 export const PUBLICITY_PAGE_SIZE = 8;
@@ -33,30 +32,18 @@ function markForm(
   today: string,
   min: string,
   label: string,
-  value: Record<string, unknown>,
-  confirm?: { title: string; text: string },
+  value: ActionValue,
+  confirm?: Confirm,
 ): Element {
-  return {
-    tag: "form",
-    name,
-    elements: [
-      {
-        tag: "date_picker",
-        name: `publish_date_${name}`,
-        initial_date: today,
-        placeholder: plain(`公示日期（${min} 至 ${today}）`),
-      },
-      {
-        tag: "button",
-        name: `${name}_submit`,
-        text: plain(label),
-        type: "primary_filled",
-        form_action_type: "submit",
-        behaviors: [{ type: "callback", value }],
-        ...(confirm ? { confirm: { title: plain(confirm.title), text: plain(confirm.text) } } : {}),
-      },
-    ],
-  };
+  return form(name, [
+    {
+      tag: "date_picker",
+      name: `publish_date_${name}`,
+      initial_date: today,
+      placeholder: plain(`公示日期（${min} 至 ${today}）`),
+    },
+    submitButton(`${name}_submit`, label, value, "primary_filled", confirm),
+  ]);
 }
 
 /** `公示`: the due results with names and working days left, 「标记已公示」 on each, 「全部标记」 for the whole listing. */
@@ -77,18 +64,19 @@ export function publicityCard(v: PublicityListView): Card {
         `**${esc(r.targetName || r.creditCode)}**（${r.creditCode}）\n任务 ${esc(r.taskCode)} ${esc(r.taskName)}｜${esc(r.category)}${r.corrected ? "（已更正）" : ""}\n确认于 ${r.confirmedOn}｜${whenText(r)}`,
       ),
       markForm(`pub_${r.resultId}`, v.today, r.confirmedOn, "标记已公示", {
-        action: "publicity.mark",
+        action: ACTION.publicity.mark,
         resultId: r.resultId,
         page,
       }),
-      button(`correct_${r.resultId}`, "更正结果", { action: "result.correct.open", resultId: r.resultId }),
+      button(`correct_${r.resultId}`, "更正结果", { action: ACTION.result.correctOpen, resultId: r.resultId }),
     );
   }
   elements.push(hr());
   if (pages > 1) {
     elements.push(md(`第 ${page + 1} / ${pages} 页`));
-    if (page > 0) elements.push(button("pub_prev", "上一页", { action: "publicity.page", page: page - 1 }));
-    if (page < pages - 1) elements.push(button("pub_next", "下一页", { action: "publicity.page", page: page + 1 }));
+    if (page > 0) elements.push(button("pub_prev", "上一页", { action: ACTION.publicity.page, page: page - 1 }));
+    if (page < pages - 1)
+      elements.push(button("pub_next", "下一页", { action: ACTION.publicity.page, page: page + 1 }));
   }
   const latest = v.rows.reduce((m, r) => (r.confirmedOn > m ? r.confirmedOn : m), v.rows[0]!.confirmedOn);
   elements.push(
@@ -97,7 +85,7 @@ export function publicityCard(v: PublicityListView): Card {
       v.today,
       latest,
       `全部标记（${v.rows.length} 条）`,
-      { action: "publicity.markAll", asOf: v.asOf, page },
+      { action: ACTION.publicity.markAll, asOf: v.asOf, page },
       {
         title: "全部标记已公示",
         text: `将本卡片列出的全部 ${v.rows.length} 条结果（含其他页）标记为已于所选日期公示。确认日期晚于所选日期的结果不会标记。`,

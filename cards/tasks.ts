@@ -1,7 +1,22 @@
 import { maskPhone } from "../src/domain/phone";
 import { showDeadline } from "../src/domain/deadlines";
-import { DISPOSALS, RESULT_CATEGORIES } from "../src/domain/results";
-import { at, button, card, esc, hr, md, type Card, type Element } from "./kit";
+import { DISPOSALS, RESULT_CATEGORIES, RESULT_FIELDS } from "../src/domain/results";
+import { ACTION } from "./actions";
+import {
+  at,
+  button,
+  card,
+  esc,
+  form,
+  hr,
+  md,
+  option,
+  plain,
+  reasonForm,
+  submitButton,
+  type Card,
+  type Element,
+} from "./kit";
 
 export interface TaskView {
   assignmentId: number;
@@ -35,35 +50,6 @@ export interface ResultView {
   disputeReason: string | null;
 }
 
-const plain = (content: string) => ({ tag: "plain_text", content });
-
-/** A form with one required reason and its submit button (回避, 驳回, 有异议). */
-function reasonForm(
-  name: string,
-  placeholder: string,
-  buttonName: string,
-  buttonText: string,
-  value: Record<string, unknown>,
-  type: "default" | "danger",
-): Element {
-  return {
-    tag: "form",
-    name,
-    elements: [
-      { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain(placeholder) },
-      {
-        tag: "button",
-        name: buttonName,
-        text: plain(buttonText),
-        type,
-        form_action_type: "submit",
-        behaviors: [{ type: "callback", value }],
-      },
-    ],
-  };
-}
-const option = (v: string) => ({ text: plain(v), value: v });
-
 /**
  * The target's phone, masked, and a button for the full number (answered privately to an assigned
  * inspector). Both are marked sensitive: if Feishu's data-leak review refuses the card (230028), the
@@ -74,7 +60,7 @@ function phone(v: TaskView): Element[] {
   return [
     { ...md(`**电话**：${esc(maskPhone(v.target.phone))}`), element_id: "sensitive_phone" },
     {
-      ...button("show_phone", "查看完整电话", { action: "task.phone", assignmentId: v.assignmentId }),
+      ...button("show_phone", "查看完整电话", { action: ACTION.task.phone, assignmentId: v.assignmentId }),
       element_id: "sensitive_phone_btn",
     },
   ];
@@ -114,39 +100,78 @@ export function resultText(r: ResultView): string {
     .join("\n");
 }
 
+type ResultField = keyof typeof RESULT_FIELDS;
+
+/** When a field must be filled, said on the new form (the server checks it again: parseResultForm). */
+const HINTS: Partial<Record<ResultField, string>> = {
+  problem: "发现问题时必填",
+  disposal: "发现问题待后续处理时必选",
+  rectify_deadline: "责令限期整改时必填",
+};
+
+/**
+ * One component per RESULT_FIELDS entry, in its order, named and labelled as parseResultForm reads
+ * them: a field added there fails the typecheck here until the form has it. `initial` prefills a
+ * correction.
+ */
+const RESULT_INPUTS: Record<ResultField, (placeholder: ReturnType<typeof plain>, initial?: ResultView) => Element> = {
+  inspection_date: (placeholder, r) => ({
+    tag: "date_picker",
+    name: "inspection_date",
+    required: true,
+    ...(r ? { initial_date: r.inspectionDate } : {}),
+    placeholder,
+  }),
+  category: (placeholder, r) => ({
+    tag: "select_static",
+    name: "category",
+    required: true,
+    ...(r ? { initial_option: r.category } : {}),
+    placeholder,
+    options: RESULT_CATEGORIES.map(option),
+  }),
+  problem: (placeholder, r) => ({
+    tag: "input",
+    name: "problem",
+    max_length: 1000,
+    ...(r ? { default_value: r.problem } : {}),
+    placeholder,
+  }),
+  disposal: (placeholder, r) => ({
+    tag: "select_static",
+    name: "disposal",
+    ...(r?.disposal ? { initial_option: r.disposal } : {}),
+    placeholder,
+    options: DISPOSALS.map(option),
+  }),
+  rectify_deadline: (placeholder, r) => ({
+    tag: "date_picker",
+    name: "rectify_deadline",
+    ...(r?.rectifyDeadline ? { initial_date: r.rectifyDeadline } : {}),
+    placeholder,
+  }),
+  remark: (placeholder, r) => ({
+    tag: "input",
+    name: "remark",
+    max_length: 500,
+    ...(r ? { default_value: r.remark } : {}),
+    placeholder,
+  }),
+};
+
+function resultInputs(initial?: ResultView): Element[] {
+  return (Object.keys(RESULT_FIELDS) as ResultField[]).map((f) => {
+    const hint = initial ? undefined : HINTS[f];
+    return RESULT_INPUTS[f](plain(hint ? `${RESULT_FIELDS[f]}（${hint}）` : RESULT_FIELDS[f]), initial);
+  });
+}
+
 /** The result form (Card JSON 2.0 form; the server validates every field again). */
 export function resultForm(assignmentId: number): Element {
-  return {
-    tag: "form",
-    name: "result_form",
-    elements: [
-      { tag: "date_picker", name: "inspection_date", required: true, placeholder: plain("检查日期") },
-      {
-        tag: "select_static",
-        name: "category",
-        required: true,
-        placeholder: plain("检查结果"),
-        options: RESULT_CATEGORIES.map(option),
-      },
-      { tag: "input", name: "problem", max_length: 1000, placeholder: plain("问题描述（发现问题时必填）") },
-      {
-        tag: "select_static",
-        name: "disposal",
-        placeholder: plain("后续处置（发现问题待后续处理时必选）"),
-        options: DISPOSALS.map(option),
-      },
-      { tag: "date_picker", name: "rectify_deadline", placeholder: plain("整改期限（责令限期整改时必填）") },
-      { tag: "input", name: "remark", max_length: 500, placeholder: plain("备注") },
-      {
-        tag: "button",
-        name: "submit_result",
-        text: plain("提交检查结果"),
-        type: "primary_filled",
-        form_action_type: "submit",
-        behaviors: [{ type: "callback", value: { action: "result.submit", assignmentId } }],
-      },
-    ],
-  };
+  return form("result_form", [
+    ...resultInputs(),
+    submitButton("submit_result", "提交检查结果", { action: ACTION.result.submit, assignmentId }),
+  ]);
 }
 
 /** `withForm`: a re-issued card (我的任务) carries the result form even before 接受 (submitting accepts). */
@@ -175,15 +200,15 @@ export function taskCard(v: TaskView, opts: { withForm?: boolean } = {}): Card {
   return card(title, "blue", [
     ...details(v),
     hr(),
-    button("accept_task", "接受任务", { action: "task.accept", assignmentId: v.assignmentId }, "primary_filled"),
-    reasonForm(
-      "recusal_form",
-      "如与该对象存在利害关系，请写明回避理由",
-      "request_recusal",
-      "申请回避",
-      { action: "task.recuse", assignmentId: v.assignmentId },
-      "default",
-    ),
+    button("accept_task", "接受任务", { action: ACTION.task.accept, assignmentId: v.assignmentId }, "primary_filled"),
+    reasonForm({
+      name: "recusal_form",
+      placeholder: "如与该对象存在利害关系，请写明回避理由",
+      button: "request_recusal",
+      text: "申请回避",
+      value: { action: ACTION.task.recuse, assignmentId: v.assignmentId },
+      type: "default",
+    }),
     ...(opts.withForm ? [hr(), resultForm(v.assignmentId)] : []),
   ]);
 }
@@ -210,15 +235,14 @@ export function recusalApprovalCard(o: {
   return card("回避申请 · 待审批", "orange", [
     head,
     md("批准后将记录回避关系，并按抽取记录确定性地选派替换人员（任何人可复核）。"),
-    button("approve_recusal", "批准回避", { action: "recusal.approve", requestId: o.requestId }, "primary_filled"),
-    reasonForm(
-      "reject_form",
-      "驳回理由",
-      "reject_recusal",
-      "驳回",
-      { action: "recusal.reject", requestId: o.requestId },
-      "danger",
-    ),
+    button("approve_recusal", "批准回避", { action: ACTION.recusal.approve, requestId: o.requestId }, "primary_filled"),
+    reasonForm({
+      name: "reject_form",
+      placeholder: "驳回理由",
+      button: "reject_recusal",
+      text: "驳回",
+      value: { action: ACTION.recusal.reject, requestId: o.requestId },
+    }),
   ]);
 }
 
@@ -237,15 +261,14 @@ export function confirmationCard(o: {
   if (o.done) return card(`检查结果 · ${o.done}`, o.done === "已确认" ? "green" : "grey", [head]);
   return card("检查结果 · 请同组确认", "turquoise", [
     head,
-    button("confirm_result", "确认无误", { action: "result.confirm", resultId: o.resultId }, "primary_filled"),
-    reasonForm(
-      "dispute_form",
-      "如有异议，请写明理由",
-      "dispute_result",
-      "有异议",
-      { action: "result.dispute", resultId: o.resultId },
-      "danger",
-    ),
+    button("confirm_result", "确认无误", { action: ACTION.result.confirm, resultId: o.resultId }, "primary_filled"),
+    reasonForm({
+      name: "dispute_form",
+      placeholder: "如有异议，请写明理由",
+      button: "dispute_result",
+      text: "有异议",
+      value: { action: ACTION.result.dispute, resultId: o.resultId },
+    }),
   ]);
 }
 
@@ -262,56 +285,16 @@ export function correctionCard(o: {
     md(
       `**检查对象**：${esc(o.targetName)}（${o.creditCode}）\n**现结果**：\n${resultText(r)}\n\n更正后原结果保留为历史版本，更正人与理由记入留痕。`,
     ),
-    {
-      tag: "form",
-      name: "correction_form",
-      elements: [
-        {
-          tag: "date_picker",
-          name: "inspection_date",
-          required: true,
-          initial_date: r.inspectionDate,
-          placeholder: plain("检查日期"),
-        },
-        {
-          tag: "select_static",
-          name: "category",
-          required: true,
-          initial_option: r.category,
-          placeholder: plain("检查结果"),
-          options: RESULT_CATEGORIES.map(option),
-        },
-        { tag: "input", name: "problem", max_length: 1000, default_value: r.problem, placeholder: plain("问题描述") },
-        {
-          tag: "select_static",
-          name: "disposal",
-          ...(r.disposal ? { initial_option: r.disposal } : {}),
-          placeholder: plain("后续处置"),
-          options: DISPOSALS.map(option),
-        },
-        {
-          tag: "date_picker",
-          name: "rectify_deadline",
-          ...(r.rectifyDeadline ? { initial_date: r.rectifyDeadline } : {}),
-          placeholder: plain("整改期限"),
-        },
-        { tag: "input", name: "remark", max_length: 500, default_value: r.remark, placeholder: plain("备注") },
-        {
-          tag: "input",
-          name: "correction_reason",
-          required: true,
-          max_length: 300,
-          placeholder: plain("更正理由（必填）"),
-        },
-        {
-          tag: "button",
-          name: "submit_correction",
-          text: plain("提交更正"),
-          type: "primary_filled",
-          form_action_type: "submit",
-          behaviors: [{ type: "callback", value: { action: "result.correct", resultId: o.resultId } }],
-        },
-      ],
-    },
+    form("correction_form", [
+      ...resultInputs(r),
+      {
+        tag: "input",
+        name: "correction_reason",
+        required: true,
+        max_length: 300,
+        placeholder: plain("更正理由（必填）"),
+      },
+      submitButton("submit_correction", "提交更正", { action: ACTION.result.correct, resultId: o.resultId }),
+    ]),
   ]);
 }

@@ -1,3 +1,4 @@
+import { ACTION } from "./actions";
 import { button, card, esc, md, type Card } from "./kit";
 
 export interface WithdrawalLine {
@@ -40,9 +41,15 @@ export function withdrawalCard(o: {
     md(
       "确认后，每户按抽取记录确定性地选派替换人员（与回避相同的规则，任何人可复核），替换人员将收到任务卡片，工作群会收到通知。",
     ),
-    button("confirm_withdrawal", "确认撤换", { action: "withdrawal.confirm", certNo: o.certNo }, "primary_filled", {
-      title: "确认撤换",
-      text: `撤换 ${o.name} 的全部未完成任务？`,
-    }),
+    button(
+      "confirm_withdrawal",
+      "确认撤换",
+      { action: ACTION.withdrawal.confirm, certNo: o.certNo },
+      "primary_filled",
+      {
+        title: "确认撤换",
+        text: `撤换 ${o.name} 的全部未完成任务？`,
+      },
+    ),
   ]);
 }

@@ -1,3 +1,4 @@
+import type { ActionName } from "../../cards/actions";
 import { notice, type Card } from "../../cards/kit";
 import type * as lark from "@larksuiteoapi/node-sdk";
 import type { Clock } from "../clock";
@@ -19,6 +20,7 @@ import {
 import type { Logger } from "../logger";
 import type { Db, Prisma } from "../store/db";
 import { writeTx } from "../store/tx";
+import { cardReaders, type CardReaders } from "./cardReaders";
 import { ALIASES, parseCommand, type CommandName } from "./commands";
 import { errorOutcome } from "./errorReply";
 import { hasAnyRole, whoIs, type Person } from "./roles";
@@ -72,7 +74,8 @@ export interface CommandSpec {
   run(ctx: CommandContext): Promise<void>;
 }
 
-export interface CardContext {
+/** A card click: who clicked (checked against the roster), the bureau date, and readers for the click's ids and form. */
+export interface CardContext extends CardReaders {
   tx: Tx;
   now: Date;
   today: string;
@@ -90,7 +93,8 @@ export interface CardAnswer {
 }
 
 export interface CardActionSpec {
-  action: string;
+  /** One of cards/actions.ts ACTION: the buttons that send it are built from the same name. */
+  action: ActionName;
   roles: Role[]; // empty = any registered staff member
   run(ctx: CardContext): Promise<CardAnswer>;
 }
@@ -164,7 +168,7 @@ export function toFeishuContent(content: Reply): { msgType: "text" | "interactiv
  */
 export class Bot {
   readonly commands = new Map<CommandName, CommandSpec>();
-  readonly cardActions = new Map<string, CardActionSpec>();
+  readonly cardActions = new Map<ActionName, CardActionSpec>();
   /** Daily jobs registered by features, run by the scheduler, the runtime and `drbot jobs run`. */
   readonly jobs = new Map<string, JobSpec>();
 
@@ -334,7 +338,7 @@ export class Bot {
    */
   async onCard(db: Db, envelope: Envelope): Promise<CardAnswer> {
     const action = toCardAction(envelope);
-    const spec = action ? this.cardActions.get(String(action.value["action"] ?? "")) : undefined;
+    const spec = action ? this.cardActions.get(String(action.value["action"] ?? "") as ActionName) : undefined;
     const log = eventLogger(this.deps.logger, envelope);
     if (!action || !spec) return { toast: { type: "error", content: "这张卡片的按钮已失效" } };
     try {
@@ -362,6 +366,7 @@ export class Bot {
             log,
             operator,
             action,
+            ...cardReaders(action),
           });
         },
         { timeout: 2500, maxWait: 2000, budgetMs: 2500 }, // the answer must reach Feishu within 3 s

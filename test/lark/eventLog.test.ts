@@ -58,7 +58,7 @@ function rig() {
     },
   });
   bot.cardAction({
-    action: "test.broken",
+    action: "task.accept",
     roles: [],
     run: async (ctx) => {
       ctx.log.info("card handler started");
@@ -104,7 +104,7 @@ describe("a child logger per event", () => {
       header: { event_id: "ev-card-1", event_type: "card.action.trigger" },
       event: {
         operator: { open_id: ADMIN },
-        action: { value: { action: "test.broken" } },
+        action: { value: { action: "task.accept" } },
         context: { open_message_id: "om_card", open_chat_id: "oc_10gcards" },
       },
     });

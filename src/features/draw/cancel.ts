@@ -1,3 +1,4 @@
+import { ACTION } from "../../../cards/actions";
 import { cancelledCard } from "../../../cards/draw";
 import type { Bot } from "../../bot/bot";
 import { hasAnyRole, type Person } from "../../bot/roles";
@@ -85,10 +86,10 @@ export function registerCancel(bot: Bot): void {
   });
 
   bot.cardAction({
-    action: "draw.cancel",
+    action: ACTION.draw.cancel,
     roles: [],
-    async run({ tx, now, operator, action }) {
-      const drawId = String(action.value["drawId"] ?? "");
+    async run({ tx, now, operator, param, requiredText }) {
+      const drawId = param("drawId");
       const draw = await tx.draw.findUnique({ where: { id: drawId } });
       if (!draw) throw new AppError("DRAW_NOT_FOUND", "找不到这次抽取");
       if (!mayCancel(operator, draw))
@@ -104,8 +105,7 @@ export function registerCancel(bot: Bot): void {
             draw.serverSeed,
           ),
         };
-      const reason = String(action.formValue["reason"] ?? "");
-      if (reason.trim() === "") return { toast: { type: "error", content: "取消原因：必填" } };
+      const reason = requiredText("reason", "取消原因");
       const card = await cancelPendingDraw(tx, draw, {
         by: operator.openId,
         byName: operator.name ?? operator.openId,

@@ -1,3 +1,4 @@
+import { ACTION } from "../../../cards/actions";
 import { commitmentCard, revealedCard } from "../../../cards/draw";
 import type { Bot } from "../../bot/bot";
 import { AppError } from "../../domain/errors";
@@ -67,11 +68,11 @@ export function register(bot: Bot): void {
   });
 
   bot.cardAction({
-    action: "draw.confirm",
+    action: ACTION.draw.confirm,
     roles: [], // any registered staff member may witness — except the one who ordered the draw
-    async run({ tx, now, today, operator, action }) {
-      const drawId = String(action.value["drawId"] ?? "");
-      const entropy = String(action.formValue["entropy"] ?? "").trim();
+    async run({ tx, now, today, operator, action, param, text }) {
+      const drawId = param("drawId");
+      const entropy = text("entropy");
       if (entropy === "") return { toast: { type: "error", content: "请先在输入框填写见证随机数" } };
       // Only the chat here: the record (megabytes at 20,000 targets) is read once, by the reveal.
       const draw = await tx.draw.findUnique({ where: { id: drawId }, select: { chatId: true } });

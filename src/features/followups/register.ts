@@ -1,27 +1,28 @@
+import { ACTION } from "../../../cards/actions";
 import { followUpCard } from "../../../cards/followups";
 import type { Bot, CardAnswer, CardContext } from "../../bot/bot";
+import type { CardReaders } from "../../bot/cardReaders";
 import { hasAnyRole } from "../../bot/roles";
 import { AppError } from "../../domain/errors";
 import type { FollowUpEvent } from "../../domain/followups";
 import { loadCalendar } from "../../store/calendar";
 import { applyFollowUpEvent, followUpView, ownersOf } from "./service";
 
-const pickerDate = (v: unknown): string => (typeof v === "string" ? v.trim().slice(0, 10) : "");
-const text = (v: unknown): string => (typeof v === "string" ? v : "");
+type FollowUpAction = (typeof ACTION.followup)[keyof typeof ACTION.followup];
 
-/** The event a card's form describes. */
-const EVENTS: Record<string, (form: Record<string, unknown>) => FollowUpEvent> = {
-  "followup.rectified": (f) => ({ type: "rectified", reviewDate: pickerDate(f["review_date"]) }),
-  "followup.not_rectified": (f) => ({ type: "not_rectified", next: text(f["next_disposal"]) }),
-  "followup.case_closed": (f) => ({
+/** The event a card's form describes (fields named `review_date` or, on a shared card, `review_date_<id>`). */
+const EVENTS: Record<FollowUpAction, (form: CardReaders) => FollowUpEvent> = {
+  [ACTION.followup.rectified]: (f) => ({ type: "rectified", reviewDate: f.text("review_date").slice(0, 10) }),
+  [ACTION.followup.notRectified]: (f) => ({ type: "not_rectified", next: f.text("next_disposal") }),
+  [ACTION.followup.caseClosed]: (f) => ({
     type: "case_closed",
-    caseNo: text(f["case_no"]),
-    closedDate: pickerDate(f["closed_date"]),
+    caseNo: f.text("case_no"),
+    closedDate: f.text("closed_date").slice(0, 10),
   }),
-  "followup.transferred": (f) => ({
+  [ACTION.followup.transferred]: (f) => ({
     type: "transferred",
-    receiver: text(f["receiver"]),
-    transferDate: pickerDate(f["transfer_date"]),
+    receiver: f.text("receiver"),
+    transferDate: f.text("transfer_date").slice(0, 10),
   }),
 };
 
@@ -38,19 +39,20 @@ const TOASTS: Record<string, string> = {
  * the reminder keeps its other items.
  */
 export function register(bot: Bot): void {
-  for (const [action, toEvent] of Object.entries(EVENTS)) {
+  for (const [action, toEvent] of Object.entries(EVENTS) as [FollowUpAction, (typeof EVENTS)[FollowUpAction]][]) {
     bot.cardAction({
       action,
       roles: [],
-      async run({ tx, now, today, operator, action: click }: CardContext): Promise<CardAnswer> {
-        const f = await tx.followUp.findUnique({ where: { id: Number(click.value["followUpId"]) || -1 } });
+      async run(ctx: CardContext): Promise<CardAnswer> {
+        const { tx, now, today, operator, action: click } = ctx;
+        const f = await tx.followUp.findUnique({ where: { id: ctx.id("followUpId") } });
         if (!f) throw new AppError("NOT_FOUND", "找不到这项后续处置");
         const mayAct =
           (operator.certNo !== null && ownersOf(f).includes(operator.certNo)) ||
           hasAnyRole(operator, ["法制员", "领导"]);
         if (!mayAct)
           return { toast: { type: "error", content: "只有负责的执法人员、法制员或领导可以登记（卡片可能是转发的）" } };
-        const { followUp } = await applyFollowUpEvent(tx, f.id, toEvent(click.formValue), {
+        const { followUp } = await applyFollowUpEvent(tx, f.id, toEvent(ctx), {
           today,
           now,
           actor: operator.openId,

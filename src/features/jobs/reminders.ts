@@ -1,6 +1,12 @@
 import { followUpForms, followUpSummary } from "../../../cards/followups";
-import { remindersCard, type ReminderSection } from "../../../cards/jobs";
-import { button, esc, type Element } from "../../../cards/kit";
+import {
+  confirmResultActions,
+  decideRecusalActions,
+  openTaskActions,
+  remindersCard,
+  type ReminderSection,
+} from "../../../cards/jobs";
+import { esc } from "../../../cards/kit";
 import type { Bot, JobSend } from "../../bot/bot";
 import type { WorkCalendar } from "../../domain/calendar";
 import { dueState, dueText } from "../../domain/deadlines";
@@ -8,25 +14,6 @@ import type { Db } from "../../store/db";
 import { followUpView } from "../followups/service";
 import { adminOpenIds, importNotice } from "./calendarNotice";
 import { openTargets, people } from "./due";
-
-const plain = (content: string) => ({ tag: "plain_text", content });
-
-/** A reason form (有异议 / 驳回) whose names carry the row id, so several fit in one card. */
-const reasonForm = (name: string, placeholder: string, text: string, value: Record<string, unknown>): Element => ({
-  tag: "form",
-  name,
-  elements: [
-    { tag: "input", name: "reason", required: true, max_length: 300, placeholder: plain(placeholder) },
-    {
-      tag: "button",
-      name: `${name}_btn`,
-      text: plain(text),
-      type: "danger",
-      form_action_type: "submit",
-      behaviors: [{ type: "callback", value }],
-    },
-  ],
-});
 
 type Kind = "assignments" | "confirm" | "review" | "cases" | "recusals";
 const TITLES: Record<Kind, string> = {
@@ -73,7 +60,7 @@ export function register(bot: Bot): void {
           const id = o.assignmentIds.get(certNo)!;
           b?.assignments.push({
             text: `${esc(name)}（${o.targetId}）｜任务 ${esc(o.taskCode)}｜结束日期 ${o.endDate}，${dueText(dueState(calendar, today, o.endDate))}${o.result ? "｜上次提交有异议，请重新提交" : ""}`,
-            actions: [button(`open_task_${id}`, "打开任务卡（填写结果）", { action: "task.open", assignmentId: id })],
+            actions: openTaskActions(id),
           });
         }
       }
@@ -87,13 +74,7 @@ export function register(bot: Bot): void {
         for (const m of team.filter((x) => x.inspectorId !== r.submittedBy)) {
           box(m.inspectorId)?.confirm.push({
             text: `${esc(name)}（${r.targetId}）${esc(r.category)}｜${esc(who.name(r.submittedBy))} 提交于检查日期 ${r.inspectionDate}`,
-            actions: [
-              button(`confirm_${r.id}`, "确认无误", { action: "result.confirm", resultId: r.id }, "primary_filled"),
-              reasonForm(`dispute_${r.id}_${m.inspectorId}`, "如有异议，请写明理由", "有异议", {
-                action: "result.dispute",
-                resultId: r.id,
-              }),
-            ],
+            actions: confirmResultActions(r.id, m.inspectorId),
           });
         }
       }
@@ -131,10 +112,7 @@ export function register(bot: Bot): void {
           for (const l of leaders) {
             box(l.certNo)?.recusals.push({
               text: `${esc(who.name(p.inspectorId))} 申请回避 ${esc(name)}（${p.targetId}）｜任务 ${esc(draws.get(p.drawId) ?? "")}｜理由：${esc(p.reason)}`,
-              actions: [
-                button(`approve_${p.id}`, "批准回避", { action: "recusal.approve", requestId: p.id }, "primary_filled"),
-                reasonForm(`reject_${p.id}`, "驳回理由", "驳回", { action: "recusal.reject", requestId: p.id }),
-              ],
+              actions: decideRecusalActions(p.id),
             });
           }
         }

@@ -1,3 +1,4 @@
+import { ACTION } from "../../../cards/actions";
 import { publicityCard } from "../../../cards/publicity";
 import type { Bot, BotDeps, CardContext } from "../../bot/bot";
 import { parsePickedDate } from "../../domain/publicity";
@@ -76,22 +77,21 @@ export function register(bot: Bot): void {
   });
 
   bot.cardAction({
-    action: "publicity.page",
+    action: ACTION.publicity.page,
     roles: PUBLICITY_ROLES,
-    async run({ tx, now, today, deps, action }) {
-      return { card: await listingCard(tx, deps, now, today, Number(action.value["page"]) || 0) };
+    async run({ tx, now, today, deps, param }) {
+      return { card: await listingCard(tx, deps, now, today, Number(param("page")) || 0) };
     },
   });
 
   bot.cardAction({
-    action: "publicity.mark",
+    action: ACTION.publicity.mark,
     roles: PUBLICITY_ROLES,
     async run(ctx) {
       const { tx, now, today, deps, operator, action } = ctx;
       const picked = pickedDate(ctx);
       if ("error" in picked) return { toast: { type: "error", content: picked.error } };
-      const resultId = Number(action.value["resultId"]);
-      if (!Number.isSafeInteger(resultId)) return { toast: { type: "error", content: "这张卡片的按钮已失效" } };
+      const resultId = ctx.id("resultId");
       const outcome = await markPublished(tx, {
         scope: { resultIds: [resultId] },
         date: picked.date,
@@ -114,7 +114,7 @@ export function register(bot: Bot): void {
   });
 
   bot.cardAction({
-    action: "publicity.markAll",
+    action: ACTION.publicity.markAll,
     roles: PUBLICITY_ROLES,
     async run(ctx) {
       const { tx, now, today, deps, operator, action } = ctx;

@@ -1,11 +1,10 @@
 import { confirmationCard, recusalApprovalCard } from "../../../cards/tasks";
 import type { Bot } from "../../bot/bot";
 import { hasAnyRole, type Person } from "../../bot/roles";
-import { AppError } from "../../domain/errors";
 import { enqueueMessage } from "../../lark/outbox";
 import type { Prisma } from "../../store/db";
-import { nameOf, openIdOf, ownAssignment, resultView, sendTaskCard } from "./register";
-import { OFF_TEAM, teamOf } from "./team";
+import { nameOf, openIdOf, resultView, sendTaskCard } from "./taskCard";
+import { OFF_TEAM } from "./team";
 import { pendingWithdrawals, withdrawalCardFor } from "./withdrawal";
 
 type Tx = Prisma.TransactionClient;
@@ -107,35 +106,6 @@ export function registerMyTasks(bot: Bot): void {
           );
       }
       if (message.chatType !== "p2p") await reply("已私聊发送给您。");
-    },
-  });
-
-  /** 「打开」 on a shared list card: a new private card to the clicker; the shared card stays as it is for everyone. */
-  bot.cardAction({
-    action: "task.open",
-    roles: [],
-    async run({ tx, now, operator, action }) {
-      const a = await ownAssignment(tx, action.value["assignmentId"], operator);
-      if (OFF_TEAM.includes(a.status)) return { toast: { type: "info", content: "您已不在本户的检查组中" } };
-      await sendTaskCard(tx, a, now, `task:${a.id}:open:${now.getTime()}`, { withForm: true });
-      return { toast: { type: "success", content: "任务卡片已私聊发送给您" } };
-    },
-  });
-
-  /** The full phone number, to an inspector on the target's current team only, as a toast (seen by the clicker alone). */
-  bot.cardAction({
-    action: "task.phone",
-    roles: [],
-    async run({ tx, operator, action }) {
-      const a = await ownAssignment(tx, action.value["assignmentId"], operator);
-      const onTeam = (await teamOf(tx, a.drawId, a.targetId)).some((m) => m.id === a.id);
-      if (!onTeam) throw new AppError("NOT_ON_TEAM", "您已不在本户的检查组中，不能查看联系电话");
-      const target = await tx.target.findUnique({
-        where: { creditCode: a.targetId },
-        select: { name: true, phone: true },
-      });
-      if (!target?.phone) return { toast: { type: "info", content: "名录库中没有该对象的联系电话" } };
-      return { toast: { type: "info", content: `${target.name} 联系电话：${target.phone}` } };
     },
   });
 }

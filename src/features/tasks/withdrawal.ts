@@ -1,3 +1,4 @@
+import { ACTION } from "../../../cards/actions";
 import { createHash } from "node:crypto";
 import { withdrawalCard, type WithdrawalLine } from "../../../cards/withdrawal";
 import type { Bot } from "../../bot/bot";
@@ -9,7 +10,7 @@ import { AppError } from "../../domain/errors";
 import { enqueueMessage } from "../../lark/outbox";
 import { appendAudit } from "../../store/audit";
 import type { Prisma } from "../../store/db";
-import { nameOf, refreshTaskCard, refreshTeamCards, sendTaskCard } from "./register";
+import { nameOf, refreshTaskCard, refreshTeamCards, sendTaskCard } from "./taskCard";
 
 type Tx = Prisma.TransactionClient;
 
@@ -128,10 +129,10 @@ export async function noticeWithdrawals(tx: Tx, now: Date, adminOpenIds: readonl
 export function registerWithdrawal(bot: Bot): void {
   /** A 领导 confirms: every open assignment of the departed person gets a `withdrawal` amendment and a replacement. */
   bot.cardAction({
-    action: "withdrawal.confirm",
+    action: ACTION.withdrawal.confirm,
     roles: ["领导"],
-    async run({ tx, now, deps, operator, action }) {
-      const certNo = String(action.value["certNo"] ?? "");
+    async run({ tx, now, deps, operator, param }) {
+      const certNo = param("certNo");
       const person = await tx.inspector.findUnique({ where: { certNo } });
       if (!person) throw new AppError("NOT_FOUND", "找不到这名执法人员");
       if (person.status === "在岗") return { toast: { type: "info", content: `${person.name} 现为在岗，无需撤换` } };
