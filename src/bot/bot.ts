@@ -18,14 +18,12 @@ import {
   type IncomingMessage,
 } from "../lark/wire";
 import type { Logger } from "../logger";
-import type { Db, Prisma } from "../store/db";
+import type { Db, Tx } from "../store/db";
 import { writeTx } from "../store/tx";
 import { cardReaders, type CardReaders } from "./cardReaders";
 import { ALIASES, parseCommand, type CommandName } from "./commands";
 import { errorOutcome } from "./errorReply";
 import { hasAnyRole, whoIs, type Person } from "./roles";
-
-type Tx = Prisma.TransactionClient;
 
 export interface BotDeps {
   config: Pick<

@@ -1,7 +1,5 @@
 import { ROLES, splitList, type Role } from "../domain/roles";
-import type { Db, Prisma } from "../store/db";
-
-type Tx = Prisma.TransactionClient | Db;
+import type { DbOrTx } from "../store/db";
 
 export interface Person {
   openId: string;
@@ -23,7 +21,7 @@ export function rosterRoles(row: { roles: string; status: string }): Role[] {
  * Roles come from the roster; 离岗 staff lose every role at once. BOT_ADMIN_OPEN_IDS are 管理员
  * regardless (even before any roster is imported, and after they leave it).
  */
-export async function whoIs(tx: Tx, openId: string, adminOpenIds: readonly string[]): Promise<Person> {
+export async function whoIs(tx: DbOrTx, openId: string, adminOpenIds: readonly string[]): Promise<Person> {
   const row = await tx.inspector.findUnique({ where: { openId } });
   const roles = new Set<Role>(row ? rosterRoles(row) : []);
   const admin = adminOpenIds.includes(openId);
@@ -41,7 +39,7 @@ export async function whoIs(tx: Tx, openId: string, adminOpenIds: readonly strin
 
 /** Open ids of the 在岗 staff holding a role (e.g. every 领导 to ask for an approval), but for `except`. */
 export async function holdersOf(
-  tx: Tx,
+  tx: DbOrTx,
   role: Role,
   except?: string | null,
 ): Promise<{ certNo: string; openId: string; name: string }[]> {

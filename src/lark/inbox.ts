@@ -1,13 +1,11 @@
 import type { Logger } from "../logger";
 import { appendAudit } from "../store/audit";
-import type { Db, Prisma } from "../store/db";
+import type { Db, Prisma, Tx } from "../store/db";
 import { writeTx } from "../store/tx";
 import { Drainer } from "./drainer";
 import { eventLogger } from "./eventLog";
 import { enqueueMessage } from "./outbox";
 import type { Envelope } from "./receiver";
-
-type Tx = Prisma.TransactionClient;
 
 /** Feishu advises de-duplicating messages by message_id (re-pushes may carry a new event_id). */
 export function dedupKeyOf(envelope: Envelope): string {

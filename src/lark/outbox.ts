@@ -8,7 +8,7 @@ import { callFeishu, FeishuApiError } from "./feishuError";
 import { feishuPacer, type Pacer } from "./pacing";
 import { classifySendFailure, retryOrFail } from "./sendFailure";
 import { withoutSensitive } from "./sensitive";
-import type { Db, Prisma } from "../store/db";
+import type { Db, Prisma, Tx } from "../store/db";
 import { writeTx } from "../store/tx";
 import { enqueueMessage, type FileSource } from "./outboxQueue";
 
@@ -42,7 +42,7 @@ function deadOnThisHost(claimedBy: string | null): boolean {
   }
 }
 
-export type SentHook = (tx: Prisma.TransactionClient, onSent: string, messageId: string) => Promise<void>;
+export type SentHook = (tx: Tx, onSent: string, messageId: string) => Promise<void>;
 
 /**
  * Sends queued messages through the SDK, in order, paced to Feishu's limits. Rate limits and

@@ -1,6 +1,4 @@
-import type { Db, Prisma } from "../store/db";
-
-type Tx = Prisma.TransactionClient | Db;
+import type { DbOrTx } from "../store/db";
 
 /**
  * The queue side of the outbox: a message is written inside the caller's transaction and exists
@@ -37,7 +35,7 @@ export function createRow(m: OutgoingCreate, now: Date) {
 }
 
 /** Queue a message inside the caller's transaction: it is sent only if the change it belongs to commits. */
-export async function enqueueMessage(tx: Tx, m: OutgoingCreate, now: Date): Promise<void> {
+export async function enqueueMessage(tx: DbOrTx, m: OutgoingCreate, now: Date): Promise<void> {
   await tx.outboxMessage.upsert({
     where: { idemKey: m.key },
     create: createRow(m, now),
@@ -46,7 +44,7 @@ export async function enqueueMessage(tx: Tx, m: OutgoingCreate, now: Date): Prom
 }
 
 /** Many messages at once (a fan-out chunk): two statements whatever the count; keys already queued are left alone. */
-export async function enqueueMessages(tx: Tx, ms: OutgoingCreate[], now: Date): Promise<void> {
+export async function enqueueMessages(tx: DbOrTx, ms: OutgoingCreate[], now: Date): Promise<void> {
   if (ms.length === 0) return;
   const queued = new Set(
     (
@@ -66,7 +64,7 @@ export interface OutgoingFile {
   source: string; // e.g. "draw.json:T2026-01-1"
 }
 
-export async function enqueueFile(tx: Tx, f: OutgoingFile, now: Date): Promise<void> {
+export async function enqueueFile(tx: DbOrTx, f: OutgoingFile, now: Date): Promise<void> {
   await tx.outboxMessage.upsert({
     where: { idemKey: f.key },
     create: {
@@ -85,7 +83,7 @@ export async function enqueueFile(tx: Tx, f: OutgoingFile, now: Date): Promise<v
 /** Builds a queued file's bytes at send time; the sender uploads them, then posts the file message. */
 export type FileSource = (source: string) => Promise<{ bytes: Buffer; fileType: "stream" | "xls" | "pdf" | "doc" }>;
 
-export async function enqueuePatch(tx: Tx, p: OutgoingPatch, now: Date): Promise<void> {
+export async function enqueuePatch(tx: DbOrTx, p: OutgoingPatch, now: Date): Promise<void> {
   await tx.outboxMessage.upsert({
     where: { idemKey: p.key },
     create: {

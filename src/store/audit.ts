@@ -1,9 +1,7 @@
 import { canonicalJson, sha256Hex } from "../domain/canonical";
 import type Database from "better-sqlite3";
-import type { Db, Prisma } from "./db";
+import type { DbOrTx } from "./db";
 import { sqliteInstant } from "./rawTx";
-
-type Tx = Prisma.TransactionClient | Db;
 
 export interface AuditEntry {
   at: Date;
@@ -38,7 +36,7 @@ function entryHash(
  * change, so the change and its trail commit together; SQLite serializes writers, so the chain
  * cannot fork.
  */
-export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<string> {
+export async function appendAudit(tx: DbOrTx, entry: AuditEntry): Promise<string> {
   const last = await tx.auditLog.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
   const prevHash = last?.hash ?? GENESIS_HASH;
   const row = {
@@ -80,12 +78,12 @@ export function appendAuditSync(conn: Database.Database, entry: AuditEntry): str
 }
 
 /** The chain's head (last sequence number and its hash), null while the log is empty: posted weekly (§9). */
-export async function auditHead(tx: Tx): Promise<{ seq: number; hash: string } | null> {
+export async function auditHead(tx: DbOrTx): Promise<{ seq: number; hash: string } | null> {
   return tx.auditLog.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
 }
 
 /** Walks the chain; returns the first broken sequence number, or null when every link holds. */
-export async function verifyAuditChain(db: Tx): Promise<{ ok: boolean; entries: number; brokenAt: number | null }> {
+export async function verifyAuditChain(db: DbOrTx): Promise<{ ok: boolean; entries: number; brokenAt: number | null }> {
   let prev = GENESIS_HASH;
   let entries = 0;
   for (let after = 0; ;) {

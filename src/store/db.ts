@@ -1,11 +1,15 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { PrismaClient } from "../generated/prisma/client";
+import { PrismaClient, type Prisma } from "../generated/prisma/client";
 import { SerialisedSqlite } from "./adapter";
 import { shareQueryCompiler, type CompiledWasm } from "./queryCompiler";
 import { migratedFile, sqliteFile } from "./sqliteFile";
 import { baselineWasmOnly } from "./wasmFlags";
 
 export type Db = PrismaClient;
+/** A write transaction's client: what writeTx hands its callback (the one Tx type of the code base). */
+export type Tx = Prisma.TransactionClient;
+/** For reads and single writes that work inside or outside a transaction. */
+export type DbOrTx = Tx | Db;
 export type { Prisma } from "../generated/prisma/client";
 export { sqliteFile };
 

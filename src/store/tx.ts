@@ -1,7 +1,5 @@
 import { isBusyError } from "./adapter";
-import type { Db, Prisma } from "./db";
-
-type Tx = Prisma.TransactionClient;
+import type { Db, Tx } from "./db";
 
 /**
  * Transient failures of a whole transaction: SQLite's lock not obtained in time (P1008), Prisma not

@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { enqueueJob, InboxWorker, readyBacklog, storeEvent, type JobRunner } from "../../src/lark/inbox";
 import type { Envelope } from "../../src/lark/receiver";
 import { createLogger } from "../../src/logger";
-import type { Db, Prisma } from "../../src/store/db";
+import type { Db, Tx } from "../../src/store/db";
 import { freshDb } from "../helpers/db";
 import { messageEvent } from "../helpers/lark";
 
@@ -32,7 +32,7 @@ const event = (k: number): Envelope =>
     chatId: "oc_1",
     chatType: "p2p",
   }) as Envelope;
-const handler = async (tx: Prisma.TransactionClient, e: Envelope) => {
+const handler = async (tx: Tx, e: Envelope) => {
   await tx.setting.create({ data: { key: `seen:${e.header!.event_id}`, value: "1" } }); // rolled back if it then fails
   if (failing.has(e.header!.event_id!)) throw new Error("handler bug");
 };

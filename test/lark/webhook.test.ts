@@ -7,7 +7,7 @@ import { InboxWorker } from "../../src/lark/inbox";
 import type { Envelope, ReceiverConfig } from "../../src/lark/receiver";
 import { registerWebhook } from "../../src/lark/webhook";
 import { createLogger } from "../../src/logger";
-import type { Db, Prisma } from "../../src/store/db";
+import type { Db, Tx } from "../../src/store/db";
 import req07 from "../fixtures/lark/07-im.message.receive_v1.group-mention.encrypted-signed.request.json";
 import req08 from "../fixtures/lark/08-card.action.trigger.form-submit.encrypted-signed.request.json";
 import challenge09 from "../fixtures/lark/09-url_verification.encrypted.json";
@@ -31,7 +31,7 @@ interface Rig {
 
 async function rig(
   config: ReceiverConfig,
-  handler?: (tx: Prisma.TransactionClient, e: Envelope) => Promise<void>,
+  handler?: (tx: Tx, e: Envelope) => Promise<void>,
 ): Promise<Rig> {
   const { db } = freshDb();
   let now = T07 * 1000;
@@ -260,7 +260,7 @@ describe("webhook with only a verification token", () => {
 
 describe("restart mid-processing", () => {
   it("a crash inside the handler rolls back its writes; after restart the event runs once", async () => {
-    const effects = async (tx: Prisma.TransactionClient, e: Envelope) => {
+    const effects = async (tx: Tx, e: Envelope) => {
       await tx.setting.create({ data: { key: `seen:${e.header!.event_id}`, value: "1" } });
       if (r.failNext.n-- > 0) throw new Error("crash after a write");
     };

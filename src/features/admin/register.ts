@@ -1,8 +1,6 @@
 import type { Bot } from "../../bot/bot";
 import { appendAudit } from "../../store/audit";
-import type { Prisma } from "../../store/db";
-
-type Tx = Prisma.TransactionClient;
+import type { Tx } from "../../store/db";
 
 export async function settingValue(tx: Tx, key: string): Promise<string | null> {
   return (await tx.setting.findUnique({ where: { key } }))?.value ?? null;

@@ -2,9 +2,7 @@ import { dateInZone, type WorkCalendar } from "../../domain/calendar";
 import { givenDeadline, showDeadline, workingDeadline, type Deadline } from "../../domain/deadlines";
 import { enqueueMessage } from "../../lark/outbox";
 import { appendAudit } from "../../store/audit";
-import type { Prisma } from "../../store/db";
-
-type Tx = Prisma.TransactionClient;
+import type { Tx } from "../../store/db";
 
 /** Confirmations recorded before confirmedOn existed: the bureau date of the instant (the default zone). */
 const LEGACY_ZONE = "Asia/Shanghai";

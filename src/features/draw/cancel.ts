@@ -5,10 +5,9 @@ import { hasAnyRole, type Person } from "../../bot/roles";
 import type { Commitment } from "../../domain/draw/types";
 import { AppError } from "../../domain/errors";
 import { enqueueMessage, enqueuePatch } from "../../lark/outbox";
-import type { Prisma } from "../../store/db";
+import type { Prisma, Tx } from "../../store/db";
 import { cancelDrawIn } from "./service";
 
-type Tx = Prisma.TransactionClient;
 type DrawRow = Prisma.DrawGetPayload<object>;
 
 /** The draw of a task that still waits for its witness; a clear refusal otherwise (a revealed draw can't be cancelled). */

@@ -4,16 +4,14 @@ import { currentTeams } from "../../domain/draw/amend";
 import type { DrawRecord } from "../../domain/draw/types";
 import { enqueueFile, enqueueMessage, enqueueMessages } from "../../lark/outbox";
 import { insertPrepared, prepareRows } from "../../lark/outboxBulk";
-import { writerInTransaction, type Db, type Prisma } from "../../store/db";
+import { writerInTransaction, type DbOrTx } from "../../store/db";
 import { taskCardMessages } from "../tasks/views";
-
-type Reader = Db | Prisma.TransactionClient;
 
 /** Task cards per chunk: each chunk is one short write transaction (spec §3). */
 export const FANOUT_CHUNK = 100;
 
 /** Names for the cards, looked up once. */
-export async function namesFor(db: Reader, record: DrawRecord): Promise<DrawNames> {
+export async function namesFor(db: DbOrTx, record: DrawRecord): Promise<DrawNames> {
   const item = await db.item.findUnique({ where: { code: record.task.itemCode }, select: { name: true } });
   const targetIds = record.selection.targets.map((t) => t.id);
   const targets = new Map(

@@ -5,10 +5,8 @@ import { makeParams, normalizePool } from "../../domain/draw/record";
 import { excludesDrawn, withoutDrawnThisYear } from "../../domain/draw/routine";
 import { STRATA, type DrawParams, type Pool, type PoolTarget, type Stratum } from "../../domain/draw/types";
 import type { TaskRef } from "../../domain/draw/types";
-import type { Db, Prisma } from "../../store/db";
+import type { DbOrTx } from "../../store/db";
 import { ACTIVE_STATUSES, splitList } from "../imports/kinds";
-
-type Reader = Db | Prisma.TransactionClient;
 
 export interface FrozenInput {
   task: TaskRef;
@@ -23,7 +21,7 @@ export interface FrozenInput {
 export const DRAWABLE_STATUS = "在岗";
 export const isDrawable = (roles: string) => splitList(roles).includes("执法人员");
 
-export async function drawableInspectors(db: Reader) {
+export async function drawableInspectors(db: DbOrTx) {
   const rows = await db.inspector.findMany({
     where: { status: DRAWABLE_STATUS },
     select: { certNo: true, unit: true, roles: true, specialties: true },
@@ -36,7 +34,7 @@ export async function drawableInspectors(db: Reader) {
 export const ACTIVE_DRAW_STATUSES = ["committed", "revealed"];
 
 /** The file behind a Prisma client or transaction (SQLite's own answer, so it is the connection's file). */
-export async function databaseFileOf(db: Reader): Promise<string> {
+export async function databaseFileOf(db: DbOrTx): Promise<string> {
   const rows = await db.$queryRawUnsafe<{ name: string; file: string }[]>("PRAGMA database_list");
   const main = rows.find((r) => r.name === "main");
   if (!main?.file) throw new AppError("NO_DATABASE_FILE", "号池只能从数据库文件读取");
@@ -54,7 +52,7 @@ export async function databaseFileOf(db: Reader): Promise<string> {
  * going through Prisma cost three times the draw itself in time and 150 MB in memory.
  * `source` is the database file, or a Prisma client/transaction whose file is read.
  */
-export async function readPool(source: string | Reader, taskCode: string): Promise<FrozenInput> {
+export async function readPool(source: string | DbOrTx, taskCode: string): Promise<FrozenInput> {
   const file = typeof source === "string" ? source : await databaseFileOf(source);
   const conn = new Database(file, { readonly: true, fileMustExist: true, timeout: 10_000 });
   try {

@@ -3,14 +3,12 @@ import { commitmentCard, revealedCard } from "../../../cards/draw";
 import type { Bot } from "../../bot/bot";
 import { AppError } from "../../domain/errors";
 import { enqueueMessage } from "../../lark/outbox";
-import type { Prisma } from "../../store/db";
+import type { Tx } from "../../store/db";
 import { settingValue } from "../admin/register";
 import { drawWorkbook } from "../exports/workbook";
 import { registerFanOut } from "./fanout";
 import { commitDrawIn, publishedRecord, revealDrawIn } from "./service";
 import { registerCancel } from "./cancel";
-
-type Tx = Prisma.TransactionClient;
 
 /** What the outbox records once the commitment card is out: its message id, for later updates. */
 export async function onCommitCardSent(tx: Tx, drawId: string, messageId: string): Promise<void> {

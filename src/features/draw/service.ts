@@ -4,12 +4,10 @@ import { amend } from "../../domain/draw/amend";
 import { freeze, recordHashOf, reveal } from "../../domain/draw/record";
 import type { Commitment, DrawRecord } from "../../domain/draw/types";
 import { appendAudit } from "../../store/audit";
-import type { Db, Prisma } from "../../store/db";
+import type { Db, Tx } from "../../store/db";
 import { writeTx } from "../../store/tx";
 import { canonicalTaskCode } from "../tasks/code";
 import { ACTIVE_DRAW_STATUSES, readPool } from "./pool";
-
-type Tx = Prisma.TransactionClient;
 
 /** 32 random bytes as lowercase hex: the server seed, and the throw-away entropy of a dry run. */
 export const randomHex = (): string => randomBytes(32).toString("hex");

@@ -14,10 +14,9 @@ import {
 import { enqueueMessage } from "../../lark/outbox";
 import { appendAudit } from "../../store/audit";
 import { loadCalendar } from "../../store/calendar";
-import type { Prisma } from "../../store/db";
+import type { Prisma, Tx } from "../../store/db";
 import { teamOf } from "../tasks/team";
 
-type Tx = Prisma.TransactionClient;
 type FollowUpRow = Prisma.FollowUpGetPayload<object>;
 type ResultRow = Prisma.ResultGetPayload<object>;
 

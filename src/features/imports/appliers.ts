@@ -1,5 +1,5 @@
 import { canonicalJson } from "../../domain/canonical";
-import type { Db, Prisma } from "../../store/db";
+import type { Db, Prisma, Tx } from "../../store/db";
 import type { ContactDirectory } from "../../lark/contact";
 import type { ImportKind } from "./kinds";
 import type { RowErrors } from "./validate";
@@ -10,7 +10,6 @@ import type { RowErrors } from "./validate";
  * import of the client: the calls go to the `db`/`tx` they are given.
  */
 
-export type Tx = Prisma.TransactionClient;
 type Reader = Db | Tx;
 export type Values = Record<string, unknown>;
 export const s = (v: Values, k: string) => v[k] as string;

@@ -1,12 +1,10 @@
 import { esc, notice, pagedText } from "../../../cards/kit";
 import type { Bot } from "../../bot/bot";
 import type { DrawRecord } from "../../domain/draw/types";
-import type { Prisma } from "../../store/db";
+import type { Prisma, Tx } from "../../store/db";
 import { statsCard } from "../../../cards/stats";
 import { computeStats } from "../stats/stats";
 import { canonicalTaskCode } from "../tasks/code";
-
-type Tx = Prisma.TransactionClient;
 
 const yearArg = (arg: string | undefined, today: string) =>
   arg && /^\d{4}$/.test(arg) ? Number(arg) : Number(today.slice(0, 4));

@@ -1,12 +1,10 @@
 import { BUNDLED_YEARS } from "../../domain/calendar";
 import { enqueueMessage } from "../../lark/outbox";
-import type { Db, Prisma } from "../../store/db";
+import type { DbOrTx } from "../../store/db";
 import { claimOnce } from "./once";
 
-type Tx = Prisma.TransactionClient | Db;
-
 /** Administrators who can be written to: the roster's 管理员 plus BOT_ADMIN_OPEN_IDS. */
-export async function adminOpenIds(tx: Tx, configured: readonly string[]): Promise<string[]> {
+export async function adminOpenIds(tx: DbOrTx, configured: readonly string[]): Promise<string[]> {
   const rows = await tx.inspector.findMany({
     where: { roles: { contains: "管理员" }, openId: { not: null } },
     select: { openId: true },
@@ -19,7 +17,7 @@ export const importNotice = (year: number) =>
 
 /** Each administrator is told once per year, privately, to import that year's schedule. */
 export async function tellAdminsToImport(
-  tx: Tx,
+  tx: DbOrTx,
   year: number,
   configured: readonly string[],
   now: Date,

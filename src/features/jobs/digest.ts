@@ -2,17 +2,18 @@ import { digestCard } from "../../../cards/jobs";
 import type { Bot } from "../../bot/bot";
 import type { Config } from "../../config";
 import { loadCalendar } from "../../store/calendar";
-import type { Db, Prisma } from "../../store/db";
+import type { DbOrTx } from "../../store/db";
 import { collectDue, DIGEST_KINDS } from "./due";
 
-type Tx = Prisma.TransactionClient | Db;
-
 /** The 法制办 group: `绑定 法制办` wins over LARK_LEGAL_CHAT_ID. */
-export async function legalChatId(tx: Tx, config: Pick<Config, "LARK_LEGAL_CHAT_ID">): Promise<string | null> {
+export async function legalChatId(tx: DbOrTx, config: Pick<Config, "LARK_LEGAL_CHAT_ID">): Promise<string | null> {
   return (await tx.setting.findUnique({ where: { key: "legalChatId" } }))?.value ?? config.LARK_LEGAL_CHAT_ID ?? null;
 }
 
-export async function announceChatId(tx: Tx, config: Pick<Config, "LARK_ANNOUNCE_CHAT_ID">): Promise<string | null> {
+export async function announceChatId(
+  tx: DbOrTx,
+  config: Pick<Config, "LARK_ANNOUNCE_CHAT_ID">,
+): Promise<string | null> {
   return (
     (await tx.setting.findUnique({ where: { key: "announceChatId" } }))?.value ?? config.LARK_ANNOUNCE_CHAT_ID ?? null
   );

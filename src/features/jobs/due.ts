@@ -1,8 +1,6 @@
 import type { WorkCalendar } from "../../domain/calendar";
 import { dueState, isDueSoon, type DueState } from "../../domain/deadlines";
-import type { Db, Prisma } from "../../store/db";
-
-type Tx = Prisma.TransactionClient | Db;
+import type { Prisma, DbOrTx } from "../../store/db";
 
 export const DIGEST_KINDS = ["结果未录入", "待公示", "整改复查", "立案/移送"] as const;
 export type DigestKind = (typeof DIGEST_KINDS)[number];
@@ -34,13 +32,13 @@ export interface People {
   openId(certNo: string): string | null;
 }
 
-export async function people(tx: Tx): Promise<People> {
+export async function people(tx: DbOrTx): Promise<People> {
   const rows = await tx.inspector.findMany({ select: { certNo: true, name: true, openId: true } });
   const by = new Map(rows.map((r) => [r.certNo, r]));
   return { name: (c) => by.get(c)?.name ?? c, openId: (c) => by.get(c)?.openId ?? null };
 }
 
-async function targetNames(tx: Tx, codes: string[]): Promise<Map<string, string>> {
+async function targetNames(tx: DbOrTx, codes: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const unique = [...new Set(codes)];
   for (let k = 0; k < unique.length; k += 500) {
@@ -54,7 +52,7 @@ async function targetNames(tx: Tx, codes: string[]): Promise<Map<string, string>
 }
 
 /** Drawn targets of tasks ending soon or past, with their current team and current result. */
-export async function openTargets(tx: Tx, today: string, cal: WorkCalendar) {
+export async function openTargets(tx: DbOrTx, today: string, cal: WorkCalendar) {
   const horizon = horizonOf(cal, today);
   const tasks = await tx.task.findMany({
     where: { endDate: { lte: horizon } },
@@ -98,7 +96,7 @@ export async function openTargets(tx: Tx, today: string, cal: WorkCalendar) {
 }
 
 /** Everything the digest lists, grouped by the order of DIGEST_KINDS, most overdue first. */
-export async function collectDue(tx: Tx, today: string, cal: WorkCalendar): Promise<DueLine[]> {
+export async function collectDue(tx: DbOrTx, today: string, cal: WorkCalendar): Promise<DueLine[]> {
   const who = await people(tx);
   const horizon = horizonOf(cal, today);
   const lines: DueLine[] = [];

@@ -1,6 +1,4 @@
-import type { Db, Prisma } from "../../store/db";
-
-type Tx = Prisma.TransactionClient | Db;
+import type { DbOrTx } from "../../store/db";
 
 /** Prisma's own text form of a DateTime in SQLite, so rows written here read back like any other. */
 const sqliteInstant = (d: Date) => d.toISOString().replace("Z", "+00:00");
@@ -11,7 +9,7 @@ const sqliteInstant = (d: Date) => d.toISOString().replace("Z", "+00:00");
  * restart, a second process, `drbot jobs run` or a clock moved back and forth.
  */
 export async function claimOnce(
-  tx: Tx,
+  tx: DbOrTx,
   key: { job: string; recipient: string; day: string },
   outboxKey: string,
   now: Date,

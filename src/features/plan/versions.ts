@@ -4,11 +4,9 @@ import type { Stratum } from "../../domain/draw/types";
 import { diffPlans, noChanges, taskCoverage, type PlanTask } from "../../domain/plan";
 import { enqueueMessage } from "../../lark/outbox";
 import { appendAudit } from "../../store/audit";
-import type { Prisma } from "../../store/db";
+import type { Tx } from "../../store/db";
 import { settingValue } from "../admin/register";
 import { ACTIVE_STATUSES } from "../imports/kinds";
-
-type Tx = Prisma.TransactionClient;
 
 const toPlanTask = (t: PlanTask): PlanTask => ({
   code: t.code,

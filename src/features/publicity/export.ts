@@ -1,8 +1,6 @@
 import type ExcelJS from "exceljs";
 import { publicityState } from "../../domain/publicity";
-import type { Db, Prisma } from "../../store/db";
-
-type Tx = Prisma.TransactionClient | Db;
+import type { DbOrTx } from "../../store/db";
 
 /** The §5 columns, in this order: the fields the national system's upload needs. */
 export const PUBLICITY_COLUMNS = [
@@ -29,7 +27,7 @@ export const NO_BUREAU_NAME = "未设置 BUREAU_NAME（检查实施机关），�
  * is a bureau date (YYYY-MM-DD); no person appears, and never by open_id.
  */
 export async function publicityRows(
-  tx: Tx,
+  tx: DbOrTx,
   o: { year: number; today: string; bureauName: string | undefined },
 ): Promise<PublicityRow[]> {
   const tasks = await tx.task.findMany({

@@ -5,11 +5,9 @@ import { parsePickedDate } from "../../domain/publicity";
 import type { Role } from "../imports/kinds";
 import { enqueueFile } from "../../lark/outbox";
 import { loadCalendar } from "../../store/calendar";
-import type { Db, Prisma } from "../../store/db";
+import type { Db, Tx } from "../../store/db";
 import { NO_BUREAU_NAME, publicityRows, publicityWorkbook } from "./export";
 import { dueResults, markPublished, type MarkOutcome } from "./service";
-
-type Tx = Prisma.TransactionClient;
 
 /** Who may see the due list, mark results and export them (interface.md §4). */
 export const PUBLICITY_ROLES: Role[] = ["法制员", "领导", "管理员"];

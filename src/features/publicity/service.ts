@@ -2,9 +2,7 @@ import { dateInZone, type WorkCalendar } from "../../domain/calendar";
 import { AppError } from "../../domain/errors";
 import { publicationDateProblem } from "../../domain/publicity";
 import { appendAudit } from "../../store/audit";
-import type { Db, Prisma } from "../../store/db";
-
-type Tx = Prisma.TransactionClient | Db;
+import type { Prisma, DbOrTx } from "../../store/db";
 
 /** A confirmed, current result not yet marked 已公示: what `公示` lists. */
 export interface DueRow {
@@ -42,7 +40,7 @@ function dueWhere(scope: DueScope): Prisma.ResultWhereInput {
 
 /** The due list, soonest deadline first (overdue on top), with names, not only credit codes. */
 export async function dueResults(
-  tx: Tx,
+  tx: DbOrTx,
   o: { today: string; timeZone: string; calendar: WorkCalendar; scope?: DueScope },
 ): Promise<DueRow[]> {
   const scope = o.scope ?? {};
@@ -109,7 +107,7 @@ export interface MarkOutcome {
  * (a double click, two people at once) is not marked twice.
  */
 export async function markPublished(
-  tx: Tx,
+  tx: DbOrTx,
   o: {
     scope: DueScope;
     date: string;

@@ -3,7 +3,7 @@ import { STRATA, type DrawRecord, type Stratum } from "../../domain/draw/types";
 import { MIN_COVERAGE_BP } from "../../domain/plan";
 import { publicityRate, type PublicityRate } from "../../domain/publicity";
 import { formatBp, isProblem, rateBp } from "../../domain/results";
-import type { Db, Prisma } from "../../store/db";
+import type { DbOrTx } from "../../store/db";
 import { drawableInspectors } from "../draw/pool";
 import { ACTIVE_STATUSES } from "../imports/kinds";
 
@@ -69,7 +69,7 @@ const coverage = (poolSize: number, drawn: number): Coverage => ({
 });
 
 /** The figures of `统计` / `drbot stats`: coverage per item and risk level, publicity, problems, follow-ups, load. */
-export async function computeStats(db: Db | Prisma.TransactionClient, year: number, today: string): Promise<Stats> {
+export async function computeStats(db: DbOrTx, year: number, today: string): Promise<Stats> {
   const tasks = await db.task.findMany({
     where: { year },
     orderBy: { code: "asc" },

@@ -2,12 +2,10 @@ import { confirmationCard, recusalApprovalCard } from "../../../cards/tasks";
 import type { Bot } from "../../bot/bot";
 import { hasAnyRole, type Person } from "../../bot/roles";
 import { enqueueMessage } from "../../lark/outbox";
-import type { Prisma } from "../../store/db";
+import type { Tx } from "../../store/db";
 import { nameOf, openIdOf, resultView, sendTaskCard } from "./taskCard";
 import { OFF_TEAM } from "./team";
 import { pendingWithdrawals, withdrawalCardFor } from "./withdrawal";
-
-type Tx = Prisma.TransactionClient;
 
 /** At most this many cards per 我的任务; then one line says how many more. */
 export const MAX_CARDS = 20;

@@ -5,7 +5,7 @@ import { holdersOf } from "../../bot/roles";
 import { AppError } from "../../domain/errors";
 import { enqueueMessage } from "../../lark/outbox";
 import { appendAudit } from "../../store/audit";
-import type { Prisma } from "../../store/db";
+import type { Prisma, Tx } from "../../store/db";
 import { recuseIn } from "../draw/service";
 import {
   currentResult,
@@ -18,7 +18,6 @@ import {
   targetNameOf,
   taskAnswer,
   type DrawRow,
-  type Tx,
 } from "./taskCard";
 import { noticeWithdrawals } from "./withdrawal";
 

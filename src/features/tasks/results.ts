@@ -21,9 +21,9 @@ import {
   taskAnswer,
   type DrawRow,
   type ResultRow,
-  type Tx,
 } from "./taskCard";
 import { teamOf } from "./team";
+import type { Tx } from "../../store/db";
 
 /** The bounds a result's 检查日期 is checked against: today (the one clock), the task's 开始日期, the reveal's bureau date. */
 async function resultDates(tx: Tx, draw: { taskCode: string; revealedOn: string | null }, today: string) {

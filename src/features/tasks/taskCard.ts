@@ -3,7 +3,7 @@ import type { CardAnswer } from "../../bot/bot";
 import type { Person } from "../../bot/roles";
 import { AppError } from "../../domain/errors";
 import { enqueueMessage, enqueuePatch } from "../../lark/outbox";
-import type { Prisma } from "../../store/db";
+import type { Prisma, Tx } from "../../store/db";
 import { teamOf } from "./team";
 import { taskViews } from "./views";
 
@@ -12,7 +12,6 @@ import { taskViews } from "./views";
  * inspector's task card (every change someone makes shows on every team member's copy).
  */
 
-export type Tx = Prisma.TransactionClient;
 export type AssignmentRow = Prisma.AssignmentGetPayload<{ include: { draw: true } }>;
 export type ResultRow = Prisma.ResultGetPayload<object>;
 export type DrawRow = Prisma.DrawGetPayload<object>;

@@ -1,6 +1,4 @@
-import type { Prisma } from "../../store/db";
-
-type Tx = Prisma.TransactionClient;
+import type { Tx } from "../../store/db";
 
 /** Assignment states that have left the team: recused, or withdrawn because the inspector left (离岗). */
 export const OFF_TEAM = ["recused", "withdrawn"];

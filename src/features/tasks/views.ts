@@ -1,9 +1,8 @@
 import { taskCard, type TaskView } from "../../../cards/tasks";
 import type { OutgoingCreate } from "../../lark/outbox";
-import type { Db, Prisma } from "../../store/db";
+import type { Prisma, DbOrTx } from "../../store/db";
 import { OFF_TEAM } from "./team";
 
-type Reader = Db | Prisma.TransactionClient;
 /** Only the draw's task code is needed (a fan-out chunk doesn't read the draw's megabyte record). */
 type AssignmentRow = Prisma.AssignmentGetPayload<object> & { draw: { taskCode: string } };
 
@@ -13,7 +12,7 @@ type AssignmentRow = Prisma.AssignmentGetPayload<object> & { draw: { taskCode: s
  * is a batch of one). Each view comes with the inspector's open_id (null: not reachable in Feishu).
  */
 export async function taskViews(
-  db: Reader,
+  db: DbOrTx,
   batch: AssignmentRow[],
 ): Promise<Map<number, { view: TaskView; openId: string | null }>> {
   const views = new Map<number, { view: TaskView; openId: string | null }>();
@@ -85,7 +84,7 @@ export async function taskViews(
 }
 
 /** The task cards of a batch of assignments: a card goes only to an inspector reachable in Feishu. */
-export async function taskCardMessages(db: Reader, batch: AssignmentRow[]): Promise<OutgoingCreate[]> {
+export async function taskCardMessages(db: DbOrTx, batch: AssignmentRow[]): Promise<OutgoingCreate[]> {
   const out: OutgoingCreate[] = [];
   for (const [id, { view, openId }] of await taskViews(db, batch)) {
     if (!openId) continue; // not reachable in Feishu; the leader sees the gap in 进度

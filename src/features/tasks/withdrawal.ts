@@ -9,10 +9,8 @@ import type { DrawRecord } from "../../domain/draw/types";
 import { AppError } from "../../domain/errors";
 import { enqueueMessage } from "../../lark/outbox";
 import { appendAudit } from "../../store/audit";
-import type { Prisma } from "../../store/db";
+import type { Tx } from "../../store/db";
 import { nameOf, refreshTaskCard, refreshTeamCards, sendTaskCard } from "./taskCard";
-
-type Tx = Prisma.TransactionClient;
 
 const MAX_LINES = 40; // keeps the card far below 30 KB
 
