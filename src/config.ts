@@ -84,8 +84,8 @@ export type Config = Omit<z.output<typeof envSchema>, "DATABASE_URL" | "HOST"> &
   larkDomain: string;
 };
 
-export const PRODUCTION_DATABASE_URL = "file:./data/bot.db";
-export const SANDBOX_DATABASE_URL = "file:./data/sandbox.db";
+const PRODUCTION_DATABASE_URL = "file:./data/bot.db";
+const SANDBOX_DATABASE_URL = "file:./data/sandbox.db";
 
 const DOMAINS: Record<string, string> = { feishu: "https://open.feishu.cn", lark: "https://open.larksuite.com" };
 

@@ -31,7 +31,7 @@ export function registerSecret(value: string | undefined | null): void {
 }
 
 /** Replaces every known secret value, and any bearer credential, in one serialized log line. */
-export function scrubSecrets(line: string): string {
+function scrubSecrets(line: string): string {
   const out = pattern ? line.replace(pattern, CENSOR) : line;
   return out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi, `$1${CENSOR}`);
 }
@@ -41,7 +41,7 @@ export function scrubSecrets(line: string): string {
  * along: its request config and socket (the token, the body, thousands of lines). Its status and
  * Feishu's answer are kept.
  */
-export function errSerializer(e: unknown): unknown {
+function errSerializer(e: unknown): unknown {
   const out = pino.stdSerializers.err(e as Error) as unknown as Record<string, unknown>;
   const axios = e as { isAxiosError?: boolean; response?: { status?: number; data?: unknown } } | null;
   if (!axios?.isAxiosError) return out;

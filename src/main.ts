@@ -8,10 +8,10 @@ import { clockFromConfig } from "./clock";
 import { isLoopback, newAccessToken } from "./sandbox/access";
 import type { FakeFeishu } from "./sandbox/fakeFeishu";
 import { openDatabase, type Db } from "./store/db";
-import type { SupervisorOptions } from "./lark/background";
+import type { SupervisorOptions } from "./lark/processing";
 
 /** The sandbox's simulated app (fake credentials; nothing leaves the machine). */
-export const SANDBOX_APP = {
+const SANDBOX_APP = {
   appId: "cli_5a4db0c0de000000",
   appSecret: "sandbox-secret",
   groupChatId: "oc_5a4db0c0de0000000000000000000001",
@@ -184,7 +184,7 @@ export async function start(
 }
 
 /** `node dist/src/main.js` (npm start): runs until SIGTERM/SIGINT, then exits 0; a bad start exits 1. */
-export function runMain(): void {
+function runMain(): void {
   let stop: (() => Promise<void>) | null = null;
   let signalled = false;
   const onSignal = (signal: string) => {

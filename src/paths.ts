@@ -10,4 +10,3 @@ export const projectRoot: string = (() => {
 })();
 
 export const migrationsDir = path.join(projectRoot, "prisma", "migrations");
-export const cardsDir = path.join(projectRoot, "cards");

@@ -8,12 +8,12 @@ import { register as registerAdmin } from "./features/admin/register";
 import { register as registerDraw } from "./features/draw/register";
 import { register as registerFollowUps } from "./features/followups/register";
 import { register as registerImports } from "./features/imports/register";
-import { register as registerInfo } from "./features/info/register";
+import { register as registerReports } from "./features/reports/register";
 import { register as registerJobs } from "./features/jobs/register";
 import { runJobs, type JobReport, type JobWhich } from "./features/jobs/runner";
 import { JobScheduler, schedulerSince } from "./features/jobs/scheduler";
 import { register as registerTasks } from "./features/tasks/register";
-import { BackgroundThread, type SupervisorOptions } from "./lark/background";
+import { ProcessingThread, type SupervisorOptions } from "./lark/processing";
 import { healthOf, type Health } from "./lark/health";
 import { InboxWorker, readyBacklog } from "./lark/inbox";
 import { IntakeSignal } from "./lark/intakeSignal";
@@ -45,7 +45,7 @@ export function createBot(deps: Deps & { client?: lark.Client }): Bot {
     client: deps.client,
   });
   for (const register of [
-    registerInfo,
+    registerReports,
     registerDraw,
     registerTasks,
     registerAdmin,
@@ -58,7 +58,7 @@ export function createBot(deps: Deps & { client?: lark.Client }): Bot {
   return bot;
 }
 
-/** Event processing and sending: what the background thread runs. */
+/** Event processing and sending: what the processing thread runs. */
 export function createProcessing(deps: Deps & { client: lark.Client; beforeEach?: () => Promise<void> }): {
   bot: Bot;
   worker: InboxWorker;
@@ -110,7 +110,7 @@ export interface Runtime {
 
 /**
  * The Feishu side in the serving process: the webhook routes and the synchronous card callbacks
- * here; processing and sending in a background thread (its own core and database connection).
+ * here; processing and sending in the processing thread (its own core and database connection).
  * `threadEnv` is the environment the thread reads its configuration from.
  */
 export async function createRuntime(
@@ -126,7 +126,7 @@ export async function createRuntime(
   const bot = createBot({ ...deps, clock });
   const intake = new IntakeSignal();
   const offsetCell = (clock as Partial<BureauClock>).offsetCell ?? new Int32Array(new SharedArrayBuffer(4));
-  const background = new BackgroundThread(
+  const processing = new ProcessingThread(
     {
       env: deps.threadEnv,
       intake: intake.buffer,
@@ -137,12 +137,12 @@ export async function createRuntime(
     },
     { logger: deps.logger, ...deps.supervisor },
   );
-  await background.ready;
+  await processing.ready;
 
   const onCard = async (envelope: Envelope) => {
     const answer = await bot.onCard(deps.db, envelope);
-    background.events(); // reactions the click queued (e.g. a reveal's fan-out)
-    background.outbox(); // messages the click caused to other people
+    processing.events(); // reactions the click queued (e.g. a reveal's fan-out)
+    processing.outbox(); // messages the click caused to other people
     return cardResponse(answer);
   };
 
@@ -157,7 +157,7 @@ export async function createRuntime(
             domain: deps.config.larkDomain,
             downAfterMs: deps.wsDownMs,
           },
-          { db: deps.db, now, worker: { kick: () => background.events() }, onCard, logger: deps.logger },
+          { db: deps.db, now, worker: { kick: () => processing.events() }, onCard, logger: deps.logger },
         )
       : null;
 
@@ -175,7 +175,7 @@ export async function createRuntime(
       appId: deps.config.LARK_APP_ID,
     },
     now,
-    worker: { kick: () => background.events() },
+    worker: { kick: () => processing.events() },
     onCard,
     logger: deps.logger,
     intake,
@@ -183,7 +183,7 @@ export async function createRuntime(
 
   const jobs = async (which: JobWhich, opts?: { force?: boolean }) => {
     const report = await runJobs(bot, deps.db, which, { clock: bot.deps.clock, force: opts?.force });
-    if (report.outboxKeys.length > 0) background.outbox();
+    if (report.outboxKeys.length > 0) processing.outbox();
     return report;
   };
   const scheduler = new JobScheduler({
@@ -197,12 +197,12 @@ export async function createRuntime(
 
   return {
     router,
-    botOpenId: background.botOpenId,
+    botOpenId: processing.botOpenId,
     health: () =>
       healthOf({
         db: deps.db,
         now,
-        processingAlive: () => background.healthy(),
+        processingAlive: () => processing.healthy(),
         wsDown: ws ? () => ws.down() : undefined,
       }),
     runJobs: jobs,
@@ -210,15 +210,15 @@ export async function createRuntime(
       // Until no event is ready to run, including one whose attempt failed on contention: kick again
       // rather than return early.
       for (;;) {
-        await background.idle();
+        await processing.idle();
         if ((await readyBacklog(deps.db, now())).backlog === 0) return;
-        background.events();
+        processing.events();
       }
     },
     async stop() {
       await scheduler.stop();
       ws?.close();
-      await background.stop();
+      await processing.stop();
     },
   };
 }

@@ -12,7 +12,7 @@ export interface Person {
 }
 
 /** The roles a roster row grants: none at all once the person is 离岗. */
-export function rosterRoles(row: { roles: string; status: string }): Role[] {
+function rosterRoles(row: { roles: string; status: string }): Role[] {
   if (row.status !== "在岗") return [];
   return splitList(row.roles).filter((r) => (ROLES as readonly string[]).includes(r)) as Role[];
 }

@@ -11,7 +11,7 @@ import type { Db } from "../store/db";
 import { adminOpenIds } from "../features/jobs/calendarNotice";
 import { formatReport, JOB_NAMES, runJobs } from "../features/jobs/runner";
 
-export const JOBS_USAGE = "jobs run <digest|reminders|summary|all> [--at YYYY-MM-DD] [--force]";
+const JOBS_USAGE = "jobs run <digest|reminders|summary|all> [--at YYYY-MM-DD] [--force]";
 
 /**
  * `drbot jobs run`: the scheduler's code as of `--at` (default today), sending through Feishu itself

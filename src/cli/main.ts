@@ -308,7 +308,7 @@ async function defaultDirectory(config: Config): Promise<ContactDirectory | null
 }
 
 /** Alternates printed per stratum (spec §5); all of them are in the --out record. */
-export const DRY_RUN_ALTERNATES = 10;
+const DRY_RUN_ALTERNATES = 10;
 
 function printDryRun(record: DrawRecord, itemName: string, excludedDrawn: number, io: Io): void {
   const lines = [

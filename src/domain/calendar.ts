@@ -109,6 +109,6 @@ export class WorkCalendar {
   }
 }
 
-export function uncoveredWarning(year: number): string {
+function uncoveredWarning(year: number): string {
   return `注意：${year} 年的法定节假日安排尚未导入（内置日历只到 ${Math.max(...BUNDLED_YEARS)} 年），该年按周一至周五计算工作日；国务院办公厅公布安排后请用「drbot import holidays」导入。`;
 }

@@ -11,7 +11,7 @@ export interface Deadline {
   uncoveredYear: number | null;
 }
 
-export const uncertainMark = (year: number): string => `（未导入${year}年节假日安排，日期待确认）`;
+const uncertainMark = (year: number): string => `（未导入${year}年节假日安排，日期待确认）`;
 
 /** A date for people: the date plus the uncertainty mark when its year's holidays are unknown. */
 export const showDeadline = (date: string, uncoveredYear: number | null | undefined): string =>

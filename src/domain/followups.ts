@@ -21,9 +21,9 @@ export const NEXT_DISPOSALS = ["立案调查", "移送有关部门", "移送司�
 export type NextDisposal = (typeof NEXT_DISPOSALS)[number];
 
 /** 行政处罚法 第六十条: a case is decided within 90 days of 立案. */
-export const CASE_DAYS = 90;
+const CASE_DAYS = 90;
 /** A transfer (移送) is expected within 10 working days (the bureau's rule; configurable later). */
-export const TRANSFER_WORKING_DAYS = 10;
+const TRANSFER_WORKING_DAYS = 10;
 
 export function kindForDisposal(disposal: string | null | undefined): FollowUpKind | null {
   if (disposal === "责令限期整改") return "整改复查";

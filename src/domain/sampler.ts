@@ -36,7 +36,7 @@ export interface Ticketed {
 }
 
 /** Python orders Ticket tuples by (ticket string, id): plain string comparison on both. */
-export function compareTickets(a: Ticketed, b: Ticketed): number {
+function compareTickets(a: Ticketed, b: Ticketed): number {
   if (a.ticket !== b.ticket) return a.ticket < b.ticket ? -1 : 1;
   return compareCodePoints(a.id, b.id);
 }

@@ -6,7 +6,7 @@ import { FeishuApiError } from "./feishuError";
 const API = "bot.v3.info";
 
 /** Reads this bot's open_id once (GET /open-apis/bot/v3/info through the SDK's request, which adds the tenant token). */
-export async function readBotOpenId(client: lark.Client): Promise<string> {
+async function readBotOpenId(client: lark.Client): Promise<string> {
   const r = (await client
     .request({ url: "/open-apis/bot/v3/info", method: "GET" })
     .catch((e: unknown) => Promise.reject(FeishuApiError.from(e, API)))) as {

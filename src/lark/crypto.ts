@@ -31,7 +31,7 @@ export function signatureOf(timestamp: string, nonce: string, encryptKey: string
     .digest("hex");
 }
 
-export const MAX_SKEW_SECONDS = 300;
+const MAX_SKEW_SECONDS = 300;
 
 export type SignatureVerdict = "ok" | "missing" | "stale" | "mismatch";
 

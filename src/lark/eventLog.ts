@@ -7,7 +7,7 @@ import type { Envelope } from "./receiver";
  * it. Read from a message (im.message.receive_v1) or a card callback; absent fields are left out.
  * Never the token or the content.
  */
-export function eventFields(envelope: Envelope): { event_id?: string; chat_id?: string; user?: string } {
+function eventFields(envelope: Envelope): { event_id?: string; chat_id?: string; user?: string } {
   const e = envelope.event as
     | {
         message?: { chat_id?: string };

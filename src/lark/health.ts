@@ -9,7 +9,7 @@ export interface Health {
 }
 
 /** A ready event that has waited longer than this means processing is not keeping up. */
-export const BACKLOG_LIMIT_SECONDS = 60;
+const BACKLOG_LIMIT_SECONDS = 60;
 
 export interface HealthDeps {
   db: Db;

@@ -8,13 +8,13 @@ import { enqueueMessage } from "./outbox";
 import type { Envelope } from "./receiver";
 
 /** Feishu advises de-duplicating messages by message_id (re-pushes may carry a new event_id). */
-export function dedupKeyOf(envelope: Envelope): string {
+function dedupKeyOf(envelope: Envelope): string {
   const message = (envelope.event as { message?: { message_id?: string } } | undefined)?.message;
   return message?.message_id ? `msg:${message.message_id}` : `evt:${envelope.header!.event_id}`;
 }
 
 /** The envelope as stored: without header.token (the verification token is a secret, checked already). */
-export function storableEnvelope(envelope: Envelope): Envelope {
+function storableEnvelope(envelope: Envelope): Envelope {
   if (!envelope.header || !("token" in envelope.header)) return envelope;
   const { token: _secret, ...header } = envelope.header;
   return { ...envelope, header };
@@ -95,9 +95,9 @@ export interface JobStep {
 export type JobRunner = (job: { payload: unknown; cursor: string | null; log: Logger }) => Promise<JobStep>;
 
 /** Waits between attempts of a failing handler: the event is retried over about 1¾ hours, then given up. */
-export const RETRY_BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000];
+const RETRY_BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000];
 /** Administrators hear about given-up events at most once per this period, with the count. */
-export const FAILURE_REPORT_EVERY_MS = 3_600_000;
+const FAILURE_REPORT_EVERY_MS = 3_600_000;
 
 export interface InboxWorkerOptions {
   db: Db;

@@ -28,7 +28,7 @@ export {
 const uuidOf = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 40);
 
 /** How long a claimed row is reserved for its sender; a sender that died frees it when this runs out. */
-export const LEASE_MS = 60_000;
+const LEASE_MS = 60_000;
 
 /** A claimant on this machine whose process is gone (e.g. killed mid-send) holds nothing any more. */
 function deadOnThisHost(claimedBy: string | null): boolean {

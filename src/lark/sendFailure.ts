@@ -1,15 +1,15 @@
 import { FeishuApiError } from "./feishuError";
 
 /** Errors that will not get better by retrying: fail the message, audit it, tell the admins once. */
-export const PERMANENT_CODES: ReadonlySet<number> = new Set([
+const PERMANENT_CODES: ReadonlySet<number> = new Set([
   230001, 230002, 230006, 230013, 230025, 230027, 230028, 230031, 230053, 230099, 232009, 99991672, 99991403,
 ]);
 /** Card past Feishu's 14-day window: it can't change any more. */
-export const CARD_TOO_OLD = 230031;
+const CARD_TOO_OLD = 230031;
 /** The data-leak review refused the content (a phone number). */
-export const SENSITIVE_REFUSED = 230028;
+const SENSITIVE_REFUSED = 230028;
 /** Invalid card content — unless its msg says the card is locked by another update in flight. */
-export const CARD_INVALID = 230099;
+const CARD_INVALID = 230099;
 export const MAX_ATTEMPTS = 8;
 
 /**

@@ -3,7 +3,7 @@
  * them with an `element_id` starting with this prefix; on 230028 the outbox resends the card
  * without them instead of failing (the number stays reachable through the card's button/toast).
  */
-export const SENSITIVE_PREFIX = "sensitive";
+const SENSITIVE_PREFIX = "sensitive";
 
 /** The card JSON (as sent) without its sensitive elements; null when it has none (nothing to retry with). */
 export function withoutSensitive(content: string): string | null {

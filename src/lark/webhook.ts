@@ -24,7 +24,7 @@ export interface WebhookDeps {
 const MAX_BODY = 1024 * 1024;
 
 /** The one body of every 401 (interface.md §3). */
-export const UNAUTHORIZED = Object.freeze({ code: 401, msg: "unauthorized" });
+const UNAUTHORIZED = Object.freeze({ code: 401, msg: "unauthorized" });
 
 async function readRaw(req: IncomingMessage): Promise<Buffer | null> {
   const chunks: Buffer[] = [];

@@ -14,7 +14,7 @@ export interface WsDeps {
 }
 
 /** The handlers both the live WSClient and the tests use: store-then-ack for events, answer cards synchronously. */
-export function wsHandlers(deps: WsDeps) {
+function wsHandlers(deps: WsDeps) {
   return {
     [EVENT.message]: async (data: Record<string, unknown>) => {
       const envelope = envelopeFromFlattened({ ...data, event_type: EVENT.message });

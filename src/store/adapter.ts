@@ -19,7 +19,7 @@ import type {
  *  - a write outside a transaction is one short `BEGIN IMMEDIATE … COMMIT` of its own;
  *  - plain reads go to a second connection (WAL: they see committed data and never wait), so a read
  *    issued while this thread's transaction is open can neither see nor join it.
- * `beforeWrite` lets a background thread yield to the intake before it takes the lock.
+ * `beforeWrite` lets the processing thread yield to the intake before it takes the lock.
  */
 
 interface Client {

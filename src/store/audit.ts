@@ -12,7 +12,7 @@ export interface AuditEntry {
   data: unknown; // canonical-JSON-able: strings, integers, booleans, null, arrays, objects
 }
 
-export const GENESIS_HASH = "0".repeat(64);
+const GENESIS_HASH = "0".repeat(64);
 
 function entryHash(
   prevHash: string,

@@ -5,7 +5,7 @@ import type { Db, Tx } from "./db";
  * Transient failures of a whole transaction: SQLite's lock not obtained in time (P1008), Prisma not
  * starting the transaction within maxWait, or closing it on its timeout (P2028), a write conflict (P2034).
  */
-export function isTransient(e: unknown): boolean {
+function isTransient(e: unknown): boolean {
   const code = (e as { code?: string })?.code;
   return isBusyError(e) || code === "P1008" || code === "P2028" || code === "P2034";
 }

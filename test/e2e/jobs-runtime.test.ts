@@ -27,7 +27,7 @@ async function boot(domain: string, dbFile: string, today: string) {
   });
 }
 
-/** Until nothing waits to be sent (the background thread's outbox); bounded by time, with a wide margin. */
+/** Until nothing waits to be sent (the processing thread's outbox); bounded by time, with a wide margin. */
 async function settle(s: Awaited<ReturnType<typeof boot>>) {
   for (const giveUp = Date.now() + 60_000; Date.now() < giveUp;) {
     await s.runtime.idle();

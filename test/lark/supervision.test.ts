@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BackgroundThread } from "../../src/lark/background";
+import { ProcessingThread } from "../../src/lark/processing";
 import { healthOf } from "../../src/lark/health";
 import { storeEvent } from "../../src/lark/inbox";
 import { IntakeSignal } from "../../src/lark/intakeSignal";
@@ -64,7 +64,7 @@ async function helpEvent(): Promise<void> {
 const answered = () => fake.messages.filter((m) => m.receive_id.startsWith("oc_p2p_")).length;
 
 function thread(opts: { stallMs?: number } = {}) {
-  return new BackgroundThread(
+  return new ProcessingThread(
     { env, intake: new IntakeSignal().buffer, clockOffset: new SharedArrayBuffer(4), botOpenId: BOT },
     { stallMs: opts.stallMs ?? 120_000, backoffMs: 20, maxBackoffMs: 100 },
   );

@@ -29,10 +29,7 @@ interface Rig {
   failNext: { n: number };
 }
 
-async function rig(
-  config: ReceiverConfig,
-  handler?: (tx: Tx, e: Envelope) => Promise<void>,
-): Promise<Rig> {
+async function rig(config: ReceiverConfig, handler?: (tx: Tx, e: Envelope) => Promise<void>): Promise<Rig> {
   const { db } = freshDb();
   let now = T07 * 1000;
   const handled: Envelope[] = [];

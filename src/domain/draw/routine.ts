@@ -2,7 +2,7 @@
  * No routine check twice a year (interface.md §7): for an item of 抽查类别 一般, a target already
  * drawn for the same 事项 in an earlier draw of the same 年度 leaves the pool. 重点 items keep it.
  */
-export const ROUTINE_CATEGORY = "一般";
+const ROUTINE_CATEGORY = "一般";
 
 export const excludesDrawn = (category: string) => category === ROUTINE_CATEGORY;
 

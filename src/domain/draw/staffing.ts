@@ -13,7 +13,7 @@ export interface Staff extends PoolInspector {
 }
 
 /** Group key offset that ranks every previous-draw pair after every fresh one. */
-export const PREVIOUS_PAIR_OFFSET = 1 << 20;
+const PREVIOUS_PAIR_OFFSET = 1 << 20;
 
 export class StaffingRules {
   readonly m: number;
@@ -143,7 +143,7 @@ export function pairTicket(seed: string, targetId: string, inspectorId: string):
  * big-endian 32-bit words; `below(n)` takes the next word x, rejects it when x ≥ 2^32 − (2^32 mod n)
  * (so every residue is equally likely) and returns x mod n.
  */
-export class UniformStream {
+class UniformStream {
   private block = -1;
   private words = new Uint32Array(0);
   private pos = 0;

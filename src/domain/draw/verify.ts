@@ -20,7 +20,7 @@ const ticket = z.string().regex(/^0\.\d{64,}$/, "应为 0. 加至少 64 位数�
 const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
 
 /** The record exactly as interface.md §6 lists it: every key at every level, nothing else. */
-export const drawRecordSchema = obj({
+const drawRecordSchema = obj({
   version: z.literal(1),
   drawId: str,
   task: obj({ code: str, name: str, itemCode: str, year: z.number().int() }),

@@ -25,7 +25,7 @@ export async function pendingDrawOf(tx: Tx, taskArg: string): Promise<DrawRow> {
 }
 
 /** The orderer, a 领导 or a 管理员 may cancel. */
-export function mayCancel(person: Person, draw: DrawRow): boolean {
+function mayCancel(person: Person, draw: DrawRow): boolean {
   return (person.registered && draw.orderedBy === person.openId) || hasAnyRole(person, ["领导", "管理员"]);
 }
 

@@ -8,10 +8,10 @@ import { writerInTransaction, type DbOrTx } from "../../store/db";
 import { taskCardMessages } from "../tasks/views";
 
 /** Task cards per chunk: each chunk is one short write transaction (spec §3). */
-export const FANOUT_CHUNK = 100;
+const FANOUT_CHUNK = 100;
 
 /** Names for the cards, looked up once. */
-export async function namesFor(db: DbOrTx, record: DrawRecord): Promise<DrawNames> {
+async function namesFor(db: DbOrTx, record: DrawRecord): Promise<DrawNames> {
   const item = await db.item.findUnique({ where: { code: record.task.itemCode }, select: { name: true } });
   const targetIds = record.selection.targets.map((t) => t.id);
   const targets = new Map(

@@ -18,8 +18,8 @@ export interface FrozenInput {
 }
 
 /** Who can be drawn as an inspector (interface.md §6): role 执法人员 and status 在岗. */
-export const DRAWABLE_STATUS = "在岗";
-export const isDrawable = (roles: string) => splitList(roles).includes("执法人员");
+const DRAWABLE_STATUS = "在岗";
+const isDrawable = (roles: string) => splitList(roles).includes("执法人员");
 
 export async function drawableInspectors(db: DbOrTx) {
   const rows = await db.inspector.findMany({

@@ -11,7 +11,7 @@ import { commitDrawIn, publishedRecord, revealDrawIn } from "./service";
 import { registerCancel } from "./cancel";
 
 /** What the outbox records once the commitment card is out: its message id, for later updates. */
-export async function onCommitCardSent(tx: Tx, drawId: string, messageId: string): Promise<void> {
+async function onCommitCardSent(tx: Tx, drawId: string, messageId: string): Promise<void> {
   await tx.draw.update({ where: { id: drawId }, data: { messageId } });
 }
 

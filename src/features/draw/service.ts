@@ -10,7 +10,7 @@ import { canonicalTaskCode } from "../tasks/code";
 import { ACTIVE_DRAW_STATUSES, readPool } from "./pool";
 
 /** 32 random bytes as lowercase hex: the server seed, and the throw-away entropy of a dry run. */
-export const randomHex = (): string => randomBytes(32).toString("hex");
+const randomHex = (): string => randomBytes(32).toString("hex");
 
 export interface Clock {
   now(): Date;

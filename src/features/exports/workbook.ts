@@ -52,7 +52,7 @@ export async function templateWorkbook(kind: ImportKind): Promise<Buffer> {
 }
 
 /** An instant as the bureau's local date and time, "YYYY-MM-DD HH:mm" in TZ_BUREAU (never UTC). */
-export function bureauDateTime(iso: string, timeZone: string): string {
+function bureauDateTime(iso: string, timeZone: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const parts = Object.fromEntries(

@@ -58,7 +58,7 @@ interface OpenInput {
 }
 
 /** Opens one follow-up owned by the target's current team; a 立案/移送 owner gets the record card at once. */
-export async function openFollowUp(tx: Tx, o: OpenInput): Promise<FollowUpRow> {
+async function openFollowUp(tx: Tx, o: OpenInput): Promise<FollowUpRow> {
   const owners = (await teamOf(tx, o.result.drawId, o.result.targetId)).map((m) => m.inspectorId);
   const due = dueFor(o.kind, o.today, o.result.rectifyDeadline, o.cal);
   const f = await tx.followUp.create({

@@ -8,9 +8,9 @@ import { parseRatioBp } from "../../domain/draw/counts";
 export const IMPORT_KINDS = ["items", "targets", "inspectors", "conflicts", "holidays", "plan"] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
-export const TARGET_STATUSES = ["存续", "在业", "停业", "注销", "吊销"] as const;
+const TARGET_STATUSES = ["存续", "在业", "停业", "注销", "吊销"] as const;
 export const ACTIVE_STATUSES: readonly string[] = ["存续", "在业"];
-export const RISK_LEVELS = ["低", "中", "高"] as const;
+const RISK_LEVELS = ["低", "中", "高"] as const;
 import { ROLES, splitList } from "../../domain/roles";
 export { ROLES, splitList, type Role } from "../../domain/roles";
 

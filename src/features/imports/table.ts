@@ -32,7 +32,7 @@ export interface TableSource {
 export const WRONG_FORMAT = "请另存为 .xlsx 或 UTF-8 .csv";
 
 /** Header text as compared against §7: trimmed, full-width brackets folded, a trailing required-mark "*" dropped. */
-export function normalizeHeader(h: string): string {
+function normalizeHeader(h: string): string {
   return h.replace(/（/g, "(").replace(/）/g, ")").replace(/\s+/g, "").replace(/\*$/, "");
 }
 

@@ -16,7 +16,7 @@ import type { Values } from "./appliers";
  * revision rows from a `RETURNING` of the old values, in one transaction).
  */
 
-export const TARGET_FIELDS = [
+const TARGET_FIELDS = [
   "creditCode",
   "name",
   "type",

@@ -22,7 +22,7 @@ export interface DueLine {
   followUpId?: number;
 }
 
-export const WINDOW_WORKING_DAYS = 3;
+const WINDOW_WORKING_DAYS = 3;
 
 /** Coarse bound for the queries (a day past the window's last working day); isDueSoon decides exactly. */
 const horizonOf = (cal: WorkCalendar, today: string) => cal.addWorkingDays(today, WINDOW_WORKING_DAYS + 1).date;

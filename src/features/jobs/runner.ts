@@ -10,7 +10,7 @@ export const JOB_NAMES = ["digest", "reminders", "summary"] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 export type JobWhich = JobName | "all";
 
-export const JOB_LABELS: Record<string, string> = {
+const JOB_LABELS: Record<string, string> = {
   digest: "法制办督办日报",
   reminders: "个人待办提醒",
   summary: "每周进度汇总",

@@ -10,15 +10,10 @@ import { NO_BUREAU_NAME, publicityRows, publicityWorkbook } from "./export";
 import { dueResults, markPublished, type MarkOutcome } from "./service";
 
 /** Who may see the due list, mark results and export them (interface.md §4). */
-export const PUBLICITY_ROLES: Role[] = ["法制员", "领导", "管理员"];
+const PUBLICITY_ROLES: Role[] = ["法制员", "领导", "管理员"];
 
 /** The export's bytes, built when the outbox sends the file (runtime `files`, source "publicity.xlsx:<year>"). */
-export async function publicityFile(
-  db: Db,
-  year: number,
-  today: string,
-  bureauName: string | undefined,
-): Promise<Buffer> {
+async function publicityFile(db: Db, year: number, today: string, bureauName: string | undefined): Promise<Buffer> {
   return publicityWorkbook(await publicityRows(db, { year, today, bureauName }));
 }
 

@@ -8,7 +8,7 @@ import { OFF_TEAM } from "./team";
 import { pendingWithdrawals, withdrawalCardFor } from "./withdrawal";
 
 /** At most this many cards per 我的任务; then one line says how many more. */
-export const MAX_CARDS = 20;
+const MAX_CARDS = 20;
 
 /**
  * Everything waiting for one person, as fresh cards (Feishu's 14-day window closes on the old ones):

@@ -21,11 +21,11 @@ import {
 } from "./taskCard";
 import { noticeWithdrawals } from "./withdrawal";
 
-export const NO_APPROVER =
+const NO_APPROVER =
   "目前没有其他在岗的领导或管理员可以审批您的回避申请（本人不能审批自己的申请）。请联系管理员在名录库中登记。";
 
 /** Who may decide someone's recusal: every 在岗 领导 and 管理员 (configured admins included), never the person asking. */
-export async function approvers(tx: Tx, adminOpenIds: readonly string[], except: string): Promise<string[]> {
+async function approvers(tx: Tx, adminOpenIds: readonly string[], except: string): Promise<string[]> {
   const ids = [...(await holdersOf(tx, "领导", except)), ...(await holdersOf(tx, "管理员", except))].map(
     (p) => p.openId,
   );

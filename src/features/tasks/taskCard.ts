@@ -47,7 +47,7 @@ export async function ownAssignment(tx: Tx, assignmentId: number, operator: Pers
 }
 
 /** Everything a task card shows, from the database as it is now. */
-export async function taskView(tx: Tx, a: AssignmentRow): Promise<TaskView> {
+async function taskView(tx: Tx, a: AssignmentRow): Promise<TaskView> {
   return (await taskViews(tx, [a])).get(a.id)!.view;
 }
 

@@ -18,7 +18,7 @@ const MAX_LINES = 40; // keeps the card far below 30 KB
  * Open assignments of one person who is 离岗: still on a revealed draw's team and the target has no
  * confirmed result yet (once confirmed, the inspection is done and nobody needs replacing).
  */
-export async function openAssignmentsOf(tx: Tx, certNo: string) {
+async function openAssignmentsOf(tx: Tx, certNo: string) {
   const rows = await tx.assignment.findMany({
     where: {
       inspectorId: certNo,

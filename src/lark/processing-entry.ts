@@ -5,7 +5,7 @@ import { loadConfig } from "../config";
 import { createLogger } from "../logger";
 import { createProcessing } from "../runtime";
 import { openDatabase } from "../store/db";
-import type { ThreadData } from "./background";
+import type { ThreadData } from "./processing";
 import { fetchBotOpenId } from "./botInfo";
 import { createLarkClient } from "./client";
 import { IntakeSignal } from "./intakeSignal";

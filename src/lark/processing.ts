@@ -56,7 +56,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T | "timeout"> =>
  * started again with back-off (work is in the database, so a restart resumes it). The worker is
  * deliberately not unref()'d: in production it is part of what keeps the process running.
  */
-export class BackgroundThread {
+export class ProcessingThread {
   private worker!: Worker;
   private readonly waiting = new Map<number, () => void>();
   private seq = 0;
@@ -89,7 +89,7 @@ export class BackgroundThread {
       Math.max(this.opts.stallMs, 60_000) + (data.readBotInfo ? (data.readBotInfo.windowMs ?? 60_000) : 0);
     // Always the compiled entry (npm install and npm test build it): Node 20's worker threads can't
     // load TypeScript through a loader, and tests run from the sources.
-    const entry = path.join(projectRoot, "dist", "src", "lark", "background-entry.js");
+    const entry = path.join(projectRoot, "dist", "src", "lark", "processing-entry.js");
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
     this.ready = new Promise((resolve, reject) => this.spawn(entry, resolve, reject));
     this.ready.catch(() => {}); // the caller awaits it; a restart must not leave an unhandled rejection
