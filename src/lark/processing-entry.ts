@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   parentPort!.on("message", (m: { type: string; id?: number }) => {
     if (m.type === "events") kickEvents();
     else if (m.type === "test:block")
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number((m as { ms?: number }).ms)); // supervision tests: a stuck thread
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number((m as { ms?: number }).ms)); // the processing-thread tests: a stuck thread
     else if (m.type === "outbox") void outbox.kick();
     else if (m.type === "idle?" || m.type === "stop") {
       if (m.type === "stop") {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { JobScheduler } from "../../src/features/jobs/scheduler";
-import { createLogger } from "../../src/logger";
+import { JobScheduler } from "../../../src/features/jobs/scheduler";
+import { createLogger } from "../../../src/logger";
 
 const at = (iso: string) => ({ now: () => new Date(iso), today: () => iso.slice(0, 10) });
 

@@ -2,15 +2,15 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { TARGET_HEADERS, targetRow, targetsCsv, targetsXlsx } from "../../bench/import-files";
-import { runCli, type Io } from "../../src/cli/main";
-import { demoCreditCode } from "../../src/demo/data";
-import { isAppError } from "../../src/domain/errors";
-import { importFile, type ImportOptions } from "../../src/features/imports/importer";
-import { readTable } from "../../src/features/imports/table";
-import { verifyAuditChain } from "../../src/store/audit";
-import type { Db } from "../../src/store/db";
-import { freshDb, loadDemo, NOW, tableCounts, tempDir } from "../helpers/db";
+import { TARGET_HEADERS, targetRow, targetsCsv, targetsXlsx } from "../../../bench/import-files";
+import { runCli, type Io } from "../../../src/cli/main";
+import { demoCreditCode } from "../../../src/demo/data";
+import { isAppError } from "../../../src/domain/errors";
+import { importFile, type ImportOptions } from "../../../src/features/imports/importer";
+import { readTable } from "../../../src/features/imports/table";
+import { verifyAuditChain } from "../../../src/store/audit";
+import type { Db } from "../../../src/store/db";
+import { freshDb, loadDemo, NOW, tableCounts, tempDir } from "../../helpers/db";
 
 const opts: ImportOptions = { kind: "targets", actor: "test", at: NOW, directory: null };
 const csv = (rows: string[][]) => Buffer.from([TARGET_HEADERS, ...rows].map((r) => r.join(",")).join("\n"), "utf8");
@@ -110,7 +110,7 @@ describe("检查对象名录库 written in one transaction through better-sqlite
       `process.on("exit", () => { if (Object.keys(require.cache).some((k) => /generated[\\\\/]prisma|@prisma[\\\\/]client/.test(k))) process.stderr.write("PRISMA LOADED\\n"); });\n`,
     );
     const { LARK_APP_ID: _a, LARK_APP_SECRET: _b, ...env } = process.env;
-    const bin = path.join(__dirname, "..", "..", "bin", "drbot.js");
+    const bin = path.join(__dirname, "..", "..", "..", "bin", "drbot.js");
     const r = spawnSync(process.execPath, ["-r", probe, bin, "import", "targets", file], {
       env: { ...env, DATABASE_URL: `file:${path.join(work, "t.db")}` },
       encoding: "utf8",

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditHead } from "../../src/store/audit";
-import { FAKE, messageEvent } from "../helpers/lark";
-import { LEGAL_CHAT, startJobsRig, type JobsRig } from "../helpers/jobsRig";
+import { auditHead } from "../../../src/store/audit";
+import { FAKE, messageEvent } from "../../helpers/lark";
+import { LEGAL_CHAT, startJobsRig, type JobsRig } from "../../helpers/jobsRig";
 
 let rig: JobsRig;
 beforeAll(async () => {

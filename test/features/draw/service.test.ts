@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { demoCreditCode } from "../../src/demo/data";
-import { sha256Hex } from "../../src/domain/canonical";
-import { currentTeams } from "../../src/domain/draw/amend";
-import type { Commitment } from "../../src/domain/draw/types";
-import { verify } from "../../src/domain/draw/verify";
+import { demoCreditCode } from "../../../src/demo/data";
+import { sha256Hex } from "../../../src/domain/canonical";
+import { currentTeams } from "../../../src/domain/draw/amend";
+import type { Commitment } from "../../../src/domain/draw/types";
+import { verify } from "../../../src/domain/draw/verify";
 import {
   cancelDraw,
   commitDraw,
@@ -12,11 +12,11 @@ import {
   publishedRecord,
   recuse,
   revealDraw,
-} from "../../src/features/draw/service";
-import { importFile } from "../../src/features/imports/importer";
-import { verifyAuditChain } from "../../src/store/audit";
-import type { Db } from "../../src/store/db";
-import { clock, freshDb, loadDemo, NOW, tableCounts } from "../helpers/db";
+} from "../../../src/features/draw/service";
+import { importFile } from "../../../src/features/imports/importer";
+import { verifyAuditChain } from "../../../src/store/audit";
+import type { Db } from "../../../src/store/db";
+import { clock, freshDb, loadDemo, NOW, tableCounts } from "../../helpers/db";
 
 const LEADER = "ou_1eade71eade71eade71eade71eade71e";
 const WITNESS = "ou_1e9a11e9a11e9a11e9a11e9a11e9a11e";

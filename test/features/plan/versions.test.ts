@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { demoCreditCode, demoCsv } from "../../src/demo/data";
-import type { PlanTask } from "../../src/domain/plan";
-import { importFile } from "../../src/features/imports/importer";
-import { verifyAuditChain } from "../../src/store/audit";
-import type { Db } from "../../src/store/db";
-import { freshDb, loadDemo, NOW } from "../helpers/db";
+import { demoCreditCode, demoCsv } from "../../../src/demo/data";
+import type { PlanTask } from "../../../src/domain/plan";
+import { importFile } from "../../../src/features/imports/importer";
+import { verifyAuditChain } from "../../../src/store/audit";
+import type { Db } from "../../../src/store/db";
+import { freshDb, loadDemo, NOW } from "../../helpers/db";
 
 const ANNOUNCE = "oc_announce0000000000000000000000";
 const importCsv = (db: Db, kind: "items" | "targets" | "plan", text: string, at = NOW) =>

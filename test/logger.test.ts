@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createLarkClient } from "../../src/lark/client";
-import { createLogger, registerSecret } from "../../src/logger";
-import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
+import { createLarkClient } from "../src/lark/client";
+import { createLogger, registerSecret } from "../src/logger";
+import { FakeFeishu } from "../src/sandbox/fakeFeishu";
 
 /** A logger writing into an array, as main() would write to stdout. */
 function capture(level: string, env: NodeJS.ProcessEnv) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { followUpForms } from "../../cards/followups";
-import { digestCard, remindersCard } from "../../cards/jobs";
-import { cardBytes, MAX_CARD_BYTES } from "../../cards/kit";
-import { DIGEST_KINDS } from "../../src/features/jobs/due";
+import { followUpForms } from "../../../cards/followups";
+import { digestCard, remindersCard } from "../../../cards/jobs";
+import { cardBytes, MAX_CARD_BYTES } from "../../../cards/kit";
+import { DIGEST_KINDS } from "../../../src/features/jobs/due";
 
 describe("job cards stay within Feishu's 30 KB", () => {
   it("a digest with hundreds of overdue lines per heading is cut with a count, never over the limit", () => {

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../helpers/db";
-import { LEGAL_CHAT, startJobsRig, type JobsRig } from "../helpers/jobsRig";
+import { tempDir } from "../../helpers/db";
+import { LEGAL_CHAT, startJobsRig, type JobsRig } from "../../helpers/jobsRig";
 
 let rig: JobsRig;
 let teams: { targetId: string; members: { id: number; inspectorId: string; openId: string }[] }[] = [];

@@ -2,12 +2,12 @@ import JSZip from "jszip";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cellBombXlsx, TARGET_HEADERS, targetRow, targetsCsv, targetsXlsx } from "../../bench/import-files";
-import { runCli, type Io } from "../../src/cli/main";
-import { readTable } from "../../src/features/imports/table";
-import { RowErrors } from "../../src/features/imports/validate";
-import { openDatabase } from "../../src/store/db";
-import { NOW, tempDir } from "../helpers/db";
+import { cellBombXlsx, TARGET_HEADERS, targetRow, targetsCsv, targetsXlsx } from "../../../bench/import-files";
+import { runCli, type Io } from "../../../src/cli/main";
+import { readTable } from "../../../src/features/imports/table";
+import { RowErrors } from "../../../src/features/imports/validate";
+import { openDatabase } from "../../../src/store/db";
+import { NOW, tempDir } from "../../helpers/db";
 
 async function drbot(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

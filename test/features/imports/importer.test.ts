@@ -1,15 +1,15 @@
 import ExcelJS from "exceljs";
 import { beforeEach, describe, expect, it } from "vitest";
-import { demoCreditCode, demoCsv } from "../../src/demo/data";
-import { isAppError } from "../../src/domain/errors";
-import { templateWorkbook } from "../../src/features/exports/workbook";
-import { importFile, type ImportOptions } from "../../src/features/imports/importer";
-import { detectKind, KIND_SPECS, type ImportKind } from "../../src/features/imports/kinds";
-import { readTable } from "../../src/features/imports/table";
-import { validateTable } from "../../src/features/imports/validate";
-import { verifyAuditChain } from "../../src/store/audit";
-import type { Db } from "../../src/store/db";
-import { freshDb, loadDemo, NOW, tableCounts } from "../helpers/db";
+import { demoCreditCode, demoCsv } from "../../../src/demo/data";
+import { isAppError } from "../../../src/domain/errors";
+import { templateWorkbook } from "../../../src/features/exports/workbook";
+import { importFile, type ImportOptions } from "../../../src/features/imports/importer";
+import { detectKind, KIND_SPECS, type ImportKind } from "../../../src/features/imports/kinds";
+import { readTable } from "../../../src/features/imports/table";
+import { validateTable } from "../../../src/features/imports/validate";
+import { verifyAuditChain } from "../../../src/store/audit";
+import type { Db } from "../../../src/store/db";
+import { freshDb, loadDemo, NOW, tableCounts } from "../../helpers/db";
 
 const opts = (kind?: ImportKind, extra: Partial<ImportOptions> = {}): ImportOptions => ({
   kind,

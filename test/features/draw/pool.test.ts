@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dryRun } from "../../src/features/draw/service";
-import { readPool } from "../../src/features/draw/pool";
-import type { Db } from "../../src/store/db";
-import { clock, freshDb, loadDemo } from "../helpers/db";
+import { dryRun } from "../../../src/features/draw/service";
+import { readPool } from "../../../src/features/draw/pool";
+import type { Db } from "../../../src/store/db";
+import { clock, freshDb, loadDemo } from "../../helpers/db";
 
 let db: Db;
 beforeAll(async () => {

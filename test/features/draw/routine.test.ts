@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { commitmentCard } from "../../cards/draw";
-import { verify } from "../../src/domain/draw/verify";
-import { cancelDraw, commitDraw, dryRun, revealDraw } from "../../src/features/draw/service";
-import { importFile } from "../../src/features/imports/importer";
-import type { Db } from "../../src/store/db";
-import { clock, freshDb, loadDemo, NOW } from "../helpers/db";
+import { commitmentCard } from "../../../cards/draw";
+import { verify } from "../../../src/domain/draw/verify";
+import { cancelDraw, commitDraw, dryRun, revealDraw } from "../../../src/features/draw/service";
+import { importFile } from "../../../src/features/imports/importer";
+import type { Db } from "../../../src/store/db";
+import { clock, freshDb, loadDemo, NOW } from "../../helpers/db";
 
 const LEADER = "ou_1eade71eade71eade71eade71eade71e";
 const WITNESS = "ou_1e9a11e9a11e9a11e9a11e9a11e9a11e";
