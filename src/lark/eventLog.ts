@@ -1,5 +1,5 @@
 import type { Logger } from "../logger";
-import type { Envelope } from "./receiver";
+import type { Envelope } from "./wire";
 
 /**
  * The fields that tie every log line of one event together, so a failure can be followed with one

@@ -5,7 +5,7 @@ import { writeTx } from "../store/tx";
 import { Drainer } from "./drainer";
 import { eventLogger } from "./eventLog";
 import { enqueueMessage } from "./outbox";
-import type { Envelope } from "./receiver";
+import type { Envelope } from "./wire";
 
 /** Feishu advises de-duplicating messages by message_id (re-pushes may carry a new event_id). */
 function dedupKeyOf(envelope: Envelope): string {

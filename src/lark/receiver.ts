@@ -2,7 +2,6 @@ import { decryptEvent, verifySignature } from "./crypto";
 import { URL_VERIFICATION, type Envelope } from "./wire";
 
 /** The envelope's home is ./wire; re-exported for the modules that still import it from here. */
-export type { Envelope } from "./wire";
 
 /**
  * Turns one HTTP request from Feishu into a verdict, in the contract's order: signature and

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { Bot } from "../../src/bot/bot";
 import { InboxWorker, storeEvent } from "../../src/lark/inbox";
-import type { Envelope } from "../../src/lark/receiver";
+import type { Envelope } from "../../src/lark/wire";
 import { createLogger } from "../../src/logger";
 import type { Db } from "../../src/store/db";
 import { freshDb } from "../helpers/db";

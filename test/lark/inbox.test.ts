@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { enqueueJob, InboxWorker, readyBacklog, storeEvent, type JobRunner } from "../../src/lark/inbox";
-import type { Envelope } from "../../src/lark/receiver";
+import type { Envelope } from "../../src/lark/wire";
 import { createLogger } from "../../src/logger";
 import type { Db, Tx } from "../../src/store/db";
 import { freshDb } from "../helpers/db";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Envelope } from "../../src/lark/receiver";
+import type { Envelope } from "../../src/lark/wire";
 import { envelopeFromFlattened } from "../../src/lark/wire";
 import { wsDispatcher } from "../../src/lark/wsReceiver";
 import { createLogger } from "../../src/logger";
