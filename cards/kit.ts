@@ -46,6 +46,23 @@ export const option = (v: string) => ({ text: plain(v), value: v });
 const confirmOf = (confirm?: Confirm) =>
   confirm ? { confirm: { title: plain(confirm.title), text: plain(confirm.text) } } : {};
 
+const callbackButton = (
+  name: string,
+  text: string,
+  value: ActionValue,
+  type: ButtonType,
+  submit: boolean,
+  confirm?: Confirm,
+): Element => ({
+  tag: "button",
+  name,
+  text: plain(text),
+  type,
+  ...(submit ? { form_action_type: "submit" } : {}),
+  behaviors: [{ type: "callback", value }],
+  ...confirmOf(confirm),
+});
+
 /** A button that calls back with `value`; its action must be one the bot registers (ACTION). */
 export function button(
   name: string,
@@ -54,14 +71,7 @@ export function button(
   type: ButtonType = "default",
   confirm?: Confirm,
 ): Element {
-  return {
-    tag: "button",
-    name,
-    text: plain(text),
-    type,
-    behaviors: [{ type: "callback", value }],
-    ...confirmOf(confirm),
-  };
+  return callbackButton(name, text, value, type, false, confirm);
 }
 
 /** A form's one submit button: the click brings the form's values along with `value`. */
@@ -72,15 +82,7 @@ export function submitButton(
   type: ButtonType = "primary_filled",
   confirm?: Confirm,
 ): Element {
-  return {
-    tag: "button",
-    name,
-    text: plain(text),
-    type,
-    form_action_type: "submit",
-    behaviors: [{ type: "callback", value }],
-    ...confirmOf(confirm),
-  };
+  return callbackButton(name, text, value, type, true, confirm);
 }
 
 /** A form (only at the root of a card's body); every component in it needs a card-unique name. */

@@ -36,11 +36,14 @@ export function createRow(m: OutgoingCreate, now: Date) {
 
 /** Queue a message inside the caller's transaction: it is sent only if the change it belongs to commits. */
 export async function enqueueMessage(tx: DbOrTx, m: OutgoingCreate, now: Date): Promise<void> {
-  await tx.outboxMessage.upsert({
-    where: { idemKey: m.key },
-    create: createRow(m, now),
-    update: {}, // the same business key twice (a double click) queues one message
-  });
+  await queueOnce(tx, createRow(m, now));
+}
+
+type OutboxRow = Parameters<DbOrTx["outboxMessage"]["create"]>[0]["data"] & { idemKey: string };
+
+/** The same business key twice (a double click, a retried chunk) queues one message. */
+async function queueOnce(tx: DbOrTx, row: OutboxRow): Promise<void> {
+  await tx.outboxMessage.upsert({ where: { idemKey: row.idemKey }, create: row, update: {} });
 }
 
 /** Many messages at once (a fan-out chunk): two statements whatever the count; keys already queued are left alone. */
@@ -65,18 +68,14 @@ export interface OutgoingFile {
 }
 
 export async function enqueueFile(tx: DbOrTx, f: OutgoingFile, now: Date): Promise<void> {
-  await tx.outboxMessage.upsert({
-    where: { idemKey: f.key },
-    create: {
-      idemKey: f.key,
-      action: "file",
-      receiveIdType: "chatId" in f.to ? "chat_id" : "open_id",
-      receiveId: "chatId" in f.to ? f.to.chatId : f.to.openId,
-      msgType: "file",
-      content: JSON.stringify({ fileName: f.fileName, source: f.source }),
-      nextAttemptAt: now,
-    },
-    update: {},
+  await queueOnce(tx, {
+    idemKey: f.key,
+    action: "file",
+    receiveIdType: "chatId" in f.to ? "chat_id" : "open_id",
+    receiveId: "chatId" in f.to ? f.to.chatId : f.to.openId,
+    msgType: "file",
+    content: JSON.stringify({ fileName: f.fileName, source: f.source }),
+    nextAttemptAt: now,
   });
 }
 
@@ -84,16 +83,12 @@ export async function enqueueFile(tx: DbOrTx, f: OutgoingFile, now: Date): Promi
 export type FileSource = (source: string) => Promise<{ bytes: Buffer; fileType: "stream" | "xls" | "pdf" | "doc" }>;
 
 export async function enqueuePatch(tx: DbOrTx, p: OutgoingPatch, now: Date): Promise<void> {
-  await tx.outboxMessage.upsert({
-    where: { idemKey: p.key },
-    create: {
-      idemKey: p.key,
-      action: "patch",
-      receiveId: p.messageId,
-      msgType: "interactive",
-      content: JSON.stringify(p.card),
-      nextAttemptAt: now,
-    },
-    update: {},
+  await queueOnce(tx, {
+    idemKey: p.key,
+    action: "patch",
+    receiveId: p.messageId,
+    msgType: "interactive",
+    content: JSON.stringify(p.card),
+    nextAttemptAt: now,
   });
 }

@@ -31,6 +31,16 @@ function entryHash(
   );
 }
 
+/** The stored columns of an entry that its hash covers. */
+const rowOf = (entry: AuditEntry) => ({
+  at: entry.at.toISOString(),
+  actor: entry.actor,
+  action: entry.action,
+  entity: entry.entity,
+  entityId: entry.entityId,
+  data: canonicalJson(entry.data),
+});
+
 /**
  * Appends one entry to the hash chain (全程留痕). Call it inside the transaction that makes the
  * change, so the change and its trail commit together; SQLite serializes writers, so the chain
@@ -39,14 +49,7 @@ function entryHash(
 export async function appendAudit(tx: DbOrTx, entry: AuditEntry): Promise<string> {
   const last = await tx.auditLog.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
   const prevHash = last?.hash ?? GENESIS_HASH;
-  const row = {
-    at: entry.at.toISOString(),
-    actor: entry.actor,
-    action: entry.action,
-    entity: entry.entity,
-    entityId: entry.entityId,
-    data: canonicalJson(entry.data),
-  };
+  const row = rowOf(entry);
   const hash = entryHash(prevHash, row);
   await tx.auditLog.create({ data: { ...row, at: entry.at, prevHash, hash } });
   return hash;
@@ -60,14 +63,7 @@ export function appendAuditSync(conn: Database.Database, entry: AuditEntry): str
   const last = conn.prepare(`SELECT "hash" FROM "AuditLog" ORDER BY "seq" DESC LIMIT 1`).get() as
     { hash: string } | undefined;
   const prevHash = last?.hash ?? GENESIS_HASH;
-  const row = {
-    at: entry.at.toISOString(),
-    actor: entry.actor,
-    action: entry.action,
-    entity: entry.entity,
-    entityId: entry.entityId,
-    data: canonicalJson(entry.data),
-  };
+  const row = rowOf(entry);
   const hash = entryHash(prevHash, row);
   conn
     .prepare(

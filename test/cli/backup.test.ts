@@ -3,17 +3,9 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { runCli, type Io } from "../../src/cli/main";
+import { drbot } from "../helpers/cli";
 import { projectRoot } from "../../src/paths";
-import { freshDb, loadDemo, NOW } from "../helpers/db";
-
-async function drbot(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), now: () => NOW };
-  const code = await runCli(args, io, env);
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { freshDb, loadDemo } from "../helpers/db";
 
 /**
  * Another process writing all the time, as the running bot does: every transaction inserts two

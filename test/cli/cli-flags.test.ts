@@ -1,17 +1,9 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, type Io } from "../../src/cli/main";
+import { drbot } from "../helpers/cli";
 import { DEMO_IMPORT_ORDER, demoCsv } from "../../src/demo/data";
-import { NOW, tempDir } from "../helpers/db";
-
-async function drbot(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), now: () => NOW };
-  const code = await runCli(args, io, { ...env, LARK_APP_ID: undefined, LARK_APP_SECRET: undefined });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { tempDir } from "../helpers/db";
 
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {

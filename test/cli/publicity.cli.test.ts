@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import ExcelJS from "exceljs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, type Io } from "../../src/cli/main";
+import { drbot } from "../helpers/cli";
 import { shiftDays } from "../../src/domain/calendar";
 import { commitDraw, revealDraw } from "../../src/features/draw/service";
 import { PUBLICITY_COLUMNS } from "../../src/features/publicity/export";
@@ -10,14 +10,6 @@ import { openDatabase, type Db } from "../../src/store/db";
 import { clock, loadDemo, NOW, tempDir } from "../helpers/db";
 
 const TODAY = "2026-11-25"; // NOW in Asia/Shanghai
-
-async function drbot(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), now: () => NOW };
-  const code = await runCli(args, io, { ...env, LARK_APP_ID: undefined, LARK_APP_SECRET: undefined });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 let dir: string;
 let dbFile: string;

@@ -3,19 +3,11 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cellBombXlsx, TARGET_HEADERS, targetRow, targetsCsv, targetsXlsx } from "../../../bench/import-files";
-import { runCli, type Io } from "../../../src/cli/main";
+import { drbot } from "../../helpers/cli";
 import { readTable } from "../../../src/features/imports/table";
 import { RowErrors } from "../../../src/features/imports/validate";
 import { openDatabase } from "../../../src/store/db";
-import { NOW, tempDir } from "../../helpers/db";
-
-async function drbot(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), now: () => NOW };
-  const code = await runCli(args, io, { ...env, LARK_APP_ID: undefined, LARK_APP_SECRET: undefined });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { tempDir } from "../../helpers/db";
 
 /** The same sheet without its <dimension> element: only the real extent can give it away. */
 async function withoutDimension(xlsx: Buffer): Promise<Buffer> {
