@@ -52,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/lark/**", "src/store/**", "src/bot/**"],
+    files: ["src/lark/**", "src/store/**", "src/bot/**", "cards/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [noFeatures] }] },
   },
   { files: ["src/domain/**"], rules: { "no-restricted-imports": ["error", { patterns: [noFeatures, pureDomain] }] } },

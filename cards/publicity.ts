@@ -1,4 +1,4 @@
-import type { DueRow } from "../src/features/publicity/service";
+import type { DueRow } from "../src/domain/publicity";
 import { ACTION, type ActionValue } from "./actions";
 import { button, card, esc, form, hr, md, plain, submitButton, type Card, type Confirm, type Element } from "./kit";
 

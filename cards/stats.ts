@@ -1,5 +1,5 @@
 import { formatBp } from "../src/domain/results";
-import { publicityText, type Stats } from "../src/features/stats/stats";
+import { publicityText, type Stats } from "../src/domain/stats";
 import { card, esc, hr, md, type Card, type Element } from "./kit";
 
 const pct = (bp: number | null) => (bp === null ? 0 : bp / 100);

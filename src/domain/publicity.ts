@@ -67,3 +67,19 @@ export function publicationDateProblem(date: string, confirmedOn: string, today:
   if (date < confirmedOn) return `公示日期 ${date} 早于结果确认日期（${confirmedOn}）`;
   return null;
 }
+
+/** A confirmed result due for publicity (公示), as the 公示 card, the CLI and the export list it. */
+export interface DueRow {
+  resultId: number;
+  drawId: string;
+  taskCode: string;
+  taskName: string;
+  creditCode: string;
+  targetName: string;
+  category: string;
+  corrected: boolean;
+  confirmedOn: string;
+  due: string | null;
+  /** Working days from today to the due date: negative when overdue; null without a due date. */
+  daysLeft: number | null;
+}

@@ -8,7 +8,7 @@ import * as publicity from "../../cards/publicity";
 import * as tasks from "../../cards/tasks";
 import type { Element } from "../../cards/kit";
 import { freeze, reveal } from "../../src/domain/draw/record";
-import type { Stats } from "../../src/features/stats/stats";
+import type { Stats } from "../../src/domain/stats";
 import { inspectors, params, SERVER_SEED, targets } from "../helpers/pools";
 
 export const long = (s: string, n = 8) => s.repeat(n);

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { cardBytes, MAX_CARD_BYTES } from "../../cards/kit";
 import { PUBLICITY_PAGE_SIZE, publicityCard } from "../../cards/publicity";
 import { statsCard } from "../../cards/stats";
-import type { DueRow } from "../../src/features/publicity/service";
-import type { Stats } from "../../src/features/stats/stats";
+import type { DueRow } from "../../src/domain/publicity";
+import type { Stats } from "../../src/domain/stats";
 
 const row = (k: number): DueRow => ({
   resultId: k,

@@ -3,22 +3,9 @@ import { AppError } from "../../domain/errors";
 import { publicationDateProblem } from "../../domain/publicity";
 import { appendAudit } from "../../store/audit";
 import type { Prisma, DbOrTx } from "../../store/db";
+import type { DueRow } from "../../domain/publicity";
 
 /** A confirmed, current result not yet marked 已公示: what `公示` lists. */
-export interface DueRow {
-  resultId: number;
-  drawId: string;
-  taskCode: string;
-  taskName: string;
-  creditCode: string;
-  targetName: string;
-  category: string;
-  corrected: boolean;
-  confirmedOn: string;
-  due: string | null;
-  /** Working days from today to the due date: negative when overdue; null without a due date. */
-  daysLeft: number | null;
-}
 
 /** Which due results an action speaks for: all of them, one task's, or explicit ids; `asOf` limits to those confirmed by then. */
 export interface DueScope {
