@@ -4,6 +4,7 @@ import type { IncomingMessage } from "../../lark/wire";
 import { whoIs } from "../../bot/roles";
 import { isAppError } from "../../domain/errors";
 import { larkContactDirectory } from "../../lark/contact";
+import type { Logger } from "../../logger";
 import type { Db } from "../../store/db";
 import { importFile } from "./importer";
 import { DEFAULT_IMPORT_LIMITS, tooLarge, WRONG_FORMAT, type ImportLimits } from "./table";
@@ -22,7 +23,7 @@ export async function importFromChat(
   adminOpenIds: readonly string[],
   now: Date,
   limits: ImportLimits = DEFAULT_IMPORT_LIMITS,
-  plan: { announceChatId?: string; bureauName?: string } = {},
+  plan: { announceChatId?: string; bureauName?: string; log?: Logger } = {},
 ): Promise<Card | string> {
   const file = message.file!;
   if (message.chatType !== "p2p") return "导入名录请私聊发送文件给我。";
@@ -36,6 +37,7 @@ export async function importFromChat(
   } catch (e) {
     // Too large is a final answer (the event is done, never retried); anything else may be transient.
     if (isAppError(e)) return notice("未导入", e.message, "red");
+    plan.log?.warn({ err: e, fileName: file.fileName }, "could not download a file sent to the bot");
     return "文件下载失败，请稍后重新发送。";
   }
   try {

@@ -17,6 +17,7 @@ export function register(bot: Bot): void {
         {
           announceChatId: deps.config.LARK_ANNOUNCE_CHAT_ID,
           bureauName: deps.config.BUREAU_NAME,
+          log: deps.logger, // the event's child logger
         },
       ),
     // A roster import may have set someone 离岗 who still holds open assignments: ask the 领导s.
