@@ -8,10 +8,10 @@ const ADMIN_CHAT = "oc_p2p_admin";
 let seq = 0;
 
 /** An admin sends a file to the bot in private chat; the simulated Feishu holds its bytes. */
-function sendFile(sender: string, fileName: string, bytes: Buffer) {
+function sendFile(sender: string, fileName: string, bytes: Buffer | null) {
   seq++;
   const messageId = `om_file_${seq}`;
-  rig.fake.files.set(`${messageId}/file_key_${seq}`, bytes);
+  if (bytes) rig.fake.files.set(`${messageId}/file_key_${seq}`, bytes); // null: Feishu can't serve it
   const e = messageEvent({
     eventId: `ev-file-${seq}`,
     messageId,
@@ -82,5 +82,13 @@ describe("importing a register by sending the file to the bot", () => {
       openId: "ou_ne0c0e7ne0c0e7ne0c0e7ne0c0e7ne0c",
       mobile: "13912345678",
     });
+  });
+
+  it("a file Feishu can't serve is answered with a retry hint, and nothing is imported", async () => {
+    const before = await rig.db.item.count();
+    await sendFile(DEMO_OPEN_IDS.admin, "新增事项.csv", null);
+    await rig.settle();
+    expect(lastReply()).toBe("文件下载失败，请稍后重新发送。");
+    expect(await rig.db.item.count()).toBe(before);
   });
 });
