@@ -3,7 +3,7 @@ import { cardBytes, MAX_CARD_BYTES } from "../../cards/kit";
 import { PUBLICITY_PAGE_SIZE, publicityCard } from "../../cards/publicity";
 import { statsCard } from "../../cards/stats";
 import type { DueRow } from "../../src/domain/publicity";
-import type { Stats } from "../../src/domain/stats";
+import { statsFixture } from "./fixtures";
 
 const row = (k: number): DueRow => ({
   resultId: k,
@@ -57,46 +57,7 @@ describe("公示 card", () => {
 
 describe("统计 card", () => {
   it("has Card 2.0 charts with a VChart spec", () => {
-    const s: Stats = {
-      year: 2026,
-      today: "2026-12-02",
-      items: [
-        {
-          itemCode: "A",
-          itemName: "甲",
-          category: "一般",
-          ratioBp: 500,
-          poolSize: 100,
-          drawn: 4,
-          coverageBp: 400,
-          meetsRatio: false,
-          meetsMinimum: true,
-          byRisk: [{ risk: "中", poolSize: 100, drawn: 4, coverageBp: 400 }],
-        },
-      ],
-      byRisk: [{ risk: "中", poolSize: 100, drawn: 4, coverageBp: 400 }],
-      confirmed: 4,
-      publicity: { onTime: 1, published: 2, overdue: 1, pending: 1, rateBp: 3333 },
-      publicityByTask: [],
-      published: 2,
-      publicityRateBp: 3333,
-      overduePublicity: 1,
-      problems: 1,
-      problemRateBp: 2500,
-      openFollowUps: 1,
-      overdueFollowUps: 0,
-      load: {
-        inspectors: 2,
-        min: 3,
-        max: 5,
-        total: 8,
-        perInspector: [
-          { certNo: "1", name: "王", count: 5 },
-          { certNo: "2", name: "李", count: 3 },
-        ],
-      },
-    };
-    const c = statsCard(s);
+    const c = statsCard(statsFixture(1, 2));
     const charts = flat(c.body.elements as El[]).filter((e) => e.tag === "chart");
     expect(charts).toHaveLength(2);
     for (const ch of charts)
