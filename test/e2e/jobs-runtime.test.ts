@@ -4,7 +4,7 @@ import { commitDraw, revealDraw } from "../../src/features/draw/service";
 import { start } from "../../src/main";
 import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
 import { clock, loadDemo, tempDir } from "../helpers/db";
-import { FAKE } from "../helpers/lark";
+import { FAKE, productionEnv } from "../helpers/lark";
 
 const LEGAL = "oc_1e9a1c4a71e9a1c4a71e9a1c4a71e9a2";
 const fake = new FakeFeishu({ appId: FAKE.appId, appSecret: FAKE.appSecret });
@@ -13,15 +13,7 @@ afterAll(async () => fake.close());
 /** The real bot (npm start's code) on one database file, pinned to a bureau date; started again for a restart. */
 async function boot(domain: string, dbFile: string, today: string) {
   return start({
-    DATABASE_URL: `file:${dbFile}`,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "silent",
-    LARK_APP_ID: FAKE.appId,
-    LARK_APP_SECRET: FAKE.appSecret,
-    LARK_ENCRYPT_KEY: FAKE.encryptKey,
-    LARK_VERIFICATION_TOKEN: FAKE.token,
-    LARK_DOMAIN: domain,
+    ...productionEnv(domain, dbFile),
     LARK_LEGAL_CHAT_ID: LEGAL,
     DRBOT_TODAY: today,
   });

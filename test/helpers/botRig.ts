@@ -7,7 +7,7 @@ import { FakeFeishu } from "../../src/sandbox/fakeFeishu";
 import type { Db } from "../../src/store/db";
 import { loadDemo, tempDir } from "./db";
 import { botMention, cardActionEnvelope, webhookRequest } from "../../src/lark/wire";
-import { FAKE, FAKE_APP, messageEvent } from "./lark";
+import { FAKE, FAKE_APP, messageEvent, productionEnv } from "./lark";
 
 export const BOT = "ou_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
 
@@ -28,15 +28,7 @@ export async function startBotRig(extraEnv: NodeJS.ProcessEnv = {}, opts: StartO
   const domain = await fake.listen();
   const s = await start(
     {
-      DATABASE_URL: `file:${path.join(tempDir(), "bot.db")}`,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "silent",
-      LARK_APP_ID: FAKE.appId,
-      LARK_APP_SECRET: FAKE.appSecret,
-      LARK_ENCRYPT_KEY: FAKE.encryptKey,
-      LARK_VERIFICATION_TOKEN: FAKE.token,
-      LARK_DOMAIN: domain,
+      ...productionEnv(domain, path.join(tempDir(), "bot.db")),
       // The bureau date the suite runs at (DRBOT_TODAY=2027-06-01 npm test): the bot reads it through its config.
       ...(process.env.DRBOT_TODAY ? { DRBOT_TODAY: process.env.DRBOT_TODAY } : {}),
       ...extraEnv,

@@ -33,3 +33,18 @@ export const signedHeaders = (
 export const messageEvent = (
   o: Omit<Parameters<typeof messageEnvelope>[1], "createTimeMs" | "file"> & { text: string; createTimeMs?: number },
 ) => messageEnvelope(FAKE_APP, { ...o, createTimeMs: o.createTimeMs ?? 1795570200000 });
+
+/** The environment of the bot in production mode against the simulated Feishu at `domain` (npm start's config). */
+export function productionEnv(domain: string, dbFile: string): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: `file:${dbFile}`,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    LARK_APP_ID: FAKE.appId,
+    LARK_APP_SECRET: FAKE.appSecret,
+    LARK_ENCRYPT_KEY: FAKE.encryptKey,
+    LARK_VERIFICATION_TOKEN: FAKE.token,
+    LARK_DOMAIN: domain,
+  };
+}
