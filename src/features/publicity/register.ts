@@ -7,7 +7,7 @@ import { enqueueFile } from "../../lark/outbox";
 import { loadCalendar } from "../../store/calendar";
 import type { Db, Tx } from "../../store/db";
 import { NO_BUREAU_NAME, publicityRows, publicityWorkbook } from "./export";
-import { dueResults, markPublished, type MarkOutcome } from "./service";
+import { dueResults, markPublished, type DueScope, type MarkOutcome } from "./service";
 
 /** Who may see the due list, mark results and export them (interface.md §4). */
 const PUBLICITY_ROLES: Role[] = ["法制员", "领导", "管理员"];
@@ -20,6 +20,31 @@ async function publicityFile(db: Db, year: number, today: string, bureauName: st
 async function listingCard(tx: Tx, deps: BotDeps, now: Date, today: string, page: number) {
   const rows = await dueResults(tx, { today, timeZone: deps.config.TZ_BUREAU, calendar: await loadCalendar(tx) });
   return publicityCard({ rows, page, today, asOf: now.toISOString(), bureauName: deps.config.BUREAU_NAME });
+}
+
+/**
+ * Marks the results `scopeOf` names published on the card's 公示日期, as the clicker. The date is checked first;
+ * a date or a scope that can't be used comes back as `error` (the toast).
+ */
+async function markFromCard(
+  ctx: CardContext,
+  scopeOf: () => DueScope | { error: string },
+): Promise<{ outcome: MarkOutcome; date: string } | { error: string }> {
+  const picked = pickedDate(ctx);
+  if ("error" in picked) return picked;
+  const scope = scopeOf();
+  if ("error" in scope) return scope;
+  const { tx, now, today, deps, operator } = ctx;
+  const outcome = await markPublished(tx, {
+    scope,
+    date: picked.date,
+    actor: operator.openId,
+    now,
+    today,
+    timeZone: deps.config.TZ_BUREAU,
+    calendar: await loadCalendar(tx),
+  });
+  return { outcome, date: picked.date };
 }
 
 /** The date chosen on the card (default today), or the toast saying why it can't be used. */
@@ -81,26 +106,17 @@ export function register(bot: Bot): void {
     action: ACTION.publicity.mark,
     roles: PUBLICITY_ROLES,
     async run(ctx) {
-      const { tx, now, today, deps, operator, action } = ctx;
-      const picked = pickedDate(ctx);
-      if ("error" in picked) return { toast: { type: "error", content: picked.error } };
-      const resultId = ctx.id("resultId");
-      const outcome = await markPublished(tx, {
-        scope: { resultIds: [resultId] },
-        date: picked.date,
-        actor: operator.openId,
-        now,
-        today,
-        timeZone: deps.config.TZ_BUREAU,
-        calendar: await loadCalendar(tx),
-      });
+      const { tx, now, today, deps, action } = ctx;
+      const marked = await markFromCard(ctx, () => ({ resultIds: [ctx.id("resultId")] }));
+      if ("error" in marked) return { toast: { type: "error", content: marked.error } };
+      const { outcome, date } = marked;
       const card = await listingCard(tx, deps, now, today, Number(action.value["page"]) || 0);
       if (outcome.skipped.length) return { toast: { type: "error", content: outcome.skipped[0]!.why } };
       if (outcome.marked.length === 0)
         return { toast: { type: "info", content: "该结果已标记公示或已被更正，列表已刷新" }, card };
       const r = outcome.marked[0]!;
       return {
-        toast: { type: "success", content: `已标记公示：${r.targetName || r.creditCode}（公示日期 ${picked.date}）` },
+        toast: { type: "success", content: `已标记公示：${r.targetName || r.creditCode}（公示日期 ${date}）` },
         card,
       };
     },
@@ -110,21 +126,13 @@ export function register(bot: Bot): void {
     action: ACTION.publicity.markAll,
     roles: PUBLICITY_ROLES,
     async run(ctx) {
-      const { tx, now, today, deps, operator, action } = ctx;
-      const picked = pickedDate(ctx);
-      if ("error" in picked) return { toast: { type: "error", content: picked.error } };
-      const asOf = new Date(String(action.value["asOf"] ?? ""));
-      if (Number.isNaN(asOf.getTime()))
-        return { toast: { type: "error", content: "这张卡片的按钮已失效，请重新发送「公示」" } };
-      const outcome = await markPublished(tx, {
-        scope: { asOf },
-        date: picked.date,
-        actor: operator.openId,
-        now,
-        today,
-        timeZone: deps.config.TZ_BUREAU,
-        calendar: await loadCalendar(tx),
+      const { tx, now, today, deps, action } = ctx;
+      const marked = await markFromCard(ctx, () => {
+        const asOf = new Date(String(action.value["asOf"] ?? ""));
+        return Number.isNaN(asOf.getTime()) ? { error: "这张卡片的按钮已失效，请重新发送「公示」" } : { asOf };
       });
+      if ("error" in marked) return { toast: { type: "error", content: marked.error } };
+      const { outcome, date } = marked;
       const card = await listingCard(tx, deps, now, today, 0);
       if (outcome.marked.length === 0)
         return {
@@ -137,7 +145,7 @@ export function register(bot: Bot): void {
       return {
         toast: {
           type: "success",
-          content: `已标记公示 ${outcome.marked.length} 条（公示日期 ${picked.date}）${skippedText(outcome)}`,
+          content: `已标记公示 ${outcome.marked.length} 条（公示日期 ${date}）${skippedText(outcome)}`,
         },
         card,
       };
