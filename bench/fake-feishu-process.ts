@@ -8,6 +8,26 @@ import { p2pChatIdOf } from "../src/lark/wire";
 import { FakeFeishu } from "../src/sandbox/fakeFeishu";
 
 /** Starts this file as a process with a private chat per user; resolves with its URL once it listens. */
+/** The bot's environment in production mode against the simulated Feishu at `domain`, as an operator sets it. */
+export function botEnv(
+  app: { appId: string; secret: string; key: string; token: string },
+  domain: string,
+  databaseUrl: string,
+  port = "0",
+): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: databaseUrl,
+    PORT: port,
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    LARK_APP_ID: app.appId,
+    LARK_APP_SECRET: app.secret,
+    LARK_ENCRYPT_KEY: app.key,
+    LARK_VERIFICATION_TOKEN: app.token,
+    LARK_DOMAIN: domain,
+  };
+}
+
 export async function spawnFakeFeishu(
   app: { appId: string; secret: string },
   users: string[],

@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { spawnFakeFeishu } from "./fake-feishu-process";
+import { botEnv, spawnFakeFeishu } from "./fake-feishu-process";
 import { withCheckChar } from "../src/domain/creditCode";
 import { cardActionEnvelope, messageEnvelope, p2pChatIdOf, webhookRequest } from "../src/lark/wire";
 import { start } from "../src/main";
@@ -103,17 +103,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "drbot-reveal-"));
   const file = path.join(dir, "r.db");
   seed(file);
-  const server = await start({
-    DATABASE_URL: `file:${file}`,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "silent",
-    LARK_APP_ID: APP.appId,
-    LARK_APP_SECRET: APP.secret,
-    LARK_ENCRYPT_KEY: APP.key,
-    LARK_VERIFICATION_TOKEN: APP.token,
-    LARK_DOMAIN: domain,
-  });
+  const server = await start(botEnv(APP, domain, `file:${file}`));
   const address = server.server.address();
   const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   const post = async (pathname: string, envelope: unknown) => {

@@ -13,7 +13,7 @@ import http from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { spawnFakeFeishu } from "./fake-feishu-process";
+import { botEnv, spawnFakeFeishu } from "./fake-feishu-process";
 import { DEMO_IMPORT_ORDER, demoCsv } from "../src/demo/data";
 import { importFile } from "../src/features/imports/importer";
 import { messageEnvelope, p2pChatIdOf, webhookRequest } from "../src/lark/wire";
@@ -72,18 +72,7 @@ async function main(): Promise<void> {
   await seeding.$disconnect();
 
   const port = await freePort();
-  const env = {
-    ...process.env,
-    DATABASE_URL: dbUrl,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "silent",
-    LARK_APP_ID: APP.appId,
-    LARK_APP_SECRET: APP.secret,
-    LARK_ENCRYPT_KEY: APP.key,
-    LARK_VERIFICATION_TOKEN: APP.token,
-    LARK_DOMAIN: domain,
-  };
+  const env = { ...process.env, ...botEnv(APP, domain, dbUrl, String(port)) };
   // BENCH_NODE_FLAGS: extra node options for the bot, to try one (they are printed with the figures).
   const flags = [...startFlags(), ...(process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean)];
   const bot = spawn(process.execPath, [...flags, path.join(__dirname, "..", "src", "main.js")], {
